@@ -1,0 +1,3 @@
+from netcheck.cli import main
+
+raise SystemExit(main())

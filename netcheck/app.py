@@ -1,0 +1,76 @@
+"""One check, start to finish, for every front end: settings in, events and a report out."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from netcheck.context import Context
+from netcheck.model import Report, Target, exit_code
+from netcheck.runner import Done, Event, Finished, Started, select, stream
+from netcheck.settings import Settings
+
+
+def target_of(settings: Settings) -> Target:
+    return Target(settings.subscription, settings.resource_group, settings.workspace, settings.endpoints,
+                  settings.cloud)
+
+
+async def events(settings: Settings) -> AsyncIterator[Event]:
+    from probes import CATALOG
+
+    ctx = Context(settings)
+    async for event in stream(select(CATALOG, settings.only, settings.skip), ctx, target_of(settings), CATALOG):
+        yield event
+
+
+async def check(settings: Settings, progress: bool = False) -> Report:
+    running: set[str] = set()
+    async for event in events(settings):
+        if isinstance(event, Done):
+            if progress:
+                sys.stderr.write("\r\x1b[K")
+            return event.report
+        if isinstance(event, Started):
+            running.add(event.probe.id)
+        elif isinstance(event, Finished):
+            running.discard(event.result.probe)
+        if progress:
+            sys.stderr.write(f"\r\x1b[Kchecking {', '.join(sorted(running))[:70]}")
+            sys.stderr.flush()
+    raise AssertionError("no report")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write the whole file or nothing: an interrupted run leaves no half-written report."""
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run_cli(settings: Settings, fmt: str, out: Path | None) -> int:
+    from netcheck.render import render
+
+    report = asyncio.run(check(settings, progress=sys.stderr.isatty()))
+    color = out is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    text = render(fmt, report, color=color)
+    if out is not None:
+        try:
+            write_atomically(out, text)
+        except OSError as exc:
+            print(f"netcheck: error: cannot write {out}: {exc.strerror}", file=sys.stderr)
+            return 2
+        print(f"netcheck: {report.verdict.value}; {fmt} report written to {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return exit_code(report, settings.strict)

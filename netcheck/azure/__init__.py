@@ -1,0 +1,1 @@
+"""The Azure side: credentials, ARM readers and the plain facts they produce."""

@@ -1,0 +1,262 @@
+"""Plain frozen facts read from ARM. Probes judge these and never see an SDK object."""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+INVENTORY_SCHEMA = "netcheck.inventory/1"
+
+
+def parent(resource_id: str, levels: int = 2) -> str:
+    """`/a/b/c/d` -> `/a/b` for levels=2: the id of the resource a child belongs to."""
+    return "/".join(resource_id.split("/")[: -levels]) if resource_id else ""
+
+
+def name_of(resource_id: str | None) -> str:
+    return resource_id.rstrip("/").rsplit("/", 1)[-1] if resource_id else ""
+
+
+def group_of(resource_id: str) -> str:
+    parts = resource_id.split("/")
+    lower = [p.lower() for p in parts]
+    return parts[lower.index("resourcegroups") + 1] if "resourcegroups" in lower else ""
+
+
+def vnet_of_subnet(subnet_id: str | None) -> str | None:
+    return parent(subnet_id) if subnet_id else None
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A private endpoint connection as the target resource (workspace, registry, vault) lists it."""
+
+    id: str
+    name: str
+    private_endpoint_id: str
+    status: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Workspace:
+    id: str
+    name: str
+    location: str
+    guid: str
+    v1_legacy_mode: bool
+    public_network_access: str
+    isolation_mode: str | None
+    managed_network_status: str | None
+    image_build_compute: str | None
+    container_registry: str | None
+    key_vault: str | None
+    storage_account: str | None
+    connections: tuple[Connection, ...] = ()
+    notebook_fqdn: str | None = None
+
+
+@dataclass(frozen=True)
+class Deployment:
+    id: str
+    name: str
+    state: str
+    compute_type: str
+    egress_public_network_access: str
+    model: str | None
+    is_mlflow: bool
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    id: str
+    name: str
+    state: str
+    compute_type: str
+    scoring_uri: str | None
+    public_network_access: str
+    auth_mode: str
+    traffic: Mapping[str, int] = field(default_factory=dict)
+    mirror_traffic: Mapping[str, int] = field(default_factory=dict)
+    deployments: tuple[Deployment, ...] = ()
+
+
+@dataclass(frozen=True)
+class DnsConfig:
+    fqdn: str
+    ips: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PrivateEndpoint:
+    id: str
+    name: str
+    subnet_id: str | None
+    resource_ids: tuple[str, ...]          # what it connects to (privateLinkServiceId)
+    group_ids: tuple[str, ...]
+    status: str                             # its connection's state, as the PE sees it
+    custom_dns: tuple[DnsConfig, ...] = ()  # properties.customDnsConfigs
+    nic_dns: tuple[DnsConfig, ...] = ()     # NIC ipConfigurations privateLinkConnectionProperties.fqdns
+    zone_ids: tuple[str, ...] = ()          # from its private DNS zone groups
+
+    @property
+    def vnet_id(self) -> str | None:
+        return vnet_of_subnet(self.subnet_id)
+
+    @property
+    def dns(self) -> tuple[DnsConfig, ...]:
+        """The ground truth for a name's private IP: the NIC's view, else customDnsConfigs."""
+        return self.nic_dns or self.custom_dns
+
+
+@dataclass(frozen=True)
+class RecordSet:
+    name: str
+    type: str
+    a: tuple[str, ...] = ()
+    cname: str | None = None
+
+
+@dataclass(frozen=True)
+class VnetLink:
+    id: str
+    name: str
+    vnet_id: str
+    state: str
+    registration: bool = False
+    resolution_policy: str = "Default"
+
+
+@dataclass(frozen=True)
+class Zone:
+    id: str
+    name: str
+    records: tuple[RecordSet, ...] = ()
+    links: tuple[VnetLink, ...] = ()
+
+
+@dataclass(frozen=True)
+class Vnet:
+    id: str
+    name: str
+    address_prefixes: tuple[str, ...] = ()
+    dns_servers: tuple[str, ...] = ()
+    peerings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Registry:
+    id: str
+    name: str
+    location: str
+    login_server: str
+    public_network_access: str
+    default_action: str
+    data_endpoint_enabled: bool
+    data_endpoint_hosts: tuple[str, ...] = ()
+    connections: tuple[Connection, ...] = ()
+
+    @property
+    def private(self) -> bool:
+        return self.public_network_access == "Disabled" or self.default_action == "Deny"
+
+
+@dataclass(frozen=True)
+class Vault:
+    id: str
+    name: str
+    uri: str
+    public_network_access: str
+    default_action: str | None
+    bypass: str | None
+    connections: tuple[Connection, ...] = ()
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where netcheck runs, from IMDS and the VM's NIC."""
+
+    vm_id: str
+    private_ip: str
+    nic_id: str | None = None
+    subnet_id: str | None = None
+
+    @property
+    def vnet_id(self) -> str | None:
+        return vnet_of_subnet(self.subnet_id)
+
+
+@dataclass(frozen=True)
+class ReadError:
+    """A resource netcheck could not read, classified at the boundary."""
+
+    resource: str
+    reason: str            # forbidden | not_found | throttled | server | timeout | network | auth
+    message: str
+    status: int | None = None
+    action: str | None = None
+    scope: str | None = None
+
+
+@dataclass(frozen=True)
+class Inventory:
+    cloud: str
+    subscription: str
+    resource_group: str
+    workspace: Workspace | None
+    endpoints: tuple[Endpoint, ...] = ()
+    private_endpoints: tuple[PrivateEndpoint, ...] = ()
+    zones: tuple[Zone, ...] = ()
+    vnets: tuple[Vnet, ...] = ()
+    registry: Registry | None = None
+    vault: Vault | None = None
+    errors: tuple[ReadError, ...] = ()
+    missing_endpoints: tuple[str, ...] = ()
+
+    def error_for(self, resource_id: str | None) -> ReadError | None:
+        rid = (resource_id or "").lower()
+        return next((e for e in self.errors if e.resource.lower() == rid), None)
+
+    def zone(self, name: str) -> Zone | None:
+        return next((z for z in self.zones if z.name.lower() == name.lower()), None)
+
+    def vnet(self, vnet_id: str | None) -> Vnet | None:
+        return next((v for v in self.vnets if vnet_id and v.id.lower() == vnet_id.lower()), None)
+
+    def pes_for(self, resource_id: str | None) -> tuple[PrivateEndpoint, ...]:
+        rid = (resource_id or "").lower()
+        return tuple(p for p in self.private_endpoints if rid in (r.lower() for r in p.resource_ids))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"schema": INVENTORY_SCHEMA, **dataclasses.asdict(self)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Inventory:
+        if data.get("schema") != INVENTORY_SCHEMA:
+            raise ValueError(f"not a {INVENTORY_SCHEMA} file (schema is {data.get('schema')!r})")
+        body = {k: v for k, v in data.items() if k != "schema"}
+        return typing.cast(Inventory, _build(cls, body))
+
+
+def _build(tp: Any, value: Any) -> Any:
+    """Rebuild a dataclass tree from `dataclasses.asdict` output, guided by the type hints."""
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        hints = typing.get_type_hints(tp)
+        return tp(**{f.name: _build(hints[f.name], value[f.name]) for f in dataclasses.fields(tp)
+                     if f.name in value})
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _build(inner[0], value)
+    if origin is tuple:
+        (item, _) = typing.get_args(tp)
+        return tuple(_build(item, v) for v in value)
+    if origin in (Mapping, dict) or tp is Mapping:
+        return dict(value)
+    return value

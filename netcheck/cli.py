@@ -1,0 +1,236 @@
+"""The command line: parses and validates every input, runs, renders, exits. Nothing else exits."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import difflib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from netcheck import __version__, validate
+from netcheck.clouds import CLOUDS
+from netcheck.settings import AZURE_DNS, ScoreRequest, Settings
+
+FORMATS = ("text", "json", "md", "html", "junit")
+_EXTENSIONS = {".json": "json", ".md": "md", ".html": "html", ".htm": "html", ".xml": "junit"}
+
+
+class UsageError(Exception):
+    """Bad usage or input: one clear line on stderr, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _rule(fn: Callable[[str], Any]) -> Callable[[str], Any]:
+    """Turn a validate.* ValueError into argparse's message, which names the option."""
+
+    def parse(value: str) -> Any:
+        try:
+            return fn(value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = fn.__name__
+    return parse
+
+
+def _add_check_options(p: argparse.ArgumentParser) -> None:
+    t = p.add_argument_group("target (defaults: az configure --defaults, AZURE_SUBSCRIPTION_ID)")
+    t.add_argument("-s", "--subscription", type=_rule(validate.subscription))
+    t.add_argument("-g", "--resource-group", "--group", dest="resource_group", type=_rule(validate.resource_group))
+    t.add_argument("-w", "--workspace", type=_rule(validate.workspace))
+    t.add_argument("-e", "--endpoint", dest="endpoints", action="append", default=[],
+                   type=_rule(validate.endpoint), help="online endpoint (repeatable; default: all)")
+    t.add_argument("--cloud", choices=sorted(CLOUDS), default="AzureCloud")
+    t.add_argument("--inventory", type=Path, help="run from facts written by `netcheck collect` (no ARM calls)")
+    t.add_argument("--arm-endpoint", help="ARM base URL (sovereign or private clouds, the simulator)")
+    n = p.add_argument_group("network")
+    n.add_argument("--no-azure", action="store_true", help="network probes only; name what to test below")
+    n.add_argument("--host", dest="hosts", action="append", default=[], type=_rule(validate.fqdn))
+    n.add_argument("--vnet-cidr", dest="vnet_cidrs", action="append", default=[], type=_rule(validate.cidr))
+    n.add_argument("--resolver", type=_rule(validate.address), help="ADDR[:PORT] used as the system resolver")
+    n.add_argument("--azure-dns", type=_rule(validate.address), default=AZURE_DNS,
+                   help="Azure DNS ADDR[:PORT] (default 168.63.129.16)")
+    n.add_argument("--dns-server", dest="dns_servers", action="append", default=[],
+                   type=_rule(validate.address), help="a custom DNS server to compare (repeatable)")
+    n.add_argument("--connect-to", action="append", default=[], type=_rule(validate.connect_to),
+                   metavar="HOST:PORT:ADDR:PORT", help="send traffic for HOST:PORT to ADDR:PORT (repeatable)")
+    n.add_argument("--ca-bundle", type=Path, help="PEM file of trusted CAs (default: the system store)")
+    s = p.add_argument_group("scoring (opt-in)")
+    s.add_argument("--score", action="store_true", help="send one scoring request")
+    s.add_argument("--score-key-file", type=Path, help="file holding the key or token (else NETCHECK_SCORE_KEY)")
+    s.add_argument("--score-body", type=Path, help="JSON body file for the scoring request")
+    s.add_argument("--request-id", type=_rule(validate.request_id), help="x-ms-client-request-id to send")
+    s.add_argument("--deployment", type=_rule(validate.endpoint), help="azureml-model-deployment header")
+    r = p.add_argument_group("run and output")
+    r.add_argument("--only", action="append", default=[], type=_rule(validate.glob), metavar="PATTERN")
+    r.add_argument("--skip", action="append", default=[], type=_rule(validate.glob), metavar="PATTERN")
+    r.add_argument("--timeout", type=_rule(validate.timeout), default=None, help="seconds per probe")
+    r.add_argument("--strict", action="store_true", help="warn counts as fail for the exit code")
+    r.add_argument("--json", action="store_true", help="same as --output json")
+    r.add_argument("--output", "-o", choices=FORMATS)
+    r.add_argument("--out", type=Path, help="write the report to FILE (format from --output or the extension)")
+    r.add_argument("--no-tui", action="store_true", help="plain text tree even on a terminal")
+
+
+def _parser(command: str) -> argparse.ArgumentParser:
+    p = _Parser(prog=f"netcheck {command}".strip(), allow_abbrev=False,
+                description="Find out why a private Azure ML online endpoint can't deploy or be reached.")
+    if command in ("", "check"):
+        p.add_argument("--version", action="version", version=f"netcheck {__version__}")
+        _add_check_options(p)
+    elif command == "explain":
+        p.add_argument("id", help="probe id, e.g. dns.system")
+    elif command == "demo":
+        p.add_argument("scenario", nargs="?", default="default", help="scenario name or YAML path")
+        p.add_argument("--list", action="store_true", help="list the shipped scenarios")
+        p.add_argument("--latency", type=float, default=None, help="added latency per request, ms")
+        _add_check_options(p)
+    elif command == "sim":
+        p.add_argument("action", choices=["serve"])
+        p.add_argument("scenario")
+        p.add_argument("--latency", type=float, default=None, help="added latency per request, ms")
+    elif command == "collect":
+        _add_check_options(p)
+    return p
+
+
+def settings_from(args: argparse.Namespace, env: dict[str, str] | os._Environ[str]) -> Settings:
+    """Build Settings from parsed options, az defaults and the environment; UsageError if unusable."""
+    from netcheck import azconfig
+    from netcheck.runner import select
+    from probes import CATALOG
+
+    dflt = azconfig.defaults(env)
+    for pattern in [*args.only, *args.skip]:
+        if not select(CATALOG, only=[pattern]):
+            close = difflib.get_close_matches(pattern, [p.id for p in CATALOG], n=3)
+            raise UsageError(f"argument --only/--skip: {pattern!r} matches no probe"
+                             + (f" (did you mean {', '.join(close)}?)" if close else ""))
+    try:
+        sub = args.subscription or (validate.subscription(dflt["subscription"]) if "subscription" in dflt else None)
+        group = args.resource_group or (validate.resource_group(dflt["group"]) if "group" in dflt else None)
+        ws = args.workspace or (validate.workspace(dflt["workspace"]) if "workspace" in dflt else None)
+    except ValueError as exc:
+        raise UsageError(f"az CLI default: {exc}") from None
+    if args.inventory is not None and not args.inventory.is_file():
+        raise UsageError(f"argument --inventory: {str(args.inventory)!r} is not a readable file")
+    if args.ca_bundle is not None and not args.ca_bundle.is_file():
+        raise UsageError(f"argument --ca-bundle: {str(args.ca_bundle)!r} is not a readable PEM file")
+    if args.no_azure and not args.hosts:
+        raise UsageError("argument --no-azure: name at least one --host to test")
+    if args.arm_endpoint and not args.arm_endpoint.startswith("https://"):
+        raise UsageError(f"argument --arm-endpoint: {args.arm_endpoint!r} is not an https:// URL")
+    if not (args.no_azure or args.inventory) and not (sub and group and ws):
+        missing = [n for n, v in (("--subscription", sub), ("--resource-group", group), ("--workspace", ws)) if not v]
+        raise UsageError(f"argument {missing[0]}: required (or set it with `az configure --defaults`, "
+                         "or AZURE_SUBSCRIPTION_ID; use --no-azure for network probes only)")
+    extra: dict[str, Any] = {}
+    if args.timeout is not None:
+        extra["timeout"] = args.timeout
+    return Settings(
+        subscription=sub, resource_group=group, workspace=ws, endpoints=tuple(args.endpoints),
+        cloud=args.cloud, no_azure=args.no_azure, inventory=args.inventory, hosts=tuple(args.hosts),
+        vnet_cidrs=tuple(args.vnet_cidrs), resolver=args.resolver, azure_dns=args.azure_dns,
+        dns_servers=tuple(args.dns_servers), connect_to=tuple(args.connect_to), ca_bundle=args.ca_bundle,
+        arm_endpoint=args.arm_endpoint, only=tuple(args.only), skip=tuple(args.skip), strict=args.strict,
+        score=_score_request(args, env), arm_token=env.get("NETCHECK_ARM_TOKEN") or None, **extra)
+
+
+def _score_request(args: argparse.Namespace, env: dict[str, str] | os._Environ[str]) -> ScoreRequest | None:
+    if not args.score:
+        for opt in ("score_key_file", "score_body", "request_id", "deployment"):
+            if getattr(args, opt) is not None:
+                raise UsageError(f"argument --{opt.replace('_', '-')}: only with --score")
+        return None
+    try:
+        key = (args.score_key_file.read_text(encoding="utf-8").strip() if args.score_key_file
+               else env.get("NETCHECK_SCORE_KEY", ""))
+        body = args.score_body.read_bytes() if args.score_body else b"{}"
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"argument --score: cannot read {exc.filename}: {exc.strerror}") from None
+    if not key:
+        raise UsageError("argument --score: needs a key or token in --score-key-file or NETCHECK_SCORE_KEY")
+    return ScoreRequest(key, body, args.request_id, args.deployment)
+
+
+def output_format(args: argparse.Namespace) -> str | None:
+    """The report format, or None for the interactive TUI."""
+    if args.json:
+        return "json"
+    if args.output:
+        return str(args.output)
+    if args.out is not None:
+        return _EXTENSIONS.get(args.out.suffix.lower(), "text")
+    if args.no_tui or not sys.stdout.isatty() or os.environ.get("CI"):
+        return "text"
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv and argv[0] in ("check", "explain", "demo", "sim", "collect") else ""
+    rest = argv[1:] if command else argv
+    try:
+        args = _parser(command).parse_args(rest)
+        if command == "explain":
+            return _explain(args.id)
+        if command == "demo":
+            from netcheck.sim.demo import demo
+
+            return demo(args)
+        if command == "sim":
+            from netcheck.sim.demo import serve
+
+            return serve(args)
+        settings = settings_from(args, os.environ)
+        if command == "collect":
+            from netcheck.azure.collect import collect
+
+            return collect(settings, args.out)
+        return run_check(settings, args)
+    except UsageError as exc:
+        print(f"netcheck: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("netcheck: interrupted", file=sys.stderr)
+        return 130
+
+
+def run_check(settings: Settings, args: argparse.Namespace) -> int:
+    from netcheck.app import run_cli
+
+    fmt = output_format(args)
+    if fmt is None:
+        from netcheck.tui.app import run_tui
+
+        return run_tui(settings)
+    return run_cli(settings, fmt, args.out)
+
+
+def _explain(probe_id: str) -> int:
+    from probes import CATALOG
+
+    by_id = {p.id: p for p in CATALOG}
+    if probe_id not in by_id:
+        close = difflib.get_close_matches(probe_id, list(by_id), n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(by_id)}"
+        raise UsageError(f"argument id: unknown probe {probe_id!r}{hint}")
+    p = by_id[probe_id]
+    from netcheck.probe import STAGES
+
+    print(f"{p.id} (stage {p.stage}, {STAGES[p.stage]}): {p.title}")
+    if p.needs:
+        print(f"needs: {', '.join(p.needs)}")
+    print()
+    print(p.explain)
+    if p.docs:
+        print(f"\ndocs: {p.docs}")
+    return 0

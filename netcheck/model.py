@@ -1,0 +1,185 @@
+"""The report model: verdicts, fixes, results and the report. Frozen and JSON-shaped."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+REPORT_SCHEMA = "netcheck.report/1"
+
+
+class Verdict(enum.Enum):
+    """Ordered by how bad it is: the worst verdict of a run decides its exit code."""
+
+    PASS = "pass"
+    SKIP = "skip"
+    WARN = "warn"
+    ERROR = "error"
+    FAIL = "fail"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Verdict):
+            return NotImplemented
+        return self.rank < other.rank
+
+    @property
+    def usable(self) -> bool:
+        """A dependent probe may build on this result."""
+        return self in (Verdict.PASS, Verdict.WARN)
+
+
+_RANK = {v: i for i, v in enumerate(Verdict)}
+
+
+@dataclass(frozen=True)
+class Fix:
+    summary: str
+    commands: tuple[str, ...] = ()
+    docs: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"summary": self.summary, "commands": list(self.commands), "docs": self.docs}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a probe concludes about one subject; the runner turns it into a Result."""
+
+    subject: str
+    verdict: Verdict
+    summary: str
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    fix: Fix | None = None
+    cause: str | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    probe: str
+    subject: str
+    stage: int
+    title: str
+    verdict: Verdict
+    summary: str
+    cause: str | None
+    duration_ms: int
+    evidence: Mapping[str, Any]
+    fix: Fix | None
+
+    @property
+    def ref(self) -> str:
+        """How other results name this one as their cause: `probe@subject`."""
+        return f"{self.probe}@{self.subject}" if self.subject else self.probe
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "probe": self.probe,
+            "subject": self.subject,
+            "stage": self.stage,
+            "title": self.title,
+            "verdict": self.verdict.value,
+            "summary": self.summary,
+            "cause": self.cause,
+            "duration_ms": self.duration_ms,
+            "evidence": dict(self.evidence),
+            "fix": self.fix.to_json() if self.fix else None,
+        }
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where netcheck ran: inside an Azure VNet or not."""
+
+    in_azure: bool
+    vm_id: str | None = None
+    vnet_id: str | None = None
+    subnet_id: str | None = None
+    private_ip: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "in_azure": self.in_azure,
+            "vm_id": self.vm_id,
+            "vnet_id": self.vnet_id,
+            "subnet_id": self.subnet_id,
+            "private_ip": self.private_ip,
+        }
+
+
+@dataclass(frozen=True)
+class Target:
+    subscription: str | None = None
+    resource_group: str | None = None
+    workspace: str | None = None
+    endpoints: tuple[str, ...] = ()
+    cloud: str = "AzureCloud"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "subscription": self.subscription,
+            "resource_group": self.resource_group,
+            "workspace": self.workspace,
+            "endpoints": list(self.endpoints),
+            "cloud": self.cloud,
+        }
+
+
+def worst(verdicts: Sequence[Verdict]) -> Verdict:
+    return max(verdicts, default=Verdict.PASS, key=lambda v: v.rank)
+
+
+@dataclass(frozen=True)
+class Report:
+    version: str
+    started: str
+    duration_ms: int
+    where: Where
+    target: Target
+    results: tuple[Result, ...]
+
+    @property
+    def verdict(self) -> Verdict:
+        return worst([r.verdict for r in self.results])
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {v.value: 0 for v in Verdict}
+        for r in self.results:
+            counts[r.verdict.value] += 1
+        return counts
+
+    def root_causes(self) -> list[Result]:
+        """Failures that are not consequences of another result."""
+        return [r for r in self.results if r.verdict is Verdict.FAIL and not r.cause]
+
+    def find(self, ref: str) -> Result | None:
+        return next((r for r in self.results if r.ref == ref or r.probe == ref), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": REPORT_SCHEMA,
+            "netcheck": self.version,
+            "started": self.started,
+            "duration_ms": self.duration_ms,
+            "where": self.where.to_json(),
+            "target": self.target.to_json(),
+            "verdict": self.verdict.value,
+            "counts": self.counts,
+            "results": [r.to_json() for r in self.results],
+        }
+
+
+def exit_code(report: Report, strict: bool = False) -> int:
+    """0 nothing failed, 1 a probe failed, 3 nothing failed but some could not decide."""
+    verdicts = {r.verdict for r in report.results}
+    if Verdict.FAIL in verdicts or (strict and Verdict.WARN in verdicts):
+        return 1
+    if Verdict.ERROR in verdicts:
+        return 3
+    return 0

@@ -1,0 +1,39 @@
+"""Last line of defence: nothing that looks like a credential leaves netcheck in a report."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MASK = "[redacted]"
+_RULES: list[tuple[re.Pattern[str], str]] = [
+    # JWTs (ARM, AAD and AML tokens): base64url header starting eyJ, payload, signature
+    (re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"), MASK),
+    (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/-]{12,}=*"), rf"\1 {MASK}"),
+    # SAS signatures and other signed or keyed query parameters
+    (re.compile(r"(?i)\b(sig|signature|code|key|token|secret|password)=[^&\s\"'<>]{6,}"), rf"\1={MASK}"),
+    # connection strings
+    (re.compile(r"(?i)\b(AccountKey|SharedAccessKey|primaryKey|secondaryKey)\s*[=:]\s*[^;\s\"']{6,}"), rf"\1={MASK}"),
+]
+# Long mixed-case base64 runs (account keys, endpoint keys); resource ids and hex fingerprints don't match.
+_BLOB = re.compile(r"(?<![\w+/=.-])(?=[A-Za-z0-9+/]*\d)(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])"
+                   r"[A-Za-z0-9+/]{32,}={0,2}(?![\w+/=.-])")
+_SECRET_KEYS = re.compile(r"(?i)^(.*(password|secret|token|apikey|api_key|accountkey|primarykey|secondarykey|sas)"
+                          r"|key|keys|authorization)$")
+
+
+def redact_text(text: str) -> str:
+    for pattern, repl in _RULES:
+        text = pattern.sub(repl, text)
+    return _BLOB.sub(lambda m: m.group(0) if "/" in m.group(0)[:1] else MASK, text)
+
+
+def redact(value: Any) -> Any:
+    """A copy of a JSON-shaped value with secrets masked, by key name and by shape."""
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, dict):
+        return {k: MASK if _SECRET_KEYS.match(str(k)) and v else redact(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact(v) for v in value]
+    return value

@@ -1,0 +1,146 @@
+"""ARM over HTTPS: GET and list of the scenario's resources, paging, api-version, errors, faults."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from netcheck.sim.scenario import Fault
+from netcheck.sim.wire import QuietHandler
+from netcheck.sim.world import World
+
+_API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview)?$")
+# POSTs that only read (ARM "list" actions that return no secrets); anything else is a mutation.
+_READ_ACTIONS = re.compile(r"/(list|listByResourceGroup)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    query: str
+    status: int
+
+    @property
+    def mutating(self) -> bool:
+        return self.method in ("PUT", "PATCH", "DELETE") or (
+            self.method == "POST" and not _READ_ACTIONS.search(self.path))
+
+
+def error_body(code: str, message: str) -> bytes:
+    return json.dumps({"error": {"code": code, "message": message}}).encode()
+
+
+class Arm:
+    def __init__(self, world: World, token: str, latency_ms: float = 0.0) -> None:
+        self.world, self.token, self.latency_ms = world, token, latency_ms
+        self.requests: list[Request] = []
+        self.base_url = ""
+        self._fault_left = {i: f.times for i, f in enumerate(world.scenario.faults)}
+        self._lock = threading.Lock()
+
+    def _fault(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            for i, f in enumerate(self.world.scenario.faults):
+                if not fnmatch.fnmatchcase(f"{method} {path}".lower(), f.request.lower()):
+                    continue
+                left = self._fault_left[i]
+                if left is not None:
+                    if left <= 0:
+                        continue
+                    self._fault_left[i] = left - 1
+                return f
+        return None
+
+    def handle(self, h: QuietHandler) -> None:
+        url = urlsplit(h.path)
+        path, query = url.path.rstrip("/"), parse_qs(url.query)
+        status, body, headers = self._answer(h, h.command, path, query, url.query)
+        with self._lock:
+            self.requests.append(Request(h.command, path, url.query, status))
+        h.send(status, body, headers)
+
+    def _answer(self, h: QuietHandler, method: str, path: str, query: dict[str, list[str]],
+                raw_query: str) -> tuple[int, bytes, dict[str, str]]:
+        if self.latency_ms:
+            time.sleep(self.latency_ms / 1000)
+        if h.headers.get("Authorization") != f"Bearer {self.token}":
+            return 401, error_body("AuthenticationFailed", "Authentication failed. The 'Authorization' header is "
+                                   "missing or not a valid bearer token."), {"WWW-Authenticate": 'Bearer'}
+        if method != "GET" and not (method == "POST" and _READ_ACTIONS.search(path)):
+            return 405, error_body("NetcheckSimulatorReadOnly", f"{method} {path} would change Azure; "
+                                   "netcheck must never send it."), {}
+        version = query.get("api-version", [""])[0]
+        if not version:
+            return 400, error_body("MissingApiVersionParameter", "The api-version query parameter "
+                                   "(?api-version=) is required for all requests."), {}
+        if not _API_VERSION.match(version):
+            return 400, error_body("InvalidApiVersionParameter", f"The api-version '{version}' is invalid. "
+                                   "The supported versions are '2025-12-01'."), {}
+        if fault := self._fault(method, path):
+            if fault.delay_ms:
+                time.sleep(fault.delay_ms / 1000)
+            if fault.status:
+                return self._fault_answer(fault, path)
+        return self._read(path, query, raw_query)
+
+    def _fault_answer(self, fault: Fault, path: str) -> tuple[int, bytes, dict[str, str]]:
+        status = int(fault.status or 500)
+        headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
+        if status == 403:
+            action = _action(path)
+            return 403, error_body("AuthorizationFailed", (
+                "The client 'netcheck-sim-user' with object id '11111111-2222-3333-4444-555555555555' does not "
+                f"have authorization to perform action '{action}' over scope '{path}' or the scope is invalid. "
+                "If access was recently granted, please refresh your credentials.")), headers
+        if status == 404:
+            return 404, error_body("ResourceNotFound", f"The Resource '{path}' was not found."), headers
+        if status == 429:
+            return 429, error_body("TooManyRequests", "The request is being throttled."), headers
+        return status, error_body("InternalServerError", "Encountered internal server error. Diagnostic "
+                                  "information: timestamp '20261125T000000Z'."), headers
+
+    def _read(self, path: str, query: dict[str, list[str]], raw_query: str) -> tuple[int, bytes, dict[str, str]]:
+        world = self.world
+        res = world.resources.get(path.lower())
+        if res is not None:
+            return 200, json.dumps(world.serve(res)).encode(), {}
+        if child := world.inline_child(path):
+            return 200, json.dumps(child).encode(), {}
+        items = world.collection(path)
+        if items is not None:
+            return 200, json.dumps(self._page(path, query, [world.serve(r) for r in items])).encode(), {}
+        if not world.group_exists(path):
+            group = path.split("/")[4] if len(path.split("/")) > 4 else ""
+            return 404, error_body("ResourceGroupNotFound", f"Resource group '{group}' could not be found."), {}
+        parts = path.split("/")
+        kind = "/".join(parts[6:7] + parts[7::2][:-1]) if len(parts) > 7 else path
+        return 404, error_body("ResourceNotFound", f"The Resource '{kind}/{parts[-1]}' under resource group "
+                               f"'{parts[4] if len(parts) > 4 else ''}' was not found. For more details please "
+                               "go to https://aka.ms/ARMResourceNotFoundFix"), {}
+
+    def _page(self, path: str, query: dict[str, list[str]], items: list[dict[str, Any]]) -> dict[str, Any]:
+        size = max(1, self.world.scenario.page_size)
+        start = int(query.get("$skipToken", ["0"])[0] or 0)
+        page: dict[str, Any] = {"value": items[start:start + size]}
+        if start + size < len(items):
+            q = {"api-version": query["api-version"][0], "$skipToken": str(start + size)}
+            page["nextLink"] = f"{self.base_url}{path}?{urlencode(q)}"
+        return page
+
+
+def _action(path: str) -> str:
+    """The RBAC action a GET needs, as ARM names it in AuthorizationFailed."""
+    parts = path.strip("/").split("/")
+    if "providers" not in [p.lower() for p in parts]:
+        return "Microsoft.Resources/subscriptions/resourceGroups/read"
+    i = [p.lower() for p in parts].index("providers")
+    rest = parts[i + 1:]
+    types = [rest[0]] + rest[1::2]
+    return "/".join(types) + "/read"

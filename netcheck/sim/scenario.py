@@ -1,0 +1,165 @@
+"""Scenario files (`scenario: 1`): load, validate with the file and key path in every message."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from netcheck.model import Verdict
+
+_ID = re.compile(r"^/subscriptions/[^/]+/(resourceGroups/[^/]+/)?providers/[^/]+/[^/]+/[^/]+(/[^/]+/[^/]+)*$",
+                 re.IGNORECASE)
+_TOP = {"scenario", "name", "summary", "where", "arm", "public_dns", "dns_servers", "tls", "faults", "expect",
+        "latency_ms", "target", "page_size", "options"}
+_TLS_KEYS = {"expires_in_days", "not_before_days", "wrong_host", "untrusted", "weak_key", "tcp", "side",
+             "score", "http"}
+_TCP = {"blackhole", "refused"}
+
+
+class ScenarioError(Exception):
+    """A scenario file that can't be used: says which file, which key and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Fault:
+    request: str
+    status: int | None = None
+    retry_after: float | None = None
+    times: int | None = None
+    delay_ms: float = 0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    summary: str
+    source: str
+    arm: tuple[dict[str, Any], ...]
+    where_vm: str | None = None
+    public_dns: dict[str, dict[str, Any]] = field(default_factory=dict)
+    dns_servers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    faults: tuple[Fault, ...] = ()
+    expect: dict[str, Verdict] = field(default_factory=dict)
+    latency_ms: dict[str, float] = field(default_factory=dict)
+    target: dict[str, Any] = field(default_factory=dict)
+    page_size: int = 2
+    options: tuple[str, ...] = ()   # extra command-line options the scenario is meant to run with
+
+
+def _fail(source: str, path: str, message: str) -> ScenarioError:
+    return ScenarioError(f"{source}: {path}: {message}")
+
+
+def _mapping(source: str, path: str, value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _fail(source, path, f"must be a mapping, not {type(value).__name__}")
+    return value
+
+
+def parse(data: Any, source: str) -> Scenario:
+    if not isinstance(data, dict):
+        raise _fail(source, "(top)", "a scenario is a YAML mapping")
+    if data.get("scenario") != 1:
+        raise _fail(source, "scenario", "must be 1 (the format version)")
+    if unknown := set(data) - _TOP:
+        raise _fail(source, sorted(unknown)[0], f"unknown key (known: {', '.join(sorted(_TOP))})")
+    for key in ("name", "summary"):
+        if not isinstance(data.get(key), str) or not data[key]:
+            raise _fail(source, key, "required, a non-empty string")
+    arm = data.get("arm")
+    if not isinstance(arm, list):
+        raise _fail(source, "arm", "required, a list of ARM resources")
+    ids: set[str] = set()
+    for i, res in enumerate(arm):
+        path = f"arm[{i}]"
+        if not isinstance(res, dict):
+            raise _fail(source, path, "must be a mapping (an ARM resource)")
+        rid = res.get("id")
+        if not isinstance(rid, str) or not _ID.match(rid):
+            raise _fail(source, f"{path}.id", f"{rid!r} is not an ARM resource id")
+        if not isinstance(res.get("type"), str) or res["type"].count("/") < 1:
+            raise _fail(source, f"{path}.type", "required, like Microsoft.Network/privateEndpoints")
+        if "properties" in res and not isinstance(res["properties"], dict):
+            raise _fail(source, f"{path}.properties", "must be a mapping")
+        if rid.lower() in ids:
+            raise _fail(source, f"{path}.id", f"duplicate resource {rid}")
+        ids.add(rid.lower())
+    where = _mapping(source, "where", data.get("where"))
+    vm = where.get("vm")
+    if where and (not isinstance(vm, str) or vm.lower() not in ids):
+        raise _fail(source, "where.vm", f"{vm!r} must be the id of a VM among the arm resources")
+    tls = _mapping(source, "tls", data.get("tls"))
+    for host, opts in tls.items():
+        opts = _mapping(source, f"tls.{host}", opts)
+        if unknown := set(opts) - _TLS_KEYS:
+            raise _fail(source, f"tls.{host}.{sorted(unknown)[0]}", f"unknown key (known: {', '.join(sorted(_TLS_KEYS))})")
+        if "tcp" in opts and opts["tcp"] not in _TCP:
+            raise _fail(source, f"tls.{host}.tcp", "must be blackhole or refused")
+    servers = _mapping(source, "dns_servers", data.get("dns_servers"))
+    for addr, opts in servers.items():
+        opts = _mapping(source, f"dns_servers.{addr}", opts)
+        if not ({"forward", "down", "flapping"} & set(opts)):
+            raise _fail(source, f"dns_servers.{addr}", "needs forward: [zones], down: true or flapping: true")
+        if "forward" in opts and not isinstance(opts["forward"], list):
+            raise _fail(source, f"dns_servers.{addr}.forward", "must be a list of zone names")
+    faults = []
+    for i, f in enumerate(data.get("faults") or []):
+        f = _mapping(source, f"faults[{i}]", f)
+        if not isinstance(f.get("request"), str) or " " not in f["request"]:
+            raise _fail(source, f"faults[{i}].request", "required, like 'GET */privateEndpointConnections*'")
+        try:
+            faults.append(Fault(f["request"], f.get("status"), f.get("retry_after"), f.get("times"),
+                                float(f.get("delay_ms", 0))))
+        except (TypeError, ValueError) as exc:
+            raise _fail(source, f"faults[{i}]", str(exc)) from None
+    expect: dict[str, Verdict] = {}
+    for key, value in _mapping(source, "expect", data.get("expect")).items():
+        try:
+            expect[str(key)] = Verdict(value)
+        except ValueError:
+            raise _fail(source, f"expect.{key}", f"{value!r} is not a verdict (pass, warn, fail, error, skip)") from None
+    latency = _mapping(source, "latency_ms", data.get("latency_ms"))
+    options = data.get("options") or []
+    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+        raise _fail(source, "options", "must be a list of command-line options")
+    return Scenario(
+        name=data["name"], summary=data["summary"], source=source, arm=tuple(arm), where_vm=vm,
+        public_dns=_mapping(source, "public_dns", data.get("public_dns")), dns_servers=servers, tls=tls,
+        faults=tuple(faults), expect=expect, latency_ms={k: float(v) for k, v in latency.items()},
+        target=_mapping(source, "target", data.get("target")), page_size=int(data.get("page_size", 2)),
+        options=tuple(options))
+
+
+def shipped() -> dict[str, str]:
+    """Shipped scenario names -> file names."""
+    folder = resources.files("netcheck.sim").joinpath("scenarios")
+    return {Path(f.name).stem: f.name for f in folder.iterdir() if f.name.endswith(".yaml")}
+
+
+def load(name_or_path: str) -> Scenario:
+    path = Path(name_or_path)
+    if name_or_path in shipped():
+        text = resources.files("netcheck.sim").joinpath("scenarios", shipped()[name_or_path]).read_text("utf-8")
+        source = f"scenario {name_or_path}"
+    elif path.suffix in (".yaml", ".yml") or path.exists():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ScenarioError(f"{path}: cannot read: {exc}") from None
+        source = str(path)
+    else:
+        raise ScenarioError(f"{name_or_path!r} is neither a shipped scenario nor a YAML file "
+                            f"(see `netcheck demo --list`)")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{source}: not valid YAML: {exc}") from None
+    return parse(data, source)

@@ -1,0 +1,210 @@
+"""The simulator: starts every loopback server for a scenario and says how to point netcheck at it."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import ssl
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from netcheck.azure.facts import group_of, name_of
+from netcheck.settings import Address, Settings
+from netcheck.sim import certs
+from netcheck.sim.arm import Arm
+from netcheck.sim.dns import Resolver
+from netcheck.sim.frontend import FrontEnd, Imds
+from netcheck.sim.scenario import Scenario
+from netcheck.sim.wire import LOOPBACK, BlackHole, DnsServer, HttpServer, QuietHandler, closed_port
+from netcheck.sim.world import World
+
+IMDS_ADDR = ("169.254.169.254", 80)
+
+
+class _ArmHandler(QuietHandler):
+    server: Any
+
+    def do_GET(self) -> None:
+        self.server.app.handle(self)
+
+    do_PUT = do_PATCH = do_DELETE = do_POST = do_HEAD = do_GET
+
+
+class Simulator:
+    """`with Simulator(scenario) as sim: settings = sim.settings()` runs netcheck against it."""
+
+    def __init__(self, scenario: Scenario, latency_ms: float | None = None) -> None:
+        self.scenario = scenario
+        self.world = World(scenario)
+        lat = dict(scenario.latency_ms)
+        if latency_ms is not None:
+            lat = {k: latency_ms for k in ("arm", "dns", "tls", "imds")}
+        self.latency = lat
+        self.token = "sim-" + secrets.token_hex(16)
+        self.arm = Arm(self.world, self.token, lat.get("arm", 0.0))
+        self._tmp = Path(tempfile.mkdtemp(prefix="netcheck-sim-"))
+        self.ca = certs.make_ca()
+        self._rogue = certs.make_ca("Untrusted Issuing CA")
+        self.ca_bundle = self._tmp / "ca.pem"
+        self.ca_bundle.write_bytes(self.ca.pem)
+        self._host_ctx: dict[str, ssl.SSLContext] = {}
+        self._lock = threading.Lock()
+        self.dns: dict[str, Resolver] = {}
+        self._servers: list[Any] = []
+        self.ports: dict[str, int] = {}
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+    def start(self) -> Simulator:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        arm_ctx = self._server_ctx(certs.make_leaf(self.ca, [LOOPBACK, "localhost"]), "arm")
+        arm = HttpServer(_ArmHandler, self.arm, arm_ctx).start()
+        self.arm.base_url = f"https://{LOOPBACK}:{arm.port}"
+        imds = HttpServer(Imds, self, None, lambda: 0.0).start()
+        fe_ctx = self._server_ctx(certs.make_leaf(self.ca, ["frontend.invalid"]), "frontend")
+        fe_ctx.sni_callback = self._sni
+        tls = HttpServer(FrontEnd, self.world, fe_ctx, lambda: self.latency.get("tls", 0.0) / 1000).start()
+        http = HttpServer(FrontEnd, self.world).start()
+        self._servers += [arm, imds, tls, http]
+        self.ports.update(arm=arm.port, imds=imds.port, tls=tls.port, http=http.port)
+        lat = self.latency.get("dns", 0.0)
+        self.dns["azure"] = Resolver(self.world, "azure", latency_ms=lat)
+        self.dns["public"] = Resolver(self.world, "public", latency_ms=lat)
+        for addr in self.scenario.dns_servers:
+            self.dns[addr] = Resolver(self.world, "custom", addr, lat)
+        for key, resolver in self.dns.items():
+            server = DnsServer(resolver).start()
+            self._servers.append(server)
+            self.ports[f"dns:{key}"] = server.port
+        hole = BlackHole()
+        self._servers.append(hole)
+        self.ports.update(blackhole=hole.port, refused=closed_port())
+
+    def stop(self) -> None:
+        for server in reversed(self._servers):
+            server.stop()
+        self._servers.clear()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---- TLS -------------------------------------------------------------------------------------
+    def _server_ctx(self, pair: tuple[bytes, bytes], stem: str) -> ssl.SSLContext:
+        cert, key = certs.write_pair(self._tmp, stem, pair)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")  # so a weak-key certificate can be served at all
+        ctx.load_cert_chain(cert, key)
+        return ctx
+
+    def _sni(self, sock: ssl.SSLObject, server_name: str | None, _: ssl.SSLContext) -> None:
+        if server_name:
+            sock.context = self.host_context(server_name.lower())
+
+    def host_context(self, host: str) -> ssl.SSLContext:
+        with self._lock:
+            if host not in self._host_ctx:
+                opts = self.scenario.tls.get(host, {})
+                issuer = self._rogue if opts.get("untrusted") else self.ca
+                names = [f"wrong-host.{host.split('.', 1)[-1]}"] if opts.get("wrong_host") else [host]
+                expires = float(opts.get("expires_in_days", 365))
+                not_before = float(opts.get("not_before_days", min(-1.0, expires - 90)))
+                pair = certs.make_leaf(issuer, names, not_before_days=not_before, expires_in_days=expires,
+                                       weak_key=bool(opts.get("weak_key")))
+                self._host_ctx[host] = self._server_ctx(pair, f"host-{len(self._host_ctx)}")
+            return self._host_ctx[host]
+
+    # ---- how to reach it -------------------------------------------------------------------------
+    def imds_document(self) -> dict[str, Any]:
+        vm_id = self.scenario.where_vm or ""
+        vm = self.world.resources.get(vm_id.lower(), {})
+        ip = self.world.where_ip() or ""
+        return {
+            "compute": {"resourceId": vm.get("id", vm_id), "name": name_of(vm_id), "location": vm.get("location", ""),
+                        "subscriptionId": vm_id.split("/")[2] if vm_id else "", "resourceGroupName": group_of(vm_id),
+                        "vmId": "7f3b1c2d-0000-4000-8000-00000000a11e", "azEnvironment": "AzurePublicCloud"},
+            "network": {"interface": [{"ipv4": {"ipAddress": [{"privateIpAddress": ip, "publicIpAddress": ""}],
+                                                "subnet": [{"address": "", "prefix": ""}]},
+                                       "macAddress": "000D3A1B2C3D"}]},
+        }
+
+    def _host_behaviour(self) -> dict[str, str]:
+        """Private IP -> 'blackhole' | 'refused' for hosts whose scenario says so."""
+        out = {}
+        for host, opts in self.scenario.tls.items():
+            if tcp := opts.get("tcp"):
+                for ip in self.world.resolve(host, self.world.where_vnet).ips:
+                    out[ip] = tcp
+        return out
+
+    def connect_to(self) -> list[tuple[Address, Address]]:
+        routes: list[tuple[Address, Address]] = []
+        imds_port = self.ports["imds"] if self.world.where_vnet else self.ports["refused"]
+        routes.append((IMDS_ADDR, (LOOPBACK, imds_port)))
+        special = self._host_behaviour()
+        for ip in sorted(self.world.all_ips()):
+            port = self.ports[special[ip]] if ip in special else self.ports["tls"]
+            routes.append(((ip, 443), (LOOPBACK, port)))
+            routes.append(((ip, 80), (LOOPBACK, self.ports["refused"] if ip in special else self.ports["http"])))
+        for addr in self.scenario.dns_servers:
+            routes.append(((addr, 53), (LOOPBACK, self.ports[f"dns:{addr}"])))
+        return routes
+
+    def system_resolver(self) -> Address:
+        """What /etc/resolv.conf would name on the simulated machine."""
+        if not self.world.where_vnet:
+            return LOOPBACK, self.ports["dns:public"]
+        custom = self.world.vnet_dns_servers(self.world.where_vnet)
+        if custom and custom[0] in self.scenario.dns_servers:
+            return LOOPBACK, self.ports[f"dns:{custom[0]}"]
+        return LOOPBACK, self.ports["dns:azure"]
+
+    def target(self) -> dict[str, Any]:
+        t = dict(self.scenario.target)
+        ws = next(iter(self.world.of_type("Microsoft.MachineLearningServices/workspaces")), None)
+        if ws is not None:
+            t.setdefault("subscription", ws["id"].split("/")[2])
+            t.setdefault("resource_group", group_of(ws["id"]))
+            t.setdefault("workspace", ws["name"])
+        return t
+
+    def overrides(self) -> dict[str, Any]:
+        """Settings fields that point netcheck at this simulator."""
+        t = self.target()
+        return {
+            "subscription": t.get("subscription"), "resource_group": t.get("resource_group"),
+            "workspace": t.get("workspace"), "endpoints": tuple(t.get("endpoints", ())),
+            "cloud": t.get("cloud", "AzureCloud"), "arm_endpoint": self.arm.base_url, "arm_token": self.token,
+            "ca_bundle": self.ca_bundle, "resolver": self.system_resolver(),
+            "azure_dns": (LOOPBACK, self.ports["dns:azure"]), "connect_to": tuple(self.connect_to()),
+        }
+
+    def settings(self, base: Settings | None = None, **extra: Any) -> Settings:
+        import dataclasses
+
+        fields = self.overrides()
+        base = base or Settings()
+        merged = {**fields, **extra}
+        # the user's own network options win; lists are joined so theirs come first
+        if base.connect_to:
+            merged["connect_to"] = base.connect_to + fields["connect_to"]
+        for key in ("resolver", "endpoints", "only", "skip", "dns_servers", "hosts", "vnet_cidrs"):
+            value = getattr(base, key)
+            if value and key not in extra:
+                merged[key] = value
+        return dataclasses.replace(base, **merged)
+
+    @property
+    def mutating_requests(self) -> list[str]:
+        return [f"{r.method} {r.path}" for r in self.arm.requests if r.mutating]

@@ -1,0 +1,133 @@
+"""Input rules. Each parser raises ValueError with the rule, worded for a person."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+# Azure's naming rules (learn.microsoft.com, "Naming rules and restrictions for Azure resources").
+_GROUP = re.compile(r"^[-\w.()]{1,90}$")
+_WORKSPACE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$")
+_ENDPOINT = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{1,30}[a-zA-Z0-9]$")
+_LABEL = re.compile(r"^(?!-)[a-zA-Z0-9-]{1,63}(?<!-)$")
+_GLOB = re.compile(r"^[a-z0-9_.*?\[\]!@-]+$")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+_RESOURCE_ID = re.compile(r"^/subscriptions/[^/]+(/resourceGroups/[^/]+)?(/providers/[^/]+(/[^/]+/[^/]+)+)?$",
+                          re.IGNORECASE)
+
+
+def subscription(value: str) -> str:
+    if not _GUID.match(value):
+        raise ValueError(f"{value!r} is not a subscription id (a GUID like 00000000-0000-0000-0000-000000000000)")
+    return value.lower()
+
+
+def resource_group(value: str) -> str:
+    if not _GROUP.match(value) or value.endswith("."):
+        raise ValueError(f"{value!r} is not a resource group name (1-90 letters, digits, '-', '_', '.', '(', ')';"
+                         " not ending in '.')")
+    return value
+
+
+def workspace(value: str) -> str:
+    if not _WORKSPACE.match(value):
+        raise ValueError(f"{value!r} is not a workspace name (3-33 letters, digits, '-' or '_',"
+                         " starting with a letter or digit)")
+    return value
+
+
+def endpoint(value: str) -> str:
+    if not _ENDPOINT.match(value):
+        raise ValueError(f"{value!r} is not an online endpoint name (3-32 letters, digits or '-',"
+                         " starting with a letter, not ending with '-')")
+    return value
+
+
+def fqdn(value: str) -> str:
+    name = value.rstrip(".").lower()
+    labels = name.split(".")
+    if len(name) > 253 or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+        raise ValueError(f"{value!r} is not a host name (dot-separated labels of letters, digits and '-')")
+    return name
+
+
+def cidr(value: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    try:
+        return ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a CIDR range (like 10.0.0.0/16)") from None
+
+
+def ip(value: str) -> str:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is not an IP address") from None
+
+
+def port(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise ValueError(f"{value!r} is not a port (1-65535)")
+    return int(value)
+
+
+def address(value: str, default_port: int = 53) -> tuple[str, int]:
+    """ADDR[:PORT], with IPv6 as [ADDR]:PORT."""
+    rule = f"{value!r} is not ADDR[:PORT] (like 10.0.0.4 or 10.0.0.4:53 or [::1]:5353)"
+    if value.startswith("["):
+        host, sep, rest = value[1:].partition("]")
+        if not sep or (rest and not rest.startswith(":")):
+            raise ValueError(rule)
+        p = rest[1:] if rest else str(default_port)
+    elif value.count(":") > 1:
+        host, p = value, str(default_port)
+    else:
+        host, _, p = value.partition(":")
+        p = p or str(default_port)
+    try:
+        return ip(host), port(p)
+    except ValueError:
+        raise ValueError(rule) from None
+
+
+def connect_to(value: str) -> tuple[tuple[str, int], tuple[str, int]]:
+    """HOST:PORT:ADDR:PORT, like curl's --connect-to (all four parts required)."""
+    parts = value.split(":")
+    rule = f"{value!r} is not HOST:PORT:ADDR:PORT (like 10.0.1.5:443:127.0.0.1:8443)"
+    if len(parts) != 4:
+        raise ValueError(rule)
+    host, p1, addr, p2 = parts
+    try:
+        host = ip(host) if host.replace(".", "").isdigit() else fqdn(host)
+        return (host, port(p1)), (ip(addr), port(p2))
+    except ValueError:
+        raise ValueError(rule) from None
+
+
+def glob(value: str) -> str:
+    if not _GLOB.match(value):
+        raise ValueError(f"{value!r} is not a probe id pattern (like 'dns.*' or 'ws.v1_legacy_mode')")
+    return value
+
+
+def timeout(value: str) -> float:
+    try:
+        t = float(value)
+    except ValueError:
+        t = -1.0
+    if not 0 < t <= 600:
+        raise ValueError(f"{value!r} is not a timeout (seconds, more than 0 and at most 600)")
+    return t
+
+
+def request_id(value: str) -> str:
+    if not _REQUEST_ID.match(value):
+        raise ValueError(f"{value!r} is not a client request id (1-40 letters, digits, '-' or '_')")
+    return value
+
+
+def resource_id(value: str) -> str:
+    if not _RESOURCE_ID.match(value):
+        raise ValueError(f"{value!r} is not an Azure resource id (/subscriptions/.../providers/...)")
+    return value
