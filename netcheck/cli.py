@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import difflib
 import os
 import sys
@@ -154,8 +153,10 @@ def _score_request(args: argparse.Namespace, env: dict[str, str] | os._Environ[s
         key = (args.score_key_file.read_text(encoding="utf-8").strip() if args.score_key_file
                else env.get("NETCHECK_SCORE_KEY", ""))
         body = args.score_body.read_bytes() if args.score_body else b"{}"
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise UsageError(f"argument --score: cannot read {exc.filename}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError("argument --score-key-file: not a text file") from None
     if not key:
         raise UsageError("argument --score: needs a key or token in --score-key-file or NETCHECK_SCORE_KEY")
     return ScoreRequest(key, body, args.request_id, args.deployment)

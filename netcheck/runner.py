@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import fnmatch
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from netcheck import __version__
@@ -78,7 +78,7 @@ async def _run_one(p: Probe, ctx: Context, timeout: float) -> list[Result]:
     return [_result(p, f, duration) for f in findings]
 
 
-def _order(catalog_index: dict[str, int]) -> object:
+def _order(catalog_index: dict[str, int]) -> Callable[[Result], tuple[int, int, str]]:
     def key(r: Result) -> tuple[int, int, str]:
         return r.stage, catalog_index.get(r.probe, 1 << 30), r.subject
     return key
@@ -91,7 +91,7 @@ async def stream(probes: Sequence[Probe], ctx: Context, target: Target,
     t0 = ctx.clock()
     present = {p.id for p in probes}
     done = {p.id: asyncio.Event() for p in probes}
-    queue: asyncio.Queue[Event] = asyncio.Queue()
+    queue: asyncio.Queue[Event | None] = asyncio.Queue()
     all_results: list[Result] = []
 
     async def one(p: Probe) -> None:
@@ -113,24 +113,25 @@ async def stream(probes: Sequence[Probe], ctx: Context, target: Target,
         finally:
             done[p.id].set()
 
+    async def all_done() -> None:
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            queue.put_nowait(None)
+
     tasks = [asyncio.create_task(one(p), name=p.id) for p in probes]
-    waiter = asyncio.ensure_future(asyncio.gather(*tasks))
+    closer = asyncio.ensure_future(all_done())
     try:
-        while not (waiter.done() and queue.empty()):
-            getter = asyncio.ensure_future(queue.get())
-            await asyncio.wait({getter, waiter}, return_when=asyncio.FIRST_COMPLETED)
-            if getter.done():
-                yield getter.result()
-            else:
-                getter.cancel()
-        waiter.result()
+        while (event := await queue.get()) is not None:
+            yield event
+        await closer
     finally:
         for t in tasks:
             t.cancel()
-        waiter.cancel()
-        await asyncio.gather(waiter, return_exceptions=True)
+        closer.cancel()
+        await asyncio.gather(closer, *tasks, return_exceptions=True)
     index = {p.id: i for i, p in enumerate(catalog or probes)}
-    ordered = tuple(sorted(all_results, key=_order(index)))  # type: ignore[arg-type]
+    ordered = tuple(sorted(all_results, key=_order(index)))
     yield Done(Report(__version__, started_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
                       round((ctx.clock() - t0) * 1000), ctx.where, target, ordered))
 

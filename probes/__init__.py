@@ -1,5 +1,24 @@
-"""The probe catalog, in the order results are reported."""
+"""The probe catalog: every probe netcheck runs, in the order results are reported."""
 
 from netcheck.probe import Probe
+from probes import acr, context, endpoint, keyvault, privatedns, workspace
 
-CATALOG: tuple[Probe, ...] = ()
+CATALOG: tuple[Probe, ...] = (
+    context.credential,
+    context.location,
+    context.target,
+    workspace.v1_legacy_mode,
+    workspace.managed_network,
+    workspace.public_access,
+    workspace.image_build,
+    endpoint.state,
+    endpoint.traffic,
+    endpoint.public_access,
+    endpoint.egress,
+    endpoint.mlflow_legacy,
+    acr.pe_approval,
+    keyvault.bypass,
+    privatedns.zones,
+    privatedns.zone_records,
+    privatedns.links,
+)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 from collections.abc import Callable, Coroutine
+from functools import partial
 from typing import Any, TypeVar
 
 from netcheck.azure import facts as f
@@ -63,6 +64,12 @@ def _as_dicts(items: Any) -> list[dict[str, Any]]:
     return [i.as_dict() for i in items]
 
 
+def _nic(net: Any, nic_id: str) -> dict[str, Any]:
+    _, rg, name = split(nic_id)
+    data: dict[str, Any] = net.network_interfaces.get(rg, name).as_dict()
+    return data
+
+
 class Discovery:
     def __init__(self, settings: Settings, session: Session, reader: Reader) -> None:
         self.settings, self.session, self.r = settings, session, reader
@@ -109,8 +116,8 @@ class Discovery:
         arm, r = self.session.arm(), self.r
         base = f"{ws.id}/onlineEndpoints"
         if self.settings.endpoints:
-            raws = await asyncio.gather(*(r.call(f"{base}/{n}", lambda n=n: arm.get(f"{base}/{n}", ML_API_VERSION))
-                                          for n in self.settings.endpoints))
+            paths = [f"{base}/{n}" for n in self.settings.endpoints]
+            raws = await asyncio.gather(*(r.call(p, partial(arm.get, p, ML_API_VERSION)) for p in paths))
             found = [x for x in raws if x]
             missing = tuple(n for n, x in zip(self.settings.endpoints, raws, strict=True) if not x
                             and (e := r.errors.get(f"{base}/{n}")) and e.reason == "not_found")
@@ -179,8 +186,7 @@ class Discovery:
         if raw is None:
             return
         nic_ids = [n["id"] for n in raw.get("properties", {}).get("networkInterfaces") or [] if n.get("id")]
-        nics = await asyncio.gather(*(self.r.call(n, lambda n=n: net.network_interfaces.get(
-            split(n)[1], split(n)[2]).as_dict()) for n in nic_ids))
+        nics = await asyncio.gather(*(self.r.call(n, partial(_nic, net, n)) for n in nic_ids))
         pe = parse.private_endpoint(raw, [n for n in nics if n], groups or [])
         self.pes[pe.id.lower()] = pe
         if pe.vnet_id:

@@ -7,6 +7,7 @@ import re
 from netcheck.azure.facts import ReadError
 
 _AUTHZ = re.compile(r"action '([^']+)' over scope '([^']+)'")
+_PRINCIPAL = re.compile(r"object id '([0-9a-fA-F-]{36})'")
 
 
 def classify(resource: str, exc: BaseException) -> ReadError:
@@ -24,9 +25,9 @@ def classify(resource: str, exc: BaseException) -> ReadError:
         code = getattr(exc.error, "code", None) or ""
         message = getattr(exc.error, "message", None) or _first_line(exc)
         if status == 403:
-            m = _AUTHZ.search(message)
+            m, who = _AUTHZ.search(message), _PRINCIPAL.search(message)
             return ReadError(resource, "forbidden", f"{code or 'Forbidden'}: {message}", 403,
-                             m.group(1) if m else None, m.group(2) if m else resource)
+                             m.group(1) if m else None, m.group(2) if m else resource, who.group(1) if who else None)
         if status == 404:
             return ReadError(resource, "not_found", f"{code or 'NotFound'}: {message}", 404)
         if status == 429:

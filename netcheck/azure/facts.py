@@ -200,6 +200,7 @@ class ReadError:
     status: int | None = None
     action: str | None = None
     scope: str | None = None
+    principal: str | None = None   # the object id ARM named in AuthorizationFailed
 
 
 @dataclass(frozen=True)

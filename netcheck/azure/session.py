@@ -72,7 +72,8 @@ class Session:
         return self._client(f"{kind}:{sub}", make)
 
     def arm(self) -> ArmClient:
-        return self._client("arm", lambda: ArmClient(self))  # type: ignore[no-any-return]
+        client: ArmClient = self._client("arm", lambda: ArmClient(self))
+        return client
 
     def close(self) -> None:
         for client in self._clients.values():

@@ -142,5 +142,5 @@ def _action(path: str) -> str:
         return "Microsoft.Resources/subscriptions/resourceGroups/read"
     i = [p.lower() for p in parts].index("providers")
     rest = parts[i + 1:]
-    types = [rest[0]] + rest[1::2]
+    types = [rest[0], *rest[1::2]]
     return "/".join(types) + "/read"

@@ -46,7 +46,7 @@ class FrontEnd(QuietHandler):
         if not self.path.startswith("/v2"):
             return self.send(404, b"{}")
         if opts.get("side") == "public":
-            msg = {"errors": [{"code": "DENIED", "message": f"client with IP '203.0.113.7' is not allowed access. "
+            msg = {"errors": [{"code": "DENIED", "message": "client with IP '203.0.113.7' is not allowed access. "
                                "Refer https://aka.ms/acr/firewall to grant access."}]}
             return self.send(403, json.dumps(msg).encode())
         challenge = f'Bearer realm="https://{host}/oauth2/token",service="{host}"'

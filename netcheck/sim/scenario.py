@@ -100,7 +100,8 @@ def parse(data: Any, source: str) -> Scenario:
     for host, opts in tls.items():
         opts = _mapping(source, f"tls.{host}", opts)
         if unknown := set(opts) - _TLS_KEYS:
-            raise _fail(source, f"tls.{host}.{sorted(unknown)[0]}", f"unknown key (known: {', '.join(sorted(_TLS_KEYS))})")
+            raise _fail(source, f"tls.{host}.{sorted(unknown)[0]}",
+                        f"unknown key (known: {', '.join(sorted(_TLS_KEYS))})")
         if "tcp" in opts and opts["tcp"] not in _TCP:
             raise _fail(source, f"tls.{host}.tcp", "must be blackhole or refused")
     servers = _mapping(source, "dns_servers", data.get("dns_servers"))
@@ -125,7 +126,8 @@ def parse(data: Any, source: str) -> Scenario:
         try:
             expect[str(key)] = Verdict(value)
         except ValueError:
-            raise _fail(source, f"expect.{key}", f"{value!r} is not a verdict (pass, warn, fail, error, skip)") from None
+            raise _fail(source, f"expect.{key}",
+                        f"{value!r} is not a verdict (pass, warn, fail, error, skip)") from None
     latency = _mapping(source, "latency_ms", data.get("latency_ms"))
     options = data.get("options") or []
     if not isinstance(options, list) or not all(isinstance(o, str) for o in options):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import socketserver
 import ssl
 import struct
 import threading

@@ -197,7 +197,7 @@ class World:
         `private(name)` says whether a step may consult the VNet's private zones: a custom DNS server
         asks Azure DNS only for the zones it forwards, and chases CNAMEs itself.
         """
-        name, ans, seen = name.rstrip(".").lower(), Answer(), set()
+        name, ans, seen = name.rstrip(".").lower(), Answer(), set[str]()
         while name not in seen and len(seen) < 10:
             seen.add(name)
             step = self._private_lookup(name, vnet_id) if vnet_id and private(name) else None

@@ -1,0 +1,80 @@
+"""`netcheck demo` and `netcheck sim serve`: the check, or just the simulator, for a scenario."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import threading
+
+from netcheck.sim import scenario as sc
+from netcheck.sim.server import Simulator
+
+
+def _load(name: str) -> sc.Scenario:
+    from netcheck.cli import UsageError
+
+    try:
+        return sc.load(name)
+    except sc.ScenarioError as exc:
+        raise UsageError(f"argument scenario: {exc}") from None
+
+
+def list_scenarios() -> int:
+    names = sorted(sc.shipped())
+    width = max(map(len, names))
+    for name in names:
+        print(f"{name:<{width}}  {sc.load(name).summary}")
+    return 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    from netcheck.cli import run_check, settings_from
+
+    if args.list:
+        return list_scenarios()
+    scenario = _load(args.scenario)
+    if scenario.options:  # what the scenario is meant to run with, unless the user said otherwise
+        from netcheck.cli import _parser
+
+        meant = _parser("demo").parse_args([args.scenario, *scenario.options])
+        for key, value in vars(meant).items():
+            if value and not getattr(args, key, None):
+                setattr(args, key, value)
+    with Simulator(scenario, args.latency) as sim:
+        t = sim.target()
+        args.subscription = args.subscription or t.get("subscription")
+        args.resource_group = args.resource_group or t.get("resource_group")
+        args.workspace = args.workspace or t.get("workspace")
+        env = {k: v for k, v in os.environ.items() if k not in ("AZURE_SUBSCRIPTION_ID",)}
+        env["AZURE_CONFIG_DIR"] = os.devnull   # the demo's target is the scenario's, not az's defaults
+        settings = sim.settings(settings_from(args, env))
+        return run_check(settings, args)
+
+
+def serve(args: argparse.Namespace) -> int:
+    scenario = _load(args.scenario)
+    with Simulator(scenario, args.latency) as sim:
+        o = sim.overrides()
+        routes = " ".join(f"--connect-to {h}:{p}:{a}:{q}" for (h, p), (a, q) in o["connect_to"])
+        print(f"netcheck simulator: scenario {scenario.name} ({scenario.summary})")
+        print(f"ARM: {o['arm_endpoint']} (CA bundle {o['ca_bundle']})")
+        print(f"system resolver: {o['resolver'][0]}:{o['resolver'][1]}; Azure DNS: "
+              f"{o['azure_dns'][0]}:{o['azure_dns'][1]}")
+        print("\npoint netcheck at it:")
+        print(f"  NETCHECK_ARM_TOKEN={o['arm_token']} netcheck -s {o['subscription']} -g {o['resource_group']} "
+              f"-w {o['workspace']} --arm-endpoint {o['arm_endpoint']} --ca-bundle {o['ca_bundle']} "
+              f"--resolver {o['resolver'][0]}:{o['resolver'][1]} --azure-dns {o['azure_dns'][0]}:{o['azure_dns'][1]} "
+              f"{routes}")
+        print("\nor other tools:")
+        print(f"  curl --cacert {o['ca_bundle']} -H 'Authorization: Bearer {o['arm_token']}' "
+              f"'{o['arm_endpoint']}/subscriptions/{o['subscription']}/resourceGroups/{o['resource_group']}"
+              f"/providers/Microsoft.MachineLearningServices/workspaces/{o['workspace']}?api-version=2025-12-01'")
+        r = o["resolver"]
+        print(f"  dig @{r[0]} -p {r[1]} <name>")
+        print(f"  openssl s_client -connect 127.0.0.1:{sim.ports['tls']} -servername <scoring host> "
+              f"-CAfile {o['ca_bundle']}")
+        print("\nCtrl-C stops it.", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    return 0

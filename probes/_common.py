@@ -1,0 +1,91 @@
+"""Helpers every probe module shares: fix commands, docs links, unreadable resources."""
+
+from __future__ import annotations
+
+import shlex
+
+from netcheck.azure.errors import describe
+from netcheck.azure.facts import Inventory, ReadError, group_of, name_of
+from netcheck.context import Context
+from netcheck.model import Finding, Fix, Verdict
+
+LEARN = "https://learn.microsoft.com/azure"
+DOCS = {
+    "troubleshoot": f"{LEARN}/machine-learning/how-to-troubleshoot-online-endpoints#network-isolation-issues",
+    "v2": f"{LEARN}/machine-learning/how-to-configure-network-isolation-with-v2",
+    "managed_network": f"{LEARN}/machine-learning/how-to-managed-network",
+    "private_link": f"{LEARN}/machine-learning/how-to-configure-private-link",
+    "custom_dns": f"{LEARN}/machine-learning/how-to-custom-dns",
+    "image_build": f"{LEARN}/machine-learning/how-to-secure-workspace-vnet#enable-azure-container-registry-acr",
+    "secure_endpoint": f"{LEARN}/machine-learning/concept-secure-online-endpoint",
+    "rollout": f"{LEARN}/machine-learning/how-to-safely-rollout-online-endpoints",
+    "keyvault": f"{LEARN}/key-vault/general/network-security",
+    "pe_dns": f"{LEARN}/private-link/private-endpoint-dns",
+    "dns_link": f"{LEARN}/dns/private-dns-virtual-network-links",
+    "rbac": f"{LEARN}/role-based-access-control/role-assignments-cli",
+    "acr_firewall": f"{LEARN}/container-registry/container-registry-private-link",
+    "tls": f"{LEARN}/machine-learning/how-to-secure-kubernetes-online-endpoint",
+    "auth": f"{LEARN}/machine-learning/how-to-authenticate-online-endpoint",
+}
+
+
+def cmd(*argv: str) -> str:
+    """A command line with every argument shell-quoted (names may hold anything)."""
+    return shlex.join(argv)
+
+
+def fix(summary: str, *commands: str, docs: str = "troubleshoot") -> Fix:
+    return Fix(summary, tuple(commands), DOCS.get(docs, docs))
+
+
+def inventory(ctx: Context) -> Inventory:
+    assert ctx.inventory is not None, "stage-1 probes need ctx.target"
+    return ctx.inventory
+
+
+def unreadable(inv: Inventory, resource_id: str | None, subject: str) -> Finding | None:
+    """An `error` finding when the resource a probe judges could not be read."""
+    err = inv.error_for(resource_id)
+    return error_finding(err, subject) if err else None
+
+
+def error_finding(err: ReadError, subject: str) -> Finding:
+    evidence = {"resource": err.resource, "reason": err.reason, "message": err.message}
+    grant = None
+    if err.reason == "forbidden":
+        evidence.update(missing_action=err.action or "", scope=err.scope or err.resource)
+        grant = fix(f"Grant read access ({err.action or 'Reader'}) on {err.scope or err.resource}",
+                    cmd("az", "role", "assignment", "create", "--role", "Reader", "--scope", err.scope or err.resource,
+                        "--assignee", err.principal or "<object-id-of-the-identity>"), docs="rbac")
+    return Finding(subject, Verdict.ERROR, describe(err), evidence, grant)
+
+
+def ws_args(inv: Inventory) -> tuple[str, ...]:
+    """`-g RG -w WS` for az ml commands."""
+    assert inv.workspace
+    return ("-g", group_of(inv.workspace.id), "-w", inv.workspace.name)
+
+
+def legacy_isolation(inv: Inventory) -> bool:
+    """No workspace managed VNet: AML builds a managed VNet per deployment (the seed's 'legacy')."""
+    ws = inv.workspace
+    return ws is not None and (ws.isolation_mode or "Disabled") == "Disabled"
+
+
+def reaching_vnets(inv: Inventory, resource_id: str | None) -> set[str]:
+    """VNets from which a resource's private endpoints are reachable: theirs and their peers."""
+    vnets = {pe.vnet_id.lower() for pe in inv.pes_for(resource_id) if pe.vnet_id}
+    for v in inv.vnets:
+        if v.id.lower() in vnets:
+            vnets.update(p.lower() for p in v.peerings if p)
+    return vnets
+
+
+def outside(ctx: Context, vnets: set[str]) -> bool:
+    """netcheck runs where those VNets' private endpoints are not reachable."""
+    where = ctx.where.vnet_id
+    return not where or where.lower() not in vnets
+
+
+__all__ = ["DOCS", "cmd", "error_finding", "fix", "group_of", "inventory", "legacy_isolation", "name_of",
+           "outside", "reaching_vnets", "unreadable", "ws_args"]

@@ -1,0 +1,69 @@
+"""Stage 1, the container registry: egress private endpoint connections of managed deployments."""
+
+from __future__ import annotations
+
+from netcheck.context import Context
+from netcheck.model import Finding, Verdict
+from netcheck.probe import probe
+from probes._common import cmd, fix, inventory, legacy_isolation, unreadable, ws_args
+
+EGRESS = "Egress for Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
+
+
+@probe("acr.pe_approval", stage=1, title="Deployment egress connections to the registry are Approved",
+       needs=["ctx.target"])
+async def pe_approval(ctx: Context) -> list[Finding]:
+    """Lists the registry's private endpoint connections whose description is "Egress for
+    Microsoft.MachineLearningServices/workspaces/onlineEndpoints": with legacy network isolation,
+    AML makes one per deployment with egress disabled, and the image pull waits for its approval.
+    (Seed: `az acr private-endpoint-connection list ... --query "[?privateLinkServiceConnectionState
+    .description=='Egress for ...']"`.)
+
+    pass: every such connection is Approved, or no deployment needs one (workspace managed VNet,
+    egress enabled). fail: a connection is Pending (approve it), Rejected or Disconnected (recreate
+    the deployment), or none exists although a deployment has egress disabled. error: the registry
+    could not be read.
+    """
+    inv = inventory(ctx)
+    ws, reg = inv.workspace, inv.registry
+    assert ws
+    needing = [(ep.name, d.name) for ep in inv.endpoints for d in ep.deployments
+               if d.compute_type == "Managed" and d.egress_public_network_access == "Disabled"]
+    if not legacy_isolation(inv) or not needing:
+        why = "workspace managed VNet" if not legacy_isolation(inv) else "no managed deployment has egress disabled"
+        return [Finding(ws.name, Verdict.PASS, f"no egress connection needed: {why}", {"deployments": needing})]
+    if not ws.container_registry:
+        return [Finding(ws.name, Verdict.PASS, "no registry attached", {})]
+    if err := unreadable(inv, ws.container_registry, ws.name) or unreadable(
+            inv, f"{ws.container_registry}/privateEndpointConnections", ws.name):
+        return [err]
+    assert reg
+    egress = [c for c in reg.connections if c.description == EGRESS]
+    if not egress:
+        return [Finding(reg.name, Verdict.FAIL, "no egress private endpoint connection on the registry although "
+                        f"{len(needing)} deployment(s) have egress disabled: their image pull can't reach it",
+                        {"registry": reg.id, "deployments": [f"{e}/{d}" for e, d in needing],
+                         "connections": [{"name": c.name, "status": c.status, "description": c.description}
+                                         for c in reg.connections]},
+                        fix("Recreate the deployment so AML requests the connection again",
+                            *(cmd("az", "ml", "online-deployment", "update", *ws_args(inv), "-e", e, "-n", d)
+                              for e, d in needing), docs="secure_endpoint"))]
+    out = []
+    for c in egress:
+        evidence = {"connection": c.id, "status": c.status, "description": c.description,
+                    "private_endpoint": c.private_endpoint_id}
+        if c.status == "Approved":
+            out.append(Finding(c.name, Verdict.PASS, "egress connection Approved", evidence))
+        elif c.status == "Pending":
+            out.append(Finding(c.name, Verdict.FAIL, f"egress connection {c.name} is Pending: the image pull waits "
+                               "for its approval", evidence,
+                               fix("Approve the connection",
+                                   cmd("az", "network", "private-endpoint-connection", "approve", "--id", c.id,
+                                       "--description", "Approved"), docs="secure_endpoint")))
+        else:
+            out.append(Finding(c.name, Verdict.FAIL, f"egress connection {c.name} is {c.status}: recreate the "
+                               "deployment", evidence,
+                               fix("Recreate the deployment so AML requests a new connection",
+                                   *(cmd("az", "ml", "online-deployment", "update", *ws_args(inv), "-e", e, "-n", d)
+                                     for e, d in needing), docs="secure_endpoint")))
+    return out

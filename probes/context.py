@@ -1,0 +1,192 @@
+"""Stage 0: where netcheck runs, whether it can read ARM, and whether the target exists."""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import ipaddress
+import json
+from pathlib import Path
+
+from netcheck.azure.facts import Inventory, Location, group_of, parent
+from netcheck.context import Context
+from netcheck.model import Finding, Verdict, Where
+from netcheck.net import http
+from netcheck.net.errors import describe as net_error
+from netcheck.probe import probe
+from probes._common import cmd, error_finding, fix
+
+IMDS = ("169.254.169.254", 80)
+# IMDS answers in milliseconds on a VM; anywhere else the address is a black hole. One second is
+# what the az CLI and azure-identity allow it too.
+IMDS_TIMEOUT = 1.0
+IMDS_PATH = "/metadata/instance?api-version=2021-02-01"
+COMPUTE_API = "2024-07-01"
+# Getting a token may involve the az CLI or a managed identity endpoint: slow, but bounded.
+TOKEN_TIMEOUT = 20.0
+
+
+@probe("ctx.credential", stage=0, title="An ARM token can be had")
+async def credential(ctx: Context) -> list[Finding]:
+    """Checks that netcheck can get an Azure Resource Manager token, the way the az CLI would:
+    azure-identity's DefaultAzureCredential (environment service principal, managed identity on a
+    jumpbox, `az login`), or a token in NETCHECK_ARM_TOKEN.
+
+    pass: a token was issued (never shown). fail: no credential in the chain worked; the reasons of
+    each are shown. Stage-1 probes then skip; the network probes still run. With --inventory no
+    token is needed.
+    """
+    s = ctx.settings
+    if s.inventory:
+        return [Finding("", Verdict.PASS, f"not needed: facts come from --inventory {s.inventory}")]
+    from netcheck.azure import credential as cred
+    from netcheck.azure.session import Session
+
+    try:
+        credential_ = cred.build(s)
+        await asyncio.wait_for(asyncio.to_thread(credential_.get_token, cred.scope(s)), TOKEN_TIMEOUT)
+    except Exception as exc:  # the credential chain's own message lists every attempt
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()][:8]
+        return [Finding("", Verdict.FAIL, "no ARM token: every credential in the chain failed",
+                        {"cloud": s.cloud, "reasons": lines or [type(exc).__name__]},
+                        fix("Sign in, or give the jumpbox a managed identity with Reader on the workspace",
+                            *([cmd("az", "cloud", "set", "--name", s.cloud)] if s.cloud != "AzureCloud" else []),
+                            "az login",
+                            docs="https://learn.microsoft.com/cli/azure/authenticate-azure-cli"))]
+    ctx.credential = Session(s, credential_)
+    source = "NETCHECK_ARM_TOKEN" if s.arm_token else "DefaultAzureCredential"
+    return [Finding("", Verdict.PASS, f"ARM token issued by {source} for {cred.arm_endpoint(s)}",
+                    {"credential": source, "arm": cred.arm_endpoint(s)})]
+
+
+@probe("ctx.location", stage=0, title="netcheck knows where it runs", after=["ctx.credential"], can_fail=False)
+async def location(ctx: Context) -> list[Finding]:
+    """Asks Azure instance metadata (IMDS, 169.254.169.254, 1 s, header Metadata: true) for this
+    machine's VM id and private IP, then reads the VM's NIC for its subnet and VNet.
+
+    pass: inside an Azure VNet (its id is shown). warn: not inside an Azure VNet, so name resolution
+    results describe this machine, not the VNet; run netcheck from a jumpbox in the VNet for the
+    answers the endpoint's clients get.
+    """
+    s = ctx.settings
+    try:
+        resp = await http.request(s, *IMDS, "GET", IMDS_PATH, timeout=IMDS_TIMEOUT, headers={"Metadata": "true"})
+        doc = json.loads(resp.body) if resp.status == 200 else None
+    except (OSError, TimeoutError, ValueError) as exc:
+        return [_outside(f"IMDS did not answer ({net_error(exc)})")]
+    if not doc or not doc.get("compute", {}).get("resourceId"):
+        return [_outside(f"IMDS answered {resp.status} without a VM id")]
+    vm_id = doc["compute"]["resourceId"]
+    ip = next((a.get("privateIpAddress") for nic in doc.get("network", {}).get("interface", [])
+               for a in nic.get("ipv4", {}).get("ipAddress", []) if a.get("privateIpAddress")), "")
+    nic_id, subnet_id = await _nic_and_subnet(ctx, vm_id)
+    ctx.location = Location(vm_id, ip, nic_id, subnet_id)
+    ctx.where = Where(True, vm_id, ctx.location.vnet_id, subnet_id, ip or None)
+    evidence = {"vm": vm_id, "private_ip": ip, "nic": nic_id, "subnet": subnet_id, "vnet": ctx.location.vnet_id}
+    if not subnet_id:
+        return [Finding("", Verdict.PASS, f"Azure VM {vm_id.rsplit('/', 1)[-1]} ({ip}); its VNet is "
+                        "not known yet (no ARM access to its NIC)", evidence)]
+    return [Finding("", Verdict.PASS, f"inside VNet {parent(subnet_id).rsplit('/', 1)[-1]} as {ip}", evidence)]
+
+
+def _outside(why: str) -> Finding:
+    return Finding("", Verdict.WARN, "not inside an Azure VNet: name resolution results describe this machine, "
+                   "not the VNet", {"imds": why},
+                   fix("Run netcheck from a VM (jumpbox) inside the workspace's VNet for the answers its clients get",
+                       docs="private_link"))
+
+
+async def _nic_and_subnet(ctx: Context, vm_id: str) -> tuple[str | None, str | None]:
+    session = ctx.credential
+    if session is None:
+        return None, None
+    try:
+        vm = await asyncio.to_thread(session.arm().get, vm_id, COMPUTE_API)
+        nic_id = next(n["id"] for n in vm["properties"]["networkProfile"]["networkInterfaces"])
+        sub, rg, name = nic_id.split("/")[2], nic_id.split("/")[4], nic_id.rsplit("/", 1)[-1]
+        nic = await asyncio.to_thread(lambda: session.sdk("network", sub).network_interfaces.get(rg, name).as_dict())
+        configs = nic["properties"]["ipConfigurations"]
+        primary = next((c for c in configs if c["properties"].get("primary")), configs[0])
+        return nic_id, primary["properties"]["subnet"]["id"]
+    except Exception:  # no permission on the VM or its NIC: location stays "VM, VNet unknown"
+        return None, None
+
+
+@probe("ctx.target", stage=0, title="The workspace and endpoints exist and are readable", needs=["ctx.credential"],
+       after=["ctx.location"])
+async def target(ctx: Context) -> list[Finding]:
+    """Reads the workspace and everything it depends on through ARM: online endpoints and deployments,
+    its container registry, key vault, private endpoints with their NICs and DNS zone groups, the
+    private DNS zones with their records and VNet links, and the VNets involved. With --inventory,
+    loads those facts from a `netcheck collect` file instead.
+
+    pass: the workspace was read. fail: the workspace or a named endpoint does not exist (close names
+    are suggested). error: ARM refused (403: the missing permission and scope are named) or failed.
+    Other unreadable resources don't stop the run: the probes that need them report `error`.
+    """
+    s = ctx.settings
+    if s.inventory:
+        try:
+            text = await asyncio.to_thread(Path(s.inventory).read_text, encoding="utf-8")
+            inv = Inventory.from_json(json.loads(text))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            return [Finding("", Verdict.ERROR, f"cannot use --inventory {s.inventory}: {exc}")]
+    else:
+        from netcheck.azure.discover import discover
+
+        inv = await discover(s, ctx.credential, ctx.limit, ctx.where.vnet_id)
+    ctx.inventory = inv
+    _place_by_address(ctx, inv)
+    if inv.workspace is None:
+        return [await _workspace_missing(ctx, inv)]
+    ws = inv.workspace
+    evidence = {"workspace": ws.id, "region": ws.location, "workspace_guid": ws.guid,
+                "endpoints": [e.name for e in inv.endpoints],
+                "deployments": [f"{e.name}/{d.name}" for e in inv.endpoints for d in e.deployments],
+                "private_endpoints": len(inv.private_endpoints), "private_dns_zones": len(inv.zones),
+                "unreadable": [f"{e.resource}: {e.reason}" for e in inv.errors]}
+    if inv.missing_endpoints:
+        known = [e.name for e in inv.endpoints]
+        hints = {n: difflib.get_close_matches(n, known, n=2) for n in inv.missing_endpoints}
+        return [Finding("", Verdict.FAIL, f"online endpoint {', '.join(inv.missing_endpoints)} not found in "
+                        f"workspace {ws.name}", {**evidence, "did_you_mean": hints},
+                        fix("Check the endpoint name",
+                            cmd("az", "ml", "online-endpoint", "list", "-g", group_of(ws.id), "-w", ws.name,
+                                "-o", "table")))]
+    n_dep = sum(len(e.deployments) for e in inv.endpoints)
+    return [Finding("", Verdict.PASS, f"workspace {ws.name} ({ws.location}): {len(inv.endpoints)} online "
+                    f"endpoint(s), {n_dep} deployment(s), {len(inv.private_endpoints)} private endpoint(s)", evidence)]
+
+
+async def _workspace_missing(ctx: Context, inv: Inventory) -> Finding:
+    s = ctx.settings
+    ws_id = (f"/subscriptions/{s.subscription}/resourceGroups/{s.resource_group}"
+             f"/providers/Microsoft.MachineLearningServices/workspaces/{s.workspace}")
+    err = inv.error_for(ws_id) or next(iter(inv.errors), None)
+    if err is None or err.reason != "not_found":
+        return error_finding(err, "") if err else Finding("", Verdict.ERROR, "the workspace could not be read")
+    names: list[str] = []
+    if ctx.credential is not None:
+        from netcheck.azure.discover import workspace_names
+
+        names = await workspace_names(s, ctx.credential)
+    close = difflib.get_close_matches(s.workspace or "", names, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    return Finding("", Verdict.FAIL, f"workspace {s.workspace} not found in resource group {s.resource_group}{hint}",
+                   {"workspace": ws_id, "message": err.message, "did_you_mean": close,
+                    "workspaces_in_group": names},
+                   fix("Check the names, or set the defaults as the az CLI does",
+                       cmd("az", "ml", "workspace", "list", "-g", s.resource_group or "", "-o", "table"),
+                       docs="private_link"))
+
+
+def _place_by_address(ctx: Context, inv: Inventory) -> None:
+    """Without ARM access to the VM's NIC, find its VNet from its IP and the VNets' address spaces."""
+    w = ctx.where
+    if not w.in_azure or w.vnet_id or not w.private_ip:
+        return
+    ip = ipaddress.ip_address(w.private_ip)
+    for vnet in inv.vnets:
+        if any(ip in ipaddress.ip_network(p, strict=False) for p in vnet.address_prefixes):
+            ctx.where = Where(True, w.vm_id, vnet.id, None, w.private_ip)
+            return

@@ -1,0 +1,196 @@
+"""Stage 1, online endpoints and deployments: state, traffic, inbound access, egress, MLflow."""
+
+from __future__ import annotations
+
+from netcheck.azure.facts import Endpoint, Inventory
+from netcheck.context import Context
+from netcheck.model import Finding, Verdict
+from netcheck.probe import probe
+from probes._common import cmd, fix, inventory, legacy_isolation, outside, reaching_vnets, unreadable, ws_args
+
+_TARGET = ["ctx.target"]
+_BUSY = ("Creating", "Updating", "Scaling")
+
+
+def _none(inv: Inventory) -> list[Finding]:
+    ws = inv.workspace
+    assert ws
+    return [Finding(ws.name, Verdict.SKIP, f"workspace {ws.name} has no online endpoints")]
+
+
+@probe("ep.state", stage=1, title="Endpoints and deployments provisioned", needs=_TARGET)
+async def state(ctx: Context) -> list[Finding]:
+    """Reads `provisioningState` of each endpoint and deployment (the seed's
+    `az ml online-deployment show --query provisioning_state`).
+
+    pass: Succeeded. warn: Creating, Updating or Scaling (try again when it settles). fail: any
+    other state (Failed, Canceled, Deleting); the fix shows the deployment's logs.
+    """
+    inv = inventory(ctx)
+    if not inv.endpoints:
+        return _none(inv)
+    out = []
+    for ep in inv.endpoints:
+        out.append(_state(ep.name, ep.state, {"endpoint": ep.id, "provisioningState": ep.state},
+                          cmd("az", "ml", "online-endpoint", "show", *ws_args(inv), "-n", ep.name)))
+        for d in ep.deployments:
+            out.append(_state(f"{ep.name}/{d.name}", d.state, {"deployment": d.id, "provisioningState": d.state},
+                              cmd("az", "ml", "online-deployment", "get-logs", *ws_args(inv), "-e", ep.name,
+                                  "-n", d.name, "--lines", "200")))
+    return out
+
+
+def _state(subject: str, state: str, evidence: dict[str, str], look: str) -> Finding:
+    if state == "Succeeded":
+        return Finding(subject, Verdict.PASS, "provisioning Succeeded", evidence)
+    if state in _BUSY:
+        return Finding(subject, Verdict.WARN, f"provisioning is {state}: check again when it settles", evidence)
+    return Finding(subject, Verdict.FAIL, f"provisioning state is {state}", evidence,
+                   fix("Read the logs for the cause, fix it, then update or recreate", look))
+
+
+@probe("ep.traffic", stage=1, title="Traffic goes to a deployment", needs=_TARGET)
+async def traffic(ctx: Context) -> list[Finding]:
+    """Reads each endpoint's `properties.traffic` (and `mirrorTraffic`).
+
+    pass: traffic is split over Succeeded deployments. warn: a Succeeded deployment gets 0 % and no
+    mirror traffic, so it is reachable only with the `azureml-model-deployment` header. fail: every
+    deployment gets 0 %: scoring answers 404 "no valid deployment with positive weight".
+    """
+    inv = inventory(ctx)
+    if not inv.endpoints:
+        return _none(inv)
+    return [f for ep in inv.endpoints for f in _traffic(inv, ep)]
+
+
+def _traffic(inv: Inventory, ep: Endpoint) -> list[Finding]:
+    evidence = {"traffic": dict(ep.traffic), "mirrorTraffic": dict(ep.mirror_traffic),
+                "deployments": {d.name: d.state for d in ep.deployments}}
+    if not ep.deployments:
+        return [Finding(ep.name, Verdict.FAIL, "the endpoint has no deployments: scoring answers 404", evidence,
+                        fix("Create a deployment", cmd("az", "ml", "online-deployment", "create", *ws_args(inv),
+                                                       "-e", ep.name, "-f", "deployment.yml", "--all-traffic"),
+                            docs="rollout"))]
+    ok = [d for d in ep.deployments if d.state == "Succeeded"] or list(ep.deployments)
+    target = ok[0].name
+    if sum(ep.traffic.values()) <= 0:
+        return [Finding(ep.name, Verdict.FAIL, 'every deployment gets 0 % of the traffic: scoring answers 404 '
+                        '"no valid deployment with positive weight"', evidence,
+                        fix(f"Send the traffic to {target}", cmd("az", "ml", "online-endpoint", "update",
+                                                                 *ws_args(inv), "-n", ep.name, "--traffic",
+                                                                 f"{target}=100"), docs="rollout"))]
+    idle = [d.name for d in ep.deployments if d.state == "Succeeded" and ep.traffic.get(d.name, 0) <= 0
+            and ep.mirror_traffic.get(d.name, 0) <= 0]
+    if idle:
+        return [Finding(ep.name, Verdict.WARN, f"deployment {', '.join(idle)} gets no traffic: reachable only "
+                        "with the azureml-model-deployment header", evidence,
+                        fix("Give it a share of the traffic if it should serve requests",
+                            cmd("az", "ml", "online-endpoint", "update", *ws_args(inv), "-n", ep.name, "--traffic",
+                                " ".join(f"{n}={p}" for n, p in {**ep.traffic, idle[0]: 0}.items())),
+                            docs="rollout"))]
+    split = ", ".join(f"{n} {p} %" for n, p in ep.traffic.items())
+    return [Finding(ep.name, Verdict.PASS, f"traffic: {split}", evidence)]
+
+
+@probe("ep.public_access", stage=1, title="The endpoint can be scored from here", needs=_TARGET)
+async def public_access(ctx: Context) -> list[Finding]:
+    """Reads each endpoint's inbound `publicNetworkAccess`.
+
+    pass: enabled, or disabled and netcheck runs inside the workspace private endpoint's VNet (or a
+    peer). warn: disabled and netcheck runs outside it: scoring works only from inside the VNet.
+    """
+    inv = inventory(ctx)
+    if not inv.endpoints:
+        return _none(inv)
+    assert inv.workspace
+    vnets = reaching_vnets(inv, inv.workspace.id)
+    out = []
+    for ep in inv.endpoints:
+        evidence = {"publicNetworkAccess": ep.public_network_access, "private_endpoint_vnets": sorted(vnets),
+                    "netcheck_vnet": ctx.where.vnet_id}
+        if ep.public_network_access == "Disabled" and outside(ctx, vnets):
+            out.append(Finding(ep.name, Verdict.WARN, "public access is disabled: scoring works only from inside "
+                               "the workspace's VNet, not from where netcheck runs", evidence,
+                               fix("Score from inside the VNet (or a peered one)", docs="secure_endpoint")))
+        else:
+            how = "inside the workspace's VNet" if ep.public_network_access == "Disabled" else "public access enabled"
+            out.append(Finding(ep.name, Verdict.PASS, f"scoring reachable: {how}", evidence))
+    return out
+
+
+@probe("dep.egress", stage=1, title="Deployment egress matches the registry", needs=_TARGET)
+async def egress(ctx: Context) -> list[Finding]:
+    """Compares each managed deployment's `egressPublicNetworkAccess` with the workspace registry.
+    With legacy network isolation, a deployment with egress Enabled pulls its image over the public
+    network: with a private registry the image download fails. (Seed: "Fehler zum Imagedownload".)
+
+    pass: egress disabled, a public registry, or a workspace managed VNet (the flag is then unused).
+    fail: legacy isolation, egress Enabled and a private registry; the fix recreates the deployment
+    with egress disabled (or move to a workspace managed VNet). error: the registry is unreadable.
+    """
+    inv = inventory(ctx)
+    if not inv.endpoints:
+        return _none(inv)
+    ws = inv.workspace
+    assert ws
+    if ws.container_registry and (err := unreadable(inv, ws.container_registry, ws.name)):
+        return [err]
+    reg, legacy = inv.registry, legacy_isolation(inv)
+    out = []
+    for ep in inv.endpoints:
+        for d in ep.deployments:
+            subject = f"{ep.name}/{d.name}"
+            evidence = {"egressPublicNetworkAccess": d.egress_public_network_access,
+                        "registry": reg.id if reg else None, "registry_private": bool(reg and reg.private),
+                        "isolationMode": ws.isolation_mode or "Disabled"}
+            if d.compute_type != "Managed" or not legacy:
+                why = "Kubernetes deployment" if d.compute_type != "Managed" else "workspace managed VNet"
+                out.append(Finding(subject, Verdict.PASS, f"{why}: the egress flag is not used", evidence))
+            elif d.egress_public_network_access == "Enabled" and reg and reg.private:
+                out.append(Finding(subject, Verdict.FAIL, f"egress is Enabled but registry {reg.name} is private: "
+                                   "the image download is expected to fail", evidence,
+                                   fix("Recreate the deployment with egress_public_network_access: disabled, "
+                                       "or move to a workspace managed VNet",
+                                       cmd("az", "ml", "online-deployment", "delete", *ws_args(inv), "-e", ep.name,
+                                           "-n", d.name, "--yes"),
+                                       cmd("az", "ml", "online-deployment", "create", *ws_args(inv), "-e", ep.name,
+                                           "-f", f"{d.name}.yml", "--set", "egress_public_network_access=disabled"),
+                                       docs="secure_endpoint")))
+            else:
+                out.append(Finding(subject, Verdict.PASS, f"egress {d.egress_public_network_access} fits the registry",
+                                   evidence))
+    return out
+
+
+@probe("dep.mlflow_legacy", stage=1, title="No MLflow model under legacy isolation", needs=_TARGET)
+async def mlflow_legacy(ctx: Context) -> list[Finding]:
+    """Checks whether a deployment serves an MLflow model (model type `mlflow_model` or an mlflow
+    flavor) with legacy network isolation (egress Disabled, no workspace managed VNet): that is not
+    supported. (Seed: MLflow models and the private-network feature.)
+
+    pass: not MLflow, or not legacy isolation. fail: an MLflow model with legacy isolation; use a
+    workspace managed VNet, or a custom environment and scoring script.
+    """
+    inv = inventory(ctx)
+    if not inv.endpoints:
+        return _none(inv)
+    legacy = legacy_isolation(inv)
+    out = []
+    for ep in inv.endpoints:
+        for d in ep.deployments:
+            subject = f"{ep.name}/{d.name}"
+            evidence = {"model": d.model, "mlflow": d.is_mlflow,
+                        "egressPublicNetworkAccess": d.egress_public_network_access}
+            if d.is_mlflow and legacy and d.egress_public_network_access == "Disabled":
+                assert inv.workspace
+                out.append(Finding(subject, Verdict.FAIL, "an MLflow model with legacy network isolation is not "
+                                   "supported", evidence,
+                                   fix("Use a workspace managed VNet, or deploy with a custom environment and "
+                                       "scoring script", cmd("az", "ml", "workspace", "update", "-g",
+                                                             ws_args(inv)[1], "-n", inv.workspace.name,
+                                                             "--managed-network", "allow_internet_outbound"),
+                                       docs="managed_network")))
+            else:
+                what = "MLflow model" if d.is_mlflow else "not an MLflow model"
+                out.append(Finding(subject, Verdict.PASS, f"{what}; no legacy-isolation conflict", evidence))
+    return out

@@ -1,0 +1,154 @@
+"""Stage 1, private DNS: the zones exist, hold the private endpoints' records, and are linked."""
+
+from __future__ import annotations
+
+from netcheck.azure.facts import Inventory, Zone, group_of, name_of
+from netcheck.context import Context
+from netcheck.model import Finding, Verdict
+from netcheck.probe import probe
+from netcheck.targets import Record, records, required_zones
+from probes._common import cmd, fix, inventory
+
+
+def _zone(inv: Inventory, name: str, prefer_vnet: str | None) -> Zone | None:
+    """Of the zones with this name, the one the client's VNet is linked to, else the first."""
+    zones = [z for z in inv.zones if z.name == name]
+    linked = [z for z in zones if any(lk.vnet_id.lower() == (prefer_vnet or "").lower() for lk in z.links)]
+    return next(iter(linked or zones), None)
+
+
+def _client_vnets(ctx: Context, inv: Inventory) -> list[str]:
+    """The VNets that must resolve privately: where netcheck runs, else the private endpoints' VNets."""
+    if ctx.where.vnet_id:
+        return [ctx.where.vnet_id]
+    return sorted({pe.vnet_id for pe in inv.private_endpoints if pe.vnet_id})
+
+
+@probe("pdns.zones", stage=1, title="The private DNS zones exist", needs=["ctx.target"])
+async def zones(ctx: Context) -> list[Finding]:
+    """Looks for the private DNS zones the workspace and its dependencies need: where the private
+    endpoints' DNS zone groups point, else searched in the subscription: privatelink.api.azureml.ms,
+    privatelink.notebooks.azure.net, and for the dependencies privatelink.azurecr.io,
+    privatelink.vaultcore.azure.net, privatelink.blob.core.windows.net,
+    privatelink.file.core.windows.net (other clouds: their own suffixes).
+
+    pass: the zone exists. fail: it is missing; the fix creates it (then link it and add the
+    records, or recreate the private endpoint with a DNS zone group).
+    """
+    inv = inventory(ctx)
+    ws = inv.workspace
+    assert ws
+    rg = group_of(ws.id)
+    out = []
+    for name in required_zones(inv):
+        found = [z.id for z in inv.zones if z.name == name]
+        if found:
+            out.append(Finding(name, Verdict.PASS, f"zone exists ({len(found)} found)", {"zones": found}))
+        else:
+            out.append(Finding(name, Verdict.FAIL, f"private DNS zone {name} is missing: its names resolve publicly",
+                               {"searched": f"DNS zone groups and subscription {inv.subscription}"},
+                               fix("Create the zone, link it to the VNet, and let the private endpoint's DNS zone "
+                                   "group fill it",
+                                   cmd("az", "network", "private-dns", "zone", "create", "-g", rg, "-n", name),
+                                   docs="pe_dns")))
+    return out
+
+
+@probe("pdns.records", stage=1, title="The zones hold the private endpoints' A records", needs=["ctx.target"],
+       after=["pdns.zones"])
+async def zone_records(ctx: Context) -> list[Finding]:
+    """For each name a private endpoint serves (its NIC's privateLinkConnectionProperties, else its
+    customDnsConfigs), checks the A record in the private zone: `<ws-guid>.workspace.<region>`, its
+    `.cert` twin, `*.<ws-guid>.inference.<region>` (the scoring hosts), the notebooks record, the
+    registry's login and `<registry>.<region>.data` records, the key vault's, the storage account's.
+    (Seed: `az network private-dns record-set list -z privatelink.api.azureml.ms`.)
+
+    pass: the record holds the private endpoint's IP. fail: missing (recreate the workspace private
+    endpoint, or add a DNS zone group), or stale (another IP than the private endpoint's). skip: the
+    zone itself is missing (pdns.zones is the cause).
+    """
+    inv = inventory(ctx)
+    out = []
+    for rec in records(inv):
+        subject = f"{rec.name}.{rec.zone}"
+        if cause := ctx.blocked("pdns.zones", rec.zone):
+            out.append(Finding(subject, Verdict.SKIP, f"zone {rec.zone} is missing", cause=cause))
+            continue
+        zone = _zone(inv, rec.zone, ctx.where.vnet_id)
+        if zone is None:
+            continue
+        out.append(_judge(rec, zone))
+    return out
+
+
+def _judge(rec: Record, zone: Zone) -> Finding:
+    subject = f"{rec.name}.{rec.zone}"
+    found = next((r for r in zone.records if r.name == rec.name.lower() and r.type == "A"), None)
+    evidence = {"zone": zone.id, "record": rec.name, "expected_ips": list(rec.ips), "for": rec.fqdn,
+                "private_endpoint": rec.private_endpoint}
+    zrg = group_of(zone.id)
+    if found is None:
+        pe = rec.private_endpoint
+        commands = [cmd("az", "network", "private-endpoint", "dns-zone-group", "create", "-g", group_of(pe),
+                        "--endpoint-name", name_of(pe), "-n", "default", "--private-dns-zone", zone.id,
+                        "--zone-name", zone.name.replace(".", "-"))] if pe else []
+        if rec.ips:
+            commands.append(cmd("az", "network", "private-dns", "record-set", "a", "add-record", "-g", zrg,
+                                "-z", zone.name, "-n", rec.name, "-a", rec.ips[0]))
+        return Finding(subject, Verdict.FAIL, f"no A record {rec.name} in {zone.name}: {rec.fqdn} resolves publicly",
+                       evidence, fix("Add the record: give the private endpoint a DNS zone group (or delete and "
+                                     "recreate the private endpoint)", *commands, docs="pe_dns"))
+    evidence["found_ips"] = list(found.a)
+    if rec.ips and not set(found.a) & set(rec.ips):
+        commands = [cmd("az", "network", "private-dns", "record-set", "a", "remove-record", "-g", zrg, "-z",
+                        zone.name, "-n", rec.name, "-a", ip) for ip in found.a]
+        commands.append(cmd("az", "network", "private-dns", "record-set", "a", "add-record", "-g", zrg, "-z",
+                            zone.name, "-n", rec.name, "-a", rec.ips[0]))
+        return Finding(subject, Verdict.FAIL, f"stale record: {rec.name} points at {', '.join(found.a)}, the private "
+                       f"endpoint has {', '.join(rec.ips)}", evidence,
+                       fix("Point the record at the private endpoint's IP", *commands, docs="pe_dns"))
+    return Finding(subject, Verdict.PASS, f"A {', '.join(found.a)}", evidence)
+
+
+@probe("pdns.links", stage=1, title="The zones are linked to the clients' VNet", needs=["ctx.target"],
+       after=["pdns.zones"])
+async def links(ctx: Context) -> list[Finding]:
+    """Checks that each needed zone has a virtual network link, in state Completed, to the VNet
+    clients resolve from: the VNet netcheck runs in, else the private endpoints' VNets. An unlinked
+    zone is invisible to Azure DNS in that VNet, so names fall through to their public answers:
+    beyond the seed, this is the most common real cause.
+
+    pass: linked and Completed. fail: no link, or a link that is not Completed; the fix creates the
+    link. skip: the zone is missing (pdns.zones).
+    """
+    inv = inventory(ctx)
+    vnets = _client_vnets(ctx, inv)
+    out = []
+    for zname in required_zones(inv):
+        for vnet_id in vnets:
+            vname = name_of(vnet_id)
+            subject = f"{zname} → {vname}"
+            if cause := ctx.blocked("pdns.zones", zname):
+                out.append(Finding(subject, Verdict.SKIP, f"zone {zname} is missing", cause=cause))
+                continue
+            zone = _zone(inv, zname, vnet_id)
+            if zone is None:
+                continue
+            link = next((lk for lk in zone.links if lk.vnet_id.lower() == vnet_id.lower()), None)
+            evidence = {"zone": zone.id, "vnet": vnet_id,
+                        "links": [{"name": lk.name, "vnet": lk.vnet_id, "state": lk.state} for lk in zone.links]}
+            make = cmd("az", "network", "private-dns", "link", "vnet", "create", "-g", group_of(zone.id), "-z",
+                       zone.name, "-n", f"link-{vname}", "-v", vnet_id, "-e", "false")
+            if link is None:
+                out.append(Finding(subject, Verdict.FAIL, f"zone {zname} is not linked to VNet {vname}: its names "
+                                   "resolve to public IPs there", evidence,
+                                   fix(f"Link the zone to {vname}", make, docs="dns_link")))
+            elif link.state != "Completed":
+                out.append(Finding(subject, Verdict.FAIL, f"the link {link.name} is {link.state}, not Completed",
+                                   evidence, fix("Recreate the link", cmd(
+                                       "az", "network", "private-dns", "link", "vnet", "delete", "-g",
+                                       group_of(zone.id), "-z", zone.name, "-n", link.name, "--yes"), make,
+                                       docs="dns_link")))
+            else:
+                out.append(Finding(subject, Verdict.PASS, f"linked ({link.name}, Completed)", evidence))
+    return out

@@ -1,0 +1,134 @@
+"""Stage 1, the workspace: v1 legacy mode, managed network, public access, image builds."""
+
+from __future__ import annotations
+
+from netcheck.context import Context
+from netcheck.model import Finding, Verdict
+from netcheck.probe import probe
+from probes._common import cmd, fix, group_of, inventory, legacy_isolation, outside, reaching_vnets, unreadable
+
+_TARGET = ["ctx.target"]
+
+
+@probe("ws.v1_legacy_mode", stage=1, title="The workspace is not in v1 legacy mode", needs=_TARGET)
+async def v1_legacy_mode(ctx: Context) -> list[Finding]:
+    """Reads the workspace's `properties.v1LegacyMode`. v1 legacy mode turns the v2 APIs off, and
+    online endpoints are a v2 feature: creating one fails with "V1LegacyMode == true".
+    (Seed: "Fehler bei der Erstellung des Onlineendpunkts mit der Meldung V1LegacyMode == true".)
+
+    pass: legacy mode is off. fail: it is on; the fix turns it off, but ask your network security
+    team first: they may have turned it on for a reason.
+    """
+    ws = inventory(ctx).workspace
+    assert ws
+    evidence = {"workspace": ws.id, "v1LegacyMode": ws.v1_legacy_mode}
+    if not ws.v1_legacy_mode:
+        return [Finding(ws.name, Verdict.PASS, "v1 legacy mode is off: v2 online endpoints can be created", evidence)]
+    return [Finding(ws.name, Verdict.FAIL, f"workspace {ws.name} has v1LegacyMode on: creating online endpoints "
+                    'fails with "V1LegacyMode == true"', evidence,
+                    fix("Ask your network security team first (they may have turned it on for a reason), "
+                        "then turn v1 legacy mode off",
+                        cmd("az", "ml", "workspace", "update", "-g", group_of(ws.id), "-n", ws.name,
+                            "--v1-legacy-mode", "false"), docs="v2"))]
+
+
+@probe("ws.managed_network", stage=1, title="The workspace managed VNet is provisioned", needs=_TARGET)
+async def managed_network(ctx: Context) -> list[Finding]:
+    """Reads `properties.managedNetwork.isolationMode` and `.status.status`. With a workspace managed
+    VNet, deployments fail with WorkspaceManagedNetworkNotReady until it is provisioned.
+    (Seed: "ERROR: WorkspaceManagedNetworkNotReady".)
+
+    pass: isolation is on and the managed VNet is Active, or isolation is Disabled (the legacy
+    network isolation, where each deployment gets its own managed VNet). fail: isolation is on and
+    the status is not Active; the fix provisions it.
+    """
+    ws = inventory(ctx).workspace
+    assert ws
+    mode, status = ws.isolation_mode or "Disabled", ws.managed_network_status
+    evidence = {"isolationMode": mode, "status": status}
+    if mode == "Disabled":
+        return [Finding(ws.name, Verdict.PASS, "no workspace managed VNet: legacy network isolation", evidence)]
+    if status == "Active":
+        return [Finding(ws.name, Verdict.PASS, f"managed VNet ({mode}) is Active", evidence)]
+    return [Finding(ws.name, Verdict.FAIL, f"managed VNet ({mode}) is {status or 'not provisioned'}: deployments "
+                    "fail with WorkspaceManagedNetworkNotReady", evidence,
+                    fix("Provision the workspace managed VNet, then create the deployments",
+                        cmd("az", "ml", "workspace", "provision-network", "-g", group_of(ws.id), "-n", ws.name),
+                        docs="managed_network"))]
+
+
+@probe("ws.public_access", stage=1, title="The workspace is reachable from here", needs=_TARGET)
+async def public_access(ctx: Context) -> list[Finding]:
+    """Reads the workspace's `publicNetworkAccess` and its private endpoint connections.
+
+    pass: public access is enabled, or disabled with an Approved private endpoint that this
+    machine's VNet reaches. warn: public access is disabled and netcheck runs outside the private
+    endpoint's VNet (and its peers): clients here, such as a Kubernetes cluster, can't reach the
+    workspace (the seed's GetAADTokenFailed). fail: public access is disabled and no private
+    endpoint connection is Approved, so nothing can reach it.
+    """
+    inv = inventory(ctx)
+    ws = inv.workspace
+    assert ws
+    conns = [{"name": c.name, "status": c.status, "private_endpoint": c.private_endpoint_id} for c in ws.connections]
+    evidence: dict[str, object] = {"publicNetworkAccess": ws.public_network_access,
+                                   "private_endpoint_connections": conns}
+    if ws.public_network_access != "Disabled":
+        return [Finding(ws.name, Verdict.PASS, "public network access is enabled", evidence)]
+    approved = [c for c in ws.connections if c.status == "Approved"]
+    if not approved:
+        pending = [c for c in ws.connections if c.status == "Pending"]
+        commands = [cmd("az", "network", "private-endpoint-connection", "approve", "--id", c.id,
+                        "--description", "Approved") for c in pending]
+        return [Finding(ws.name, Verdict.FAIL, "public network access is disabled and no private endpoint "
+                        "connection is Approved: nothing can reach the workspace", evidence,
+                        fix("Approve the pending private endpoint connection" if pending else
+                            "Create a private endpoint for the workspace (group id amlworkspace) in the clients' VNet",
+                            *commands, docs="private_link"))]
+    vnets = reaching_vnets(inv, ws.id)
+    evidence = {**evidence, "private_endpoint_vnets": sorted(vnets), "netcheck_vnet": ctx.where.vnet_id}
+    if outside(ctx, vnets):
+        return [Finding(ws.name, Verdict.WARN, "public access is disabled and netcheck runs outside the private "
+                        "endpoint's VNet: clients here (e.g. a Kubernetes cluster) can't reach the workspace "
+                        "(GetAADTokenFailed)", evidence,
+                        fix("Run clients in (or peer their VNet with) the private endpoint's VNet",
+                            docs="private_link"))]
+    return [Finding(ws.name, Verdict.PASS, "reachable through an Approved private endpoint from this VNet", evidence)]
+
+
+@probe("ws.image_build", stage=1, title="Images can be built for the private registry", needs=_TARGET)
+async def image_build(ctx: Context) -> list[Finding]:
+    """Compares the workspace registry's public access and network rules with
+    `properties.imageBuildCompute` and the managed network. With a private registry and legacy
+    network isolation, the registry's own build agents can't reach it: deployments fail with
+    ImageBuildFailure ("failed to communicate with the workspace's container registry").
+    (Seed: "ERROR: ImageBuildFailure".)
+
+    pass: the registry is public, a managed VNet builds the images, or an image build compute is set.
+    fail: private registry, legacy isolation and no image build compute. error: the registry could
+    not be read.
+    """
+    inv = inventory(ctx)
+    ws = inv.workspace
+    assert ws
+    if not ws.container_registry:
+        return [Finding(ws.name, Verdict.PASS, "no registry attached yet: AML creates one on first use",
+                        {"containerRegistry": None})]
+    if err := unreadable(inv, ws.container_registry, ws.name):
+        return [err]
+    reg = inv.registry
+    assert reg
+    evidence = {"registry": reg.id, "publicNetworkAccess": reg.public_network_access,
+                "defaultAction": reg.default_action, "imageBuildCompute": ws.image_build_compute,
+                "isolationMode": ws.isolation_mode or "Disabled"}
+    if not reg.private:
+        return [Finding(ws.name, Verdict.PASS, f"registry {reg.name} is reachable by its build agents", evidence)]
+    if not legacy_isolation(inv):
+        return [Finding(ws.name, Verdict.PASS, "the workspace managed VNet builds images", evidence)]
+    if ws.image_build_compute:
+        return [Finding(ws.name, Verdict.PASS, f"images are built on compute {ws.image_build_compute}", evidence)]
+    return [Finding(ws.name, Verdict.FAIL, f"registry {reg.name} is private and no image build compute is set: "
+                    "deployments fail with ImageBuildFailure", evidence,
+                    fix("Name a compute cluster in the VNet to build images",
+                        cmd("az", "ml", "workspace", "update", "-g", group_of(ws.id), "-n", ws.name,
+                            "--image-build-compute", "<compute-cluster-name>"), docs="image_build"))]
