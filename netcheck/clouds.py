@@ -35,7 +35,7 @@ class Cloud:
     def forwarded_zones(self) -> tuple[str, ...]:
         """Public zones a custom DNS server must forward to Azure DNS (not the privatelink ones)."""
         return (self.ml_api, self.notebooks, *self.instances, self.aznbcontent, self.inference,
-                self.acr, self.vault, self.blob, self.file)
+                self.acr, self.vault, self.vault_privatelink.removeprefix("privatelink."), self.blob, self.file)
 
 
 CLOUDS = {

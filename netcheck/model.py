@@ -145,7 +145,9 @@ class Report:
 
     @property
     def verdict(self) -> Verdict:
-        return worst([r.verdict for r in self.results])
+        """The worst verdict; a skip only when nothing was decided (a skip's cause carries its own)."""
+        decided = [r.verdict for r in self.results if r.verdict is not Verdict.SKIP]
+        return worst(decided) if decided or not self.results else Verdict.SKIP
 
     @property
     def counts(self) -> dict[str, int]:

@@ -1,7 +1,7 @@
 """The probe catalog: every probe netcheck runs, in the order results are reported."""
 
 from netcheck.probe import Probe
-from probes import acr, context, endpoint, keyvault, privatedns, workspace
+from probes import acr, context, endpoint, keyvault, privatedns, reachability, resolution, workspace
 
 CATALOG: tuple[Probe, ...] = (
     context.credential,
@@ -21,4 +21,13 @@ CATALOG: tuple[Probe, ...] = (
     privatedns.zones,
     privatedns.zone_records,
     privatedns.links,
+    resolution.system,
+    resolution.azure,
+    resolution.custom,
+    resolution.stability,
+    reachability.tcp_443,
+    reachability.cert,
+    reachability.frontend,
+    reachability.registry_path,
+    reachability.score,
 )

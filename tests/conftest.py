@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -15,8 +16,8 @@ import pytest
 from netcheck.app import check
 from netcheck.model import Report
 from netcheck.render.json_report import schema
-from netcheck.settings import Settings
-from netcheck.sim.scenario import Scenario, load
+from netcheck.sim.demo import apply_options, scenario_settings
+from netcheck.sim.scenario import load
 from netcheck.sim.server import Simulator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,11 +35,19 @@ def validate_report(data: dict[str, Any]) -> None:
     jsonschema.validate(data, schema())
 
 
-def run_scenario(scenario: str | Scenario, **extra: Any) -> tuple[Report, Simulator]:
-    """Run the real check in-process against a scenario; returns the report and the stopped simulator."""
-    sc = load(scenario) if isinstance(scenario, str) else scenario
-    with Simulator(sc) as sim:
-        settings = sim.settings(Settings(), **extra)
+def demo_args(scenario: str, *argv: str) -> argparse.Namespace:
+    from netcheck.cli import _parser
+
+    return _parser("demo").parse_args([scenario, *argv])
+
+
+def run_scenario(scenario: str, *argv: str, latency_ms: float | None = None) -> tuple[Report, Simulator]:
+    """Run the real check in-process, as `netcheck demo SCENARIO ARGV` would; returns the report and the
+    (stopped) simulator with its request log."""
+    sc = load(scenario)
+    args = apply_options(demo_args(scenario, *argv), sc)
+    with Simulator(sc, latency_ms) as sim:
+        settings = scenario_settings(sim, args, os.environ)
         report = asyncio.run(check(settings))
     validate_report(json.loads(json.dumps(report.to_json())))
     return report, sim

@@ -26,7 +26,8 @@ class Issuer:
 
 
 def _name(cn: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    # a CN holds at most 64 characters; long host names live in the SAN only, as on real certificates
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn if len(cn) <= 64 else "*." + cn.split(".", 2)[-1])])
 
 
 def make_ca(cn: str = "netcheck simulator test CA") -> Issuer:

@@ -6,7 +6,9 @@ import argparse
 import contextlib
 import os
 import threading
+from collections.abc import Mapping
 
+from netcheck.settings import Settings
 from netcheck.sim import scenario as sc
 from netcheck.sim.server import Simulator
 
@@ -24,32 +26,50 @@ def list_scenarios() -> int:
     names = sorted(sc.shipped())
     width = max(map(len, names))
     for name in names:
-        print(f"{name:<{width}}  {sc.load(name).summary}")
+        print(f"{name:<{width}}  {_load(name).summary}")
     return 0
 
 
-def demo(args: argparse.Namespace) -> int:
-    from netcheck.cli import run_check, settings_from
+# The simulator's scoring front end takes any key: this one is not a secret, just a stand-in.
+DEMO_SCORE_KEY = "sim-demo-key"
 
-    if args.list:
-        return list_scenarios()
-    scenario = _load(args.scenario)
-    if scenario.options:  # what the scenario is meant to run with, unless the user said otherwise
+
+def apply_options(args: argparse.Namespace, scenario: sc.Scenario) -> argparse.Namespace:
+    """Add the options a scenario is meant to run with, where the user did not say otherwise."""
+    if scenario.options:
         from netcheck.cli import _parser
 
         meant = _parser("demo").parse_args([args.scenario, *scenario.options])
         for key, value in vars(meant).items():
             if value and not getattr(args, key, None):
                 setattr(args, key, value)
+    return args
+
+
+def scenario_settings(sim: Simulator, args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
+    """The check's settings for a demo run: the user's options, pointed at the simulator."""
+    from netcheck.cli import settings_from
+
+    t = sim.target()
+    for attr in ("subscription", "resource_group", "workspace"):
+        if not getattr(args, attr, None):
+            setattr(args, attr, t.get(attr))
+    env = {k: v for k, v in env.items() if k != "AZURE_SUBSCRIPTION_ID"}
+    env["AZURE_CONFIG_DIR"] = os.devnull   # the demo's target is the scenario's, not az's defaults
+    if args.score and not args.score_key_file:
+        env.setdefault("NETCHECK_SCORE_KEY", DEMO_SCORE_KEY)
+    return sim.settings(settings_from(args, env))
+
+
+def demo(args: argparse.Namespace) -> int:
+    from netcheck.cli import run_check
+
+    if args.list:
+        return list_scenarios()
+    scenario = _load(args.scenario)
+    apply_options(args, scenario)
     with Simulator(scenario, args.latency) as sim:
-        t = sim.target()
-        args.subscription = args.subscription or t.get("subscription")
-        args.resource_group = args.resource_group or t.get("resource_group")
-        args.workspace = args.workspace or t.get("workspace")
-        env = {k: v for k, v in os.environ.items() if k not in ("AZURE_SUBSCRIPTION_ID",)}
-        env["AZURE_CONFIG_DIR"] = os.devnull   # the demo's target is the scenario's, not az's defaults
-        settings = sim.settings(settings_from(args, env))
-        return run_check(settings, args)
+        return run_check(scenario_settings(sim, args, os.environ), args)
 
 
 def serve(args: argparse.Namespace) -> int:

@@ -56,7 +56,7 @@ class Resolver:
         self.world, self.kind, self.addr, self.latency_ms = world, kind, addr, latency_ms
         self.config = world.scenario.dns_servers.get(addr, {}) if kind == "custom" else {}
         self.queries = 0
-        self._counter = itertools.count()
+        self._asked: dict[str, itertools.count[int]] = {}
         self._lock = threading.Lock()
 
     def __call__(self, data: bytes, over_tcp: bool) -> bytes | None:
@@ -82,7 +82,8 @@ class Resolver:
             return ans, bool(ans.chain and ".privatelink." in ans.chain[-1][1]) or ".privatelink." in name
         vnet = world.vnet_of_dns_server(self.addr)
         if self.config.get("flapping"):
-            private = next(self._counter) % 2 == 0   # private, public, private, ...
+            with self._lock:  # per name: private, public, private, ...
+                private = next(self._asked.setdefault(name, itertools.count())) % 2 == 0
             return world.resolve(name, vnet if private else None), False
         zones = [z.lower().rstrip(".") for z in self.config.get("forward", [])]
 

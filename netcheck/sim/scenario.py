@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import fnmatch
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -15,7 +17,7 @@ from netcheck.model import Verdict
 _ID = re.compile(r"^/subscriptions/[^/]+/(resourceGroups/[^/]+/)?providers/[^/]+/[^/]+/[^/]+(/[^/]+/[^/]+)*$",
                  re.IGNORECASE)
 _TOP = {"scenario", "name", "summary", "where", "arm", "public_dns", "dns_servers", "tls", "faults", "expect",
-        "latency_ms", "target", "page_size", "options"}
+        "latency_ms", "target", "page_size", "options", "base", "patch"}
 _TLS_KEYS = {"expires_in_days", "not_before_days", "wrong_host", "untrusted", "weak_key", "tcp", "side",
              "score", "http"}
 _TCP = {"blackhole", "refused"}
@@ -140,13 +142,56 @@ def parse(data: Any, source: str) -> Scenario:
         options=tuple(options))
 
 
-def shipped() -> dict[str, str]:
-    """Shipped scenario names -> file names."""
-    folder = resources.files("netcheck.sim").joinpath("scenarios")
-    return {Path(f.name).stem: f.name for f in folder.iterdir() if f.name.endswith(".yaml")}
+def _patched(data: dict[str, Any], source: str, depth: int = 0) -> dict[str, Any]:
+    """Resolve `base: NAME` and `patch: [...]`: a scenario as a small change to another."""
+    if "base" not in data:
+        return data
+    if depth > 4:
+        raise _fail(source, "base", "too many levels of base scenarios")
+    base = _patched(_read(str(data["base"]))[0], source, depth + 1)
+    merged = {**base, **{k: v for k, v in data.items() if k not in ("base", "patch")}}
+    for key in ("public_dns", "dns_servers", "tls"):
+        merged[key] = {**(base.get(key) or {}), **(data.get(key) or {})}
+    for key in ("expect", "faults"):
+        merged[key] = data.get(key)
+    arm = [copy.deepcopy(r) for r in base.get("arm") or []]
+    for i, op in enumerate(data.get("patch") or []):
+        arm = _apply(arm, op, source, f"patch[{i}]")
+    merged["arm"] = arm + list(data.get("arm") or [])
+    return merged
 
 
-def load(name_or_path: str) -> Scenario:
+def _apply(arm: list[dict[str, Any]], op: Any, source: str, path: str) -> list[dict[str, Any]]:
+    if not isinstance(op, dict):
+        raise _fail(source, path, "a patch is {id: GLOB, set: {...}}, {id: GLOB, delete: [...]} or {remove: GLOB}")
+    if "remove" in op:
+        pattern = str(op["remove"]).lower()
+        kept = [r for r in arm if not (fnmatch.fnmatchcase(str(r.get("id", "")).lower(), pattern)
+                                       or str(r.get("id", "")).lower().startswith(pattern + "/"))]
+        if len(kept) == len(arm):
+            raise _fail(source, f"{path}.remove", f"no resource matches {op['remove']!r}")
+        return kept
+    pattern = str(op.get("id", "")).lower()
+    hits = [r for r in arm if fnmatch.fnmatchcase(str(r.get("id", "")).lower(), pattern)]
+    if len(hits) != 1:
+        raise _fail(source, f"{path}.id", f"{op.get('id')!r} matches {len(hits)} resources, not exactly one")
+    res = hits[0]
+    for dotted, value in (op.get("set") or {}).items():
+        *parents, leaf = str(dotted).split(".")
+        node = res
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = value
+    for dotted in op.get("delete") or []:
+        *parents, leaf = str(dotted).split(".")
+        node = res
+        for key in parents:
+            node = node.get(key, {})
+        node.pop(leaf, None)
+    return arm
+
+
+def _read(name_or_path: str) -> tuple[Any, str]:
     path = Path(name_or_path)
     if name_or_path in shipped():
         text = resources.files("netcheck.sim").joinpath("scenarios", shipped()[name_or_path]).read_text("utf-8")
@@ -161,7 +206,19 @@ def load(name_or_path: str) -> Scenario:
         raise ScenarioError(f"{name_or_path!r} is neither a shipped scenario nor a YAML file "
                             f"(see `netcheck demo --list`)")
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text), source
     except yaml.YAMLError as exc:
         raise ScenarioError(f"{source}: not valid YAML: {exc}") from None
+
+
+def shipped() -> dict[str, str]:
+    """Shipped scenario names -> file names."""
+    folder = resources.files("netcheck.sim").joinpath("scenarios")
+    return {Path(f.name).stem: f.name for f in folder.iterdir() if f.name.endswith(".yaml")}
+
+
+def load(name_or_path: str) -> Scenario:
+    data, source = _read(name_or_path)
+    if isinstance(data, dict):
+        data = _patched(data, source)
     return parse(data, source)

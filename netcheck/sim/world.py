@@ -237,6 +237,9 @@ class World:
         for kv in self.of_type("Microsoft.KeyVault/vaults"):
             add(urlparse(kv.get("properties", {}).get("vaultUri", "")).hostname or f"{kv['name']}.{c.vault}")
         for ws in self.of_type("Microsoft.MachineLearningServices/workspaces"):
+            if storage := ws.get("properties", {}).get("storageAccount"):
+                add(f"{name_of(storage).lower()}.{c.blob}")
+                add(f"{name_of(storage).lower()}.{c.file}")
             guid = ws.get("properties", {}).get("workspaceId", "")
             for ep in self.children(ws["id"], "onlineEndpoints"):
                 host = (urlparse(ep.get("properties", {}).get("scoringUri") or "").hostname or "").lower()

@@ -1,0 +1,77 @@
+"""What the network probes share: the names to test, the resolvers to ask, named timeouts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Iterable
+from typing import TypeVar
+
+from netcheck import targets
+from netcheck.context import Context
+from netcheck.model import Finding, Verdict
+from netcheck.net.dns import Lookup, lookup, system_resolver
+from netcheck.settings import Address
+
+T = TypeVar("T")
+
+# One DNS query: resolvers answer in milliseconds; 2 s is a slow forwarder, more is a dead one.
+DNS_TIMEOUT = 2.0
+# A TCP connect that has not completed in 3 s is being dropped (NSG, firewall, route).
+TCP_TIMEOUT = 3.0
+# A TLS handshake or one HTTP exchange with the front end.
+TLS_TIMEOUT = 5.0
+HTTP_TIMEOUT = 8.0
+
+
+def names(ctx: Context) -> targets.Names | None:
+    """The names to test: from the facts (plus --host), or --host alone; None when there are none."""
+    if ctx.names is None:
+        inv = ctx.inventory
+        if inv is not None and inv.workspace is not None:
+            found = targets.from_inventory(inv, ctx.settings)
+            extra = targets.from_settings(ctx.settings).names
+            ctx.names = targets.Names(found.names + extra, found.ranges)
+        elif ctx.settings.hosts:
+            ctx.names = targets.from_settings(ctx.settings)
+    return ctx.names
+
+
+def no_names(ctx: Context) -> list[Finding]:
+    cause = ctx.blocked("ctx.target") if ctx.settings.hosts == () else None
+    return [Finding("", Verdict.SKIP, "no names to test: the target was not read and no --host was given",
+                    cause=cause)]
+
+
+def resolver(ctx: Context) -> Address | None:
+    return ctx.settings.resolver or system_resolver()
+
+
+async def bounded(ctx: Context, work: Awaitable[T]) -> T:
+    async with ctx.limit:
+        return await work
+
+
+async def lookups(ctx: Context, server: Address, fqdns: Iterable[str]) -> dict[str, Lookup]:
+    """Ask one server for every name, concurrently: a dead server costs one timeout, not one per name."""
+    fqdns = list(fqdns)
+    found = await asyncio.gather(*(bounded(ctx, lookup(ctx.settings, server, n, DNS_TIMEOUT)) for n in fqdns))
+    return dict(zip(fqdns, found, strict=True))
+
+
+def custom_servers(ctx: Context) -> list[str]:
+    """The VNet's custom DNS servers (dhcpOptions.dnsServers), plus any --dns-server."""
+    out: list[str] = []
+    inv = ctx.inventory
+    if inv is not None:
+        vnet_ids = [ctx.where.vnet_id] if ctx.where.vnet_id else [pe.vnet_id for pe in inv.private_endpoints]
+        for vid in vnet_ids:
+            if v := inv.vnet(vid):
+                out.extend(v.dns_servers)
+    out.extend(f"{a}:{p}" if p != 53 else a for a, p in ctx.settings.dns_servers)
+    return list(dict.fromkeys(out))
+
+
+def parse_server(text: str) -> Address:
+    from netcheck.validate import address
+
+    return address(text)
