@@ -30,7 +30,7 @@ class Context:
     inventory: Inventory | None = None
     names: Names | None = None
     # Bounds concurrent network operations of all probes together.
-    limit: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(16))
+    limit: asyncio.Semaphore = field(init=False)
     # Anything a probe caches for its dependents (e.g. resolved addresses), by probe id.
     shared: dict[str, Any] = field(default_factory=dict)
 

@@ -12,8 +12,10 @@ AZURE_DNS = ("168.63.129.16", 53)
 # Per probe: long enough for ARM discovery with a couple of 429 retries, short enough to keep a
 # hung service from stalling the whole run.
 DEFAULT_PROBE_TIMEOUT = 30.0
-# Concurrent network operations (DNS queries, TCP/TLS connects, ARM reads) across all probes.
-DEFAULT_CONCURRENCY = 16
+# Concurrent network operations (DNS queries, TCP/TLS connects, ARM reads) across all probes: enough
+# that every name of a workspace can be asked of two resolvers at once (a dead server costs one
+# timeout), few enough to stay polite to ARM and to a jumpbox's resolver.
+DEFAULT_CONCURRENCY = 32
 
 
 @dataclass(frozen=True)

@@ -151,7 +151,7 @@ async def custom(ctx: Context) -> list[Finding]:
         dead = all(not lk.answered for lk in found.values())
         for name in ns.names:
             lk, ref = found[name.fqdn], reference.get(name.fqdn)
-            verdict, kind, _ = _judge(ns, name, lk, server)
+            verdict = _judge(ns, name, lk, server)[0]
             agrees = (set(lk.ips) == set(ref.ips)) if ref is not None and ref.answered else verdict is Verdict.PASS
             rows.append({"name": name.fqdn, "answer": list(lk.ips) or lk.rcode if lk.answered else lk.error,
                          "azure_dns": list(ref.ips) if ref is not None and ref.answered else None,
@@ -163,7 +163,8 @@ async def custom(ctx: Context) -> list[Finding]:
             first = next(iter(found.values()))
             out.append(Finding(server, Verdict.FAIL, f"custom DNS server {server} does not answer ({first.error}: "
                                f"{first.detail})", evidence,
-                               fix(f"Bring {server} back, or take it out of the VNet's DNS servers", docs="custom_dns")))
+                               fix(f"Bring {server} back, or take it out of the VNet's DNS servers",
+                                   docs="custom_dns")))
             continue
         if not wrong:
             out.append(Finding(server, Verdict.PASS, f"answers as Azure DNS does for {len(rows)} names", evidence))
@@ -242,7 +243,8 @@ async def stability(ctx: Context) -> list[Finding]:
         if flips:
             out.append(Finding(who, Verdict.FAIL, f"answers flip between private and public for {len(flips)} name(s)",
                                evidence, fix("Forward every needed public zone to 168.63.129.16 (see dns.custom); "
-                                             "on Windows DNS, don't mix forwarders with root hints", docs="custom_dns")))
+                                             "on Windows DNS, don't mix forwarders with root hints",
+                                             docs="custom_dns")))
         else:
             out.append(Finding(who, Verdict.PASS, f"the same kind of answer in {len(rounds_seen)} rounds", evidence))
     return out
