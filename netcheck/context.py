@@ -41,8 +41,14 @@ class Context:
         return self.results.get(probe_id, [])
 
     def blocked(self, probe_id: str, subject: str | None = None) -> str | None:
-        """The cause to name when `probe_id`'s result for `subject` is not usable, else None."""
-        for r in self.results_of(probe_id):
-            if (subject is None or r.subject == subject) and not r.verdict.usable:
+        """The cause to name when `probe_id`'s result for `subject` is not usable, else None.
+
+        A probe-level result (no subject) that is not usable blocks every subject.
+        """
+        results = self.results_of(probe_id)
+        mine = [r for r in results if subject is None or r.subject == subject] or [
+            r for r in results if not r.subject]
+        for r in mine:
+            if not r.verdict.usable:
                 return r.cause if r.verdict is Verdict.SKIP and r.cause else r.ref
         return None

@@ -30,7 +30,9 @@ def _reachable(ctx: Context, probe_id: str, roles: tuple[str, ...] | None = None
     for name in ns.names:
         if roles and name.role not in roles:
             continue
-        if cause := ctx.blocked(probe_id, name.fqdn):
+        lk = _resolved(ctx).get(name.fqdn)
+        cause = ctx.blocked(probe_id, name.fqdn) or (None if lk and lk.ips else f"dns.system@{name.fqdn}")
+        if cause:
             skipped.append(Finding(name.fqdn, Verdict.SKIP, f"not checked: {cause} did not pass", cause=cause))
         else:
             todo.append(name)
@@ -65,7 +67,7 @@ async def tcp_443(ctx: Context) -> list[Finding]:
                                         "--remote", f"{first.address}:443", "--vm", ctx.where.vm_id or "<vm-id>"),
                            docs="private_link"))
 
-    out += await asyncio.gather(*(one(n) for n in todo if _resolved(ctx).get(n.fqdn) and _resolved(ctx)[n.fqdn].ips))
+    out += await asyncio.gather(*(one(n) for n in todo))
     return out
 
 

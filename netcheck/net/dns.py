@@ -61,10 +61,10 @@ async def lookup(settings: Settings, server: Address, name: str, timeout: float)
     import dns.rdatatype
 
     addr, port = settings.route(*server)
-    query = dns.message.make_query(name, dns.rdatatype.A)
     t0 = time.monotonic()
     over_tcp = False
     try:
+        query = dns.message.make_query(name, dns.rdatatype.A)
         resp = await dns.asyncquery.udp(query, addr, timeout=timeout, port=port, ignore_unexpected=True)
         if resp.flags & dns.flags.TC:  # truncated: ask again over TCP, as resolvers do
             over_tcp = True
