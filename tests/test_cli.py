@@ -1,0 +1,188 @@
+"""The CLI as a user runs it: exit codes, bad input, JSON on stdout, colour, az defaults."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import cli_env, validate_report
+from netcheck import azconfig, cli
+from netcheck.model import Finding, Report, Result, Target, Verdict, Where, exit_code
+
+
+def netcheck(*argv: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "netcheck", *argv], capture_output=True, text=True,
+                          env=env or cli_env(), timeout=timeout)
+
+
+def report_of(*verdicts: Verdict) -> Report:
+    results = tuple(Result(f"t.p{i}", "", 1, "t", v, "s", None, 0, {}, None) for i, v in enumerate(verdicts))
+    return Report("0", "2026-01-01T00:00:00Z", 0, Where(False), Target(), results)
+
+
+@pytest.mark.parametrize(("verdicts", "strict", "code"), [
+    ((Verdict.PASS,), False, 0),
+    ((Verdict.PASS, Verdict.SKIP), False, 0),
+    ((Verdict.PASS, Verdict.WARN), False, 0),
+    ((Verdict.PASS, Verdict.WARN), True, 1),
+    ((Verdict.PASS, Verdict.ERROR), False, 3),
+    ((Verdict.WARN, Verdict.ERROR), True, 1),
+    ((Verdict.ERROR, Verdict.FAIL), False, 1),
+    ((Verdict.FAIL,), False, 1),
+    ((), False, 0),
+])
+def test_exit_code_for_each_mix(verdicts: tuple[Verdict, ...], strict: bool, code: int) -> None:
+    assert exit_code(report_of(*verdicts), strict) == code
+
+
+def test_exit_codes_end_to_end() -> None:
+    assert netcheck("demo", "healthy", "--output", "text").returncode == 0
+    assert netcheck("demo", "kv-no-bypass", "--output", "text").returncode == 1
+    assert netcheck("demo", "cert-expiring-soon", "--output", "text").returncode == 0
+    assert netcheck("demo", "cert-expiring-soon", "--output", "text", "--strict").returncode == 1
+    assert netcheck("demo", "arm-vault-unavailable", "--output", "text").returncode == 3
+
+
+BAD_INPUTS = [
+    (["-s", "not-a-guid", "-g", "rg", "-w", "ws1"], "--subscription"),
+    (["-s", "00000000-0000-0000-0000-00000000000g", "-g", "rg", "-w", "ws1"], "--subscription"),
+    (["-g", "bad/group", "-w", "ws1"], "--resource-group"),
+    (["-g", "ends.", "-w", "ws1"], "--resource-group"),
+    (["-g", "x" * 91, "-w", "ws1"], "--resource-group"),
+    (["-g", "rg", "-w", "-bad"], "--workspace"),
+    (["-g", "rg", "-w", "ab"], "--workspace"),
+    (["-g", "rg", "-w", "ws1", "-e", "1starts-with-digit"], "--endpoint"),
+    (["-g", "rg", "-w", "ws1", "-e", "ends-with-"], "--endpoint"),
+    (["--no-azure", "--host", "not a host"], "--host"),
+    (["--no-azure", "--host", "-bad.example.com"], "--host"),
+    (["--no-azure", "--host", "a.example.com", "--vnet-cidr", "10.0.0.0/33"], "--vnet-cidr"),
+    (["--no-azure", "--host", "a.example.com", "--resolver", "10.0.0.300"], "--resolver"),
+    (["--no-azure", "--host", "a.example.com", "--resolver", "10.0.0.4:99999"], "--resolver"),
+    (["--no-azure", "--host", "a.example.com", "--azure-dns", "dns.example.com"], "--azure-dns"),
+    (["--no-azure", "--host", "a.example.com", "--dns-server", "[::1"], "--dns-server"),
+    (["--no-azure", "--host", "a.example.com", "--connect-to", "a:443:b"], "--connect-to"),
+    (["--no-azure", "--host", "a.example.com", "--connect-to", "h.example.com:443:notip:443"], "--connect-to"),
+    (["--no-azure", "--host", "a.example.com", "--only", "DNS.*;rm"], "--only"),
+    (["--no-azure", "--host", "a.example.com", "--skip", "nosuch.*"], "--skip"),
+    (["--no-azure", "--host", "a.example.com", "--timeout", "0"], "--timeout"),
+    (["--no-azure", "--host", "a.example.com", "--timeout", "abc"], "--timeout"),
+    (["--no-azure", "--host", "a.example.com", "--timeout", "601"], "--timeout"),
+    (["--no-azure", "--host", "a.example.com", "--output", "pdf"], "--output"),
+    (["--no-azure", "--host", "a.example.com", "--score", "--request-id", "has space"], "--request-id"),
+    (["--no-azure", "--host", "a.example.com", "--request-id", "abc"], "--request-id"),
+    (["--no-azure", "--host", "a.example.com", "--score"], "--score"),
+    (["--no-azure"], "--no-azure"),
+    (["--inventory", "/nonexistent/inventory.json"], "--inventory"),
+    (["--no-azure", "--host", "a.example.com", "--ca-bundle", "/nonexistent.pem"], "--ca-bundle"),
+    (["-g", "rg", "-w", "ws1"], "--subscription"),
+    (["--bogus-option"], "--bogus-option"),
+    (["demo", "no-such-scenario"], "scenario"),
+    (["explain", "dns.sytem"], "dns.system"),
+]
+
+
+@pytest.mark.parametrize(("argv", "named"), BAD_INPUTS)
+def test_bad_input_exits_2_with_one_clear_line(argv: list[str], named: str) -> None:
+    r = netcheck(*argv)
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr
+    assert named in r.stderr
+    assert r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_bad_scenario_file_names_file_and_key(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("scenario: 1\nname: x\nsummary: y\narm:\n  - id: /not/an/id\n    type: A/b\n")
+    r = netcheck("demo", str(bad))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert str(bad) in r.stderr and "arm[0].id" in r.stderr
+
+
+def test_json_stdout_is_only_the_schema_valid_report() -> None:
+    r = netcheck("demo", "healthy", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)   # nothing else on stdout
+    validate_report(data)
+    assert data["verdict"] == "pass" and data["counts"]["fail"] == 0
+    assert data["where"]["in_azure"] is True and data["target"]["workspace"] == "mlw-contoso-prod"
+
+
+def test_out_file_gets_the_report_and_stdout_stays_empty(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    r = netcheck("demo", "kv-no-bypass", "--out", str(out))
+    assert r.returncode == 1 and r.stdout == ""
+    data = json.loads(out.read_text())
+    validate_report(data)
+    assert [x["probe"] for x in data["results"] if x["verdict"] == "fail"] == ["kv.bypass"]
+
+
+def test_text_tree_shows_failure_evidence_and_fix_without_colour_when_piped() -> None:
+    r = netcheck("demo", "kv-no-bypass", "--output", "text")
+    assert "\x1b[" not in r.stdout
+    assert "[✗] kv.bypass kv-contoso-ml" in r.stdout
+    assert "$ az keyvault update -g rg-mlops-prod -n kv-contoso-ml --bypass AzureServices" in r.stdout
+
+
+def test_no_color_is_honoured_on_a_terminal() -> None:
+    from netcheck.render.text import render
+
+    report = report_of(Verdict.FAIL)
+    assert "\x1b[" in render(report, color=True)
+    assert "\x1b[" not in render(report, color=False)
+    # the CLI decides colour from the terminal and NO_COLOR
+    script = ("import os, sys, pty; pid, fd = pty.fork()\n"
+              "if pid == 0:\n"
+              "    os.execvp(sys.executable, [sys.executable, '-m', 'netcheck', 'demo', 'kv-no-bypass', '--no-tui'])\n"
+              "out = b''\n"
+              "while True:\n"
+              "    try: chunk = os.read(fd, 65536)\n"
+              "    except OSError: break\n"
+              "    if not chunk: break\n"
+              "    out += chunk\n"
+              "os.waitpid(pid, 0); sys.stdout.write(out.decode('utf-8', 'replace'))\n")
+    coloured = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=cli_env(), timeout=120)
+    plain = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           env=cli_env(NO_COLOR="1"), timeout=120)
+    assert "\x1b[31m" in coloured.stdout
+    assert "\x1b[31m" not in plain.stdout and "kv.bypass" in plain.stdout
+
+
+def test_az_config_defaults_from_azure_config_dir(tmp_path: Path) -> None:
+    (tmp_path / "config").write_text("[defaults]\ngroup = rg-from-az\nworkspace = ws-from-az\n")
+    (tmp_path / "azureProfile.json").write_text(
+        '\ufeff{"subscriptions": [{"id": "11111111-2222-3333-4444-555555555555", "isDefault": true}]}',
+        encoding="utf-8")
+    env = {"AZURE_CONFIG_DIR": str(tmp_path)}
+    assert azconfig.defaults(env) == {"group": "rg-from-az", "workspace": "ws-from-az",
+                                      "subscription": "11111111-2222-3333-4444-555555555555"}
+    env["AZURE_SUBSCRIPTION_ID"] = "22222222-2222-3333-4444-555555555555"
+    assert azconfig.defaults(env)["subscription"] == "22222222-2222-3333-4444-555555555555"
+    args = cli._parser("").parse_args([])
+    settings = cli.settings_from(args, env)
+    assert (settings.subscription, settings.resource_group, settings.workspace) == (
+        "22222222-2222-3333-4444-555555555555", "rg-from-az", "ws-from-az")
+    # an option beats the default
+    args = cli._parser("").parse_args(["-g", "rg-explicit"])
+    assert cli.settings_from(args, env).resource_group == "rg-explicit"
+
+
+def test_bad_az_default_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "config").write_text("[defaults]\ngroup = bad/group\nworkspace = ws1\n")
+    r = netcheck("-s", "11111111-2222-3333-4444-555555555555", env=cli_env(AZURE_CONFIG_DIR=str(tmp_path)))
+    assert r.returncode == 2 and "az CLI default" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_version() -> None:
+    r = netcheck("--version")
+    assert r.returncode == 0 and r.stdout.startswith("netcheck ")
+
+
+def test_finding_is_frozen() -> None:
+    f = Finding("s", Verdict.PASS, "ok")
+    with pytest.raises(AttributeError):
+        f.summary = "changed"  # type: ignore[misc]
