@@ -63,7 +63,7 @@ def make_leaf(issuer: Issuer, names: list[str], *, not_before_days: float = -1, 
             .sign(issuer.key, hashes.SHA256()))
     key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
-    return cert.public_bytes(serialization.Encoding.PEM) + issuer.pem, key_pem
+    return cert.public_bytes(serialization.Encoding.PEM), key_pem  # no root: servers send none either
 
 
 def write_pair(folder: Path, stem: str, pair: tuple[bytes, bytes]) -> tuple[Path, Path]:
