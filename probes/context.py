@@ -146,7 +146,7 @@ async def target(ctx: Context) -> list[Finding]:
                 "private_endpoints": len(inv.private_endpoints), "private_dns_zones": len(inv.zones),
                 "unreadable": [f"{e.resource}: {e.reason}" for e in inv.errors]}
     if inv.missing_endpoints:
-        known = [e.name for e in inv.endpoints]
+        known = list(inv.known_endpoints)
         hints = {n: difflib.get_close_matches(n, known, n=2) for n in inv.missing_endpoints}
         return [Finding("", Verdict.FAIL, f"online endpoint {', '.join(inv.missing_endpoints)} not found in "
                         f"workspace {ws.name}", {**evidence, "did_you_mean": hints},

@@ -91,7 +91,7 @@ class Discovery:
         r.once("zones:subscription", self.subscription_zones)
         raw = await r.call(self.workspace_id, lambda: self.session.arm().get(self.workspace_id, ML_API_VERSION))
         ws = parse.workspace(raw) if raw else None
-        endpoints: asyncio.Task[tuple[tuple[f.Endpoint, ...], tuple[str, ...]]] | None = None
+        endpoints: asyncio.Task[tuple[tuple[f.Endpoint, ...], tuple[str, ...], tuple[str, ...]]] | None = None
         registry = vault = None
         if ws:
             endpoints = r.once("endpoints", lambda: self.endpoints(ws))
@@ -102,17 +102,18 @@ class Discovery:
             if ws.key_vault:
                 vault = r.once("vault", lambda: self.vault(ws.key_vault or ""))
         await r.settle()
-        eps, missing = endpoints.result() if endpoints else ((), ())
+        eps, missing, known = endpoints.result() if endpoints else ((), (), ())
         return f.Inventory(
             s.cloud, s.subscription or "", s.resource_group or "", ws, eps,
             tuple(sorted(self.pes.values(), key=lambda p: p.id.lower())),
             tuple(sorted(self.zones.values(), key=lambda z: (z.name, z.id.lower()))),
             tuple(sorted(self.vnets.values(), key=lambda v: v.id.lower())),
             registry.result() if registry else None, vault.result() if vault else None,
-            tuple(sorted(r.errors.values(), key=lambda e: e.resource.lower())), missing)
+            tuple(sorted(r.errors.values(), key=lambda e: e.resource.lower())), missing, known)
 
     # ---- ML ----------------------------------------------------------------------------------------
-    async def endpoints(self, ws: f.Workspace) -> tuple[tuple[f.Endpoint, ...], tuple[str, ...]]:
+    async def endpoints(self, ws: f.Workspace) -> tuple[tuple[f.Endpoint, ...], tuple[str, ...], tuple[str, ...]]:
+        """The endpoints to check (named, else all), names not found, and (then) the names there are."""
         arm, r = self.session.arm(), self.r
         base = f"{ws.id}/onlineEndpoints"
         if self.settings.endpoints:
@@ -124,8 +125,11 @@ class Discovery:
         else:
             found = await r.call(base, lambda: arm.list(base, ML_API_VERSION)) or []
             missing = ()
+        known: tuple[str, ...] = ()
+        if missing:
+            known = tuple(e.get("name", "") for e in await r.call(base, lambda: arm.list(base, ML_API_VERSION)) or [])
         eps = await asyncio.gather(*(self.endpoint(e) for e in found))
-        return tuple(sorted(eps, key=lambda e: e.name)), missing
+        return tuple(sorted(eps, key=lambda e: e.name)), missing, known
 
     async def endpoint(self, raw: dict[str, Any]) -> f.Endpoint:
         arm, path = self.session.arm(), f"{raw['id']}/deployments"

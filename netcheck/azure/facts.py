@@ -217,6 +217,7 @@ class Inventory:
     vault: Vault | None = None
     errors: tuple[ReadError, ...] = ()
     missing_endpoints: tuple[str, ...] = ()
+    known_endpoints: tuple[str, ...] = ()    # listed only to suggest a close name for a missing one
 
     def error_for(self, resource_id: str | None) -> ReadError | None:
         rid = (resource_id or "").lower()

@@ -39,11 +39,30 @@ class Session:
         self.base_url = cred.arm_endpoint(settings)
         self.scope = cred.scope(settings)
         self._clients: dict[str, Any] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a client's factory asks for the shared HTTP session
+        self._http: Any = None
+
+    def http(self) -> Any:
+        """One requests session for every client, its pool as large as the run's concurrency (the
+        default 10 makes urllib3 drop connections and warn). Retries are azure-core's, not urllib3's."""
+        with self._lock:
+            if self._http is None:
+                import requests
+                from requests.adapters import HTTPAdapter
+                from urllib3.util.retry import Retry
+
+                self._http = requests.Session()
+                adapter = HTTPAdapter(pool_maxsize=self.settings.concurrency,
+                                      max_retries=Retry(total=False, redirect=False, raise_on_status=False))
+                self._http.mount("https://", adapter)
+                self._http.mount("http://", adapter)
+            return self._http
 
     @property
     def kwargs(self) -> dict[str, Any]:
         return {
+            "session": self.http(),
+            "session_owner": False,
             "base_url": self.base_url,
             "credential_scopes": [self.scope],
             "connection_verify": str(self.settings.ca_bundle) if self.settings.ca_bundle else True,
@@ -78,6 +97,8 @@ class Session:
     def close(self) -> None:
         for client in self._clients.values():
             client.close()
+        if self._http is not None:
+            self._http.close()
 
 
 def read_only_guard(request: Any) -> None:
@@ -110,6 +131,7 @@ class ArmClient:
         self._base = kw["base_url"]
         self._client: Any = ARMPipelineClient(
             base_url=self._base, policies=pipeline, connection_verify=kw["connection_verify"],
+            session=kw["session"], session_owner=False,
             connection_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT)
 
     def get(self, path_or_link: str, api_version: str) -> dict[str, Any]:
