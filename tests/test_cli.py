@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import cli_env, validate_report
+
 from netcheck import azconfig, cli
 from netcheck.model import Finding, Report, Result, Target, Verdict, Where, exit_code
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import demo_args, run_scenario, validate_report
+
 from netcheck.app import check
 from netcheck.azure.collect import gather
 from netcheck.azure.errors import classify
@@ -22,7 +22,7 @@ from netcheck.sim.server import Simulator
 
 
 def test_discovery_reads_each_resource_once_and_never_writes() -> None:
-    report, sim = run_scenario("healthy")
+    _, sim = run_scenario("healthy")
     reqs = [(r.method, r.path.lower(), r.query) for r in sim.arm.requests]
     assert all(m == "GET" for m, _, _ in reqs) and sim.mutating_requests == []
     dupes = [k for k, n in collections.Counter(reqs).items() if n > 1]

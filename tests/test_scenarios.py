@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import run_scenario
+
 from netcheck.model import Verdict
 from netcheck.sim.scenario import load, shipped
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import ROOT
+
 from netcheck.azure.credential import StaticTokenCredential
 from netcheck.azure.session import ML_API_VERSION, Session
 from netcheck.settings import Settings
