@@ -44,7 +44,8 @@ def _state(subject: str, state: str, evidence: dict[str, str], look: str) -> Fin
     if state == "Succeeded":
         return Finding(subject, Verdict.PASS, "provisioning Succeeded", evidence)
     if state in _BUSY:
-        return Finding(subject, Verdict.WARN, f"provisioning is {state}: check again when it settles", evidence)
+        return Finding(subject, Verdict.WARN, f"provisioning is {state}: check again when it settles", evidence,
+                       fix("Wait for the operation to finish, then run netcheck again", look))
     return Finding(subject, Verdict.FAIL, f"provisioning state is {state}", evidence,
                    fix("Read the logs for the cause, fix it, then update or recreate", look))
 

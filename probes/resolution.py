@@ -169,7 +169,9 @@ async def custom(ctx: Context) -> list[Finding]:
         if not wrong:
             out.append(Finding(server, Verdict.PASS, f"answers as Azure DNS does for {len(rows)} names", evidence))
             continue
-        zones = sorted({z for n in wrong if (z := _forward_zone(n, c.forwarded_zones))})
+        # the zone of each name that differs, and of the privatelink names Azure DNS's chain passes
+        chains = [n for w in wrong for n in (w, *(reference[w].chain if w in reference else ()))]
+        zones = sorted({z for n in chains if (z := _forward_zone(n, c.forwarded_zones))})
         evidence["missing_forwarders"] = zones
         out.append(Finding(server, Verdict.FAIL, f"the conditional forwarders are wrong: {len(wrong)} name(s) resolve "
                            f"differently from Azure DNS; forward {', '.join(zones)} to 168.63.129.16", evidence,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import asyncio
 import json
 import os
@@ -51,6 +52,12 @@ def run_scenario(scenario: str, *argv: str, latency_ms: float | None = None) -> 
         report = asyncio.run(check(settings))
     validate_report(json.loads(json.dumps(report.to_json())))
     return report, sim
+
+
+@functools.cache
+def shared_run(scenario: str, *argv: str) -> tuple[Report, Simulator]:
+    """One run per scenario and options for the whole session: several test files judge the same run."""
+    return run_scenario(scenario, *argv)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import demo_args, run_scenario, validate_report
+from conftest import demo_args, run_scenario, shared_run, validate_report
 
 from netcheck.app import check
 from netcheck.azure.collect import gather
@@ -100,8 +100,8 @@ def verdicts(report: Any) -> dict[tuple[str, str], str]:
 @pytest.mark.parametrize("name", sorted(shipped()))
 def test_collect_then_inventory_gives_the_same_verdicts(name: str, tmp_path: Path) -> None:
     sc = load(name)
+    direct = shared_run(name)[0]
     with Simulator(sc) as sim:
-        direct = asyncio.run(check(scenario_settings(sim, apply_options(demo_args(name), sc), os.environ)))
         settings = scenario_settings(sim, apply_options(demo_args(name), sc), os.environ)
         inv = asyncio.run(gather(settings))
         path = tmp_path / "inventory.json"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import run_scenario
+from conftest import run_scenario, shared_run
 
 from netcheck.model import Verdict
 from netcheck.sim.scenario import load, shipped
@@ -19,7 +19,7 @@ def test_enough_scenarios_ship() -> None:
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_expectations_hold(name: str) -> None:
     scenario = load(name)
-    report, sim = run_scenario(name)
+    report, sim = shared_run(name)
     assert scenario.expect, f"{name} pins no verdict"
     for key, want in scenario.expect.items():
         probe_id, _, subject = key.partition("@")

@@ -1,0 +1,232 @@
+"""What each probe tells a user: evidence and fix commands with the real names, not just verdicts."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+
+import pytest
+
+from conftest import cli_env, shared_run
+from netcheck.model import Report, Result, Verdict
+from netcheck.sim.scenario import shipped
+from probes import CATALOG
+
+RG, WS = "rg-mlops-prod", "mlw-contoso-prod"
+SUB = "6b1e2f3a-8c4d-4e5f-9a0b-1c2d3e4f5a6b"
+HUB = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.Network/virtualNetworks/vnet-ml-hub"
+SCORING = "ep-fraud.eastus.inference.ml.azure.com"
+# Values netcheck cannot know, so a placeholder is honest there.
+UNKNOWABLE = {"<compute-cluster-name>", "<object-id-of-the-identity>", "<this-ip>", "<vm-id>", "<deployment>"}
+
+
+def report(name: str) -> Report:
+    return shared_run(name)[0]
+
+
+def one(name: str, probe: str, subject: str | None = None) -> Result:
+    found = [r for r in report(name).results if r.probe == probe and (subject is None or r.subject == subject)]
+    assert len(found) == 1, [r.ref for r in found]
+    return found[0]
+
+
+def commands(r: Result) -> list[str]:
+    assert r.fix is not None, r.ref
+    return list(r.fix.commands)
+
+
+def test_v1_legacy_mode() -> None:
+    r = one("v1-legacy-mode", "ws.v1_legacy_mode")
+    assert r.evidence["v1LegacyMode"] is True and r.subject == WS
+    assert commands(r) == [f"az ml workspace update -g {RG} -n {WS} --v1-legacy-mode false"]
+    assert "network security team" in r.fix.summary  # type: ignore[union-attr]
+
+
+def test_managed_network() -> None:
+    r = one("managed-network-not-ready", "ws.managed_network")
+    assert r.evidence == {"isolationMode": "AllowOnlyApprovedOutbound", "status": "Inactive"}
+    assert commands(r) == [f"az ml workspace provision-network -g {RG} -n {WS}"]
+
+
+def test_workspace_public_access_approves_the_pending_connection() -> None:
+    r = one("workspace-pe-pending", "ws.public_access")
+    conn = r.evidence["private_endpoint_connections"][0]
+    assert conn["status"] == "Pending"
+    cid = (f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.MachineLearningServices/workspaces/{WS}"
+           "/privateEndpointConnections/pe-mlw-contoso-prod.7c1d")
+    assert commands(r) == [f"az network private-endpoint-connection approve --id {cid} --description Approved"]
+
+
+def test_public_access_warns_outside_the_vnet() -> None:
+    r = one("outside-azure", "ws.public_access")
+    assert r.verdict is Verdict.WARN and "GetAADTokenFailed" in r.summary
+    assert r.evidence["private_endpoint_vnets"] == [HUB.lower()] and r.evidence["netcheck_vnet"] is None
+
+
+def test_image_build() -> None:
+    r = one("image-build-no-compute", "ws.image_build")
+    assert r.evidence["defaultAction"] == "Deny" and r.evidence["imageBuildCompute"] is None
+    assert commands(r) == [f"az ml workspace update -g {RG} -n {WS} --image-build-compute '<compute-cluster-name>'"]
+
+
+def test_deployment_state_points_at_its_logs() -> None:
+    r = one("deployment-failed", "ep.state", "ep-fraud/blue")
+    assert r.evidence["provisioningState"] == "Failed"
+    assert commands(r) == [f"az ml online-deployment get-logs -g {RG} -w {WS} -e ep-fraud -n blue --lines 200"]
+
+
+def test_traffic_zero_routes_to_the_deployment() -> None:
+    r = one("traffic-zero", "ep.traffic")
+    assert r.evidence["traffic"] == {"blue": 0} and "no valid deployment with positive weight" in r.summary
+    assert commands(r) == [f"az ml online-endpoint update -g {RG} -w {WS} -n ep-fraud --traffic blue=100"]
+
+
+def test_idle_deployment_warns_and_names_it() -> None:
+    r = one("traffic-idle-deployment", "ep.traffic")
+    assert r.verdict is Verdict.WARN and "green" in r.summary and "azureml-model-deployment" in r.summary
+
+
+def test_egress() -> None:
+    r = one("egress-enabled-private-acr", "dep.egress")
+    assert r.evidence["egressPublicNetworkAccess"] == "Enabled" and r.evidence["registry_private"] is True
+    assert commands(r)[1] == (f"az ml online-deployment create -g {RG} -w {WS} -e ep-fraud -f blue.yml "
+                              "--set egress_public_network_access=disabled")
+
+
+def test_mlflow_legacy() -> None:
+    r = one("mlflow-legacy", "dep.mlflow_legacy")
+    assert r.evidence["mlflow"] is True and r.evidence["model"].endswith("/models/fraud-model/versions/3")
+
+
+def test_acr_pending_connection_is_approved_by_id() -> None:
+    r = one("acr-pe-pending", "acr.pe_approval")
+    cid = (f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.ContainerRegistry/registries/crcontosoml"
+           "/privateEndpointConnections/ep-fraud-egress.91ac")
+    assert r.subject == "ep-fraud-egress.91ac" and r.evidence["status"] == "Pending"
+    assert commands(r) == [f"az network private-endpoint-connection approve --id {cid} --description Approved"]
+
+
+def test_acr_without_egress_connection() -> None:
+    r = one("acr-no-egress-connection", "acr.pe_approval")
+    assert r.evidence["deployments"] == ["ep-fraud/blue"]
+
+
+def test_key_vault_bypass() -> None:
+    r = one("kv-no-bypass", "kv.bypass")
+    assert (r.evidence["defaultAction"], r.evidence["bypass"]) == ("Deny", "None")
+    assert commands(r) == [f"az keyvault update -g {RG} -n kv-contoso-ml --bypass AzureServices"]
+
+
+def test_missing_zone() -> None:
+    r = one("zone-missing", "pdns.zones", "privatelink.api.azureml.ms")
+    assert commands(r) == [f"az network private-dns zone create -g {RG} -n privatelink.api.azureml.ms"]
+
+
+def test_stale_record_names_both_addresses() -> None:
+    r = one("record-stale", "pdns.records", "crcontosoml.privatelink.azurecr.io")
+    assert r.evidence["found_ips"] == ["10.20.1.99"] and r.evidence["expected_ips"] == ["10.20.1.10"]
+    assert commands(r) == [
+        f"az network private-dns record-set a remove-record -g {RG} -z privatelink.azurecr.io -n crcontosoml -a 10.20.1.99",
+        f"az network private-dns record-set a add-record -g {RG} -z privatelink.azurecr.io -n crcontosoml -a 10.20.1.10"]
+
+
+def test_missing_record_adds_a_zone_group() -> None:
+    r = one("record-missing", "pdns.records", "*.3f8e2a71-5b9c-4d0e-a1f2-7c6b5e4d3a29.inference.eastus.privatelink.api.azureml.ms")
+    assert r.verdict is Verdict.FAIL and "--endpoint-name pe-mlw-contoso-prod" in commands(r)[0]
+
+
+def test_zone_link_and_the_resolution_it_explains() -> None:
+    link = one("zone-not-linked", "pdns.links", "privatelink.api.azureml.ms → vnet-ml-hub")
+    assert commands(link) == [f"az network private-dns link vnet create -g {RG} -z privatelink.api.azureml.ms "
+                              f"-n link-vnet-ml-hub -v {HUB} -e false"]
+    dns = one("zone-not-linked", "dns.system", SCORING)
+    ev = dns.evidence
+    assert ev["chain"] == ["ep-fraud.3f8e2a71-5b9c-4d0e-a1f2-7c6b5e4d3a29.inference.eastus.privatelink.api.azureml.ms"]
+    assert ev["answer"] == "public" and ev["expected"] == ["10.20.1.5"] and ev["rcode"] == "NOERROR"
+    assert not ev["addresses"][0].startswith("10.") and ev["server"].startswith("127.0.0.1:")
+    assert "through ep-fraud" in dns.summary and "not linked" in dns.summary
+    assert commands(dns) == commands(link)
+
+
+def test_custom_dns_names_exactly_the_missing_forwarders() -> None:
+    r = one("custom-dns-partial", "dns.custom", "10.20.0.4")
+    assert r.evidence["missing_forwarders"] == ["azurecr.io", "vault.azure.net", "vaultcore.azure.net"]
+    assert commands(r) == [f"Add-DnsServerConditionalForwarderZone -Name {z} -MasterServers 168.63.129.16"
+                           for z in ("azurecr.io", "vault.azure.net", "vaultcore.azure.net")]
+    rows = {row["name"]: row for row in r.evidence["names"]}
+    assert rows[SCORING]["agrees"] is True and rows["crcontosoml.azurecr.io"]["agrees"] is False
+    assert rows["crcontosoml.azurecr.io"]["azure_dns"] == ["10.20.1.10"]
+
+
+def test_certificate_evidence() -> None:
+    r = one("cert-expired", "tls.cert", SCORING)
+    ev = r.evidence
+    assert r.verdict is Verdict.FAIL and "expired" in r.summary
+    assert ev["days_left"] < 0 and ev["sans"] == [SCORING] and "CN=netcheck simulator test CA" == ev["issuer"]
+    assert len(ev["sha256"].split(":")) == 32 and ev["key"] == "EC 256"
+    weak = one("cert-weak-key", "tls.cert", "kv-contoso-ml.vault.azure.net")
+    assert weak.verdict is Verdict.WARN and weak.evidence["key"] == "RSA 1024"
+
+
+def test_https_broken_http_fine() -> None:
+    r = one("cert-untrusted", "http.frontend", SCORING)
+    assert "HTTPS fails but plain HTTP answers" in r.summary and r.evidence["http_status"] == 404
+
+
+def test_registry_public_side() -> None:
+    r = one("acr-public-side", "acr.path", "crcontosoml.azurecr.io")
+    assert r.evidence["status"] == 403 and "not allowed" in r.evidence["body"]
+
+
+def test_score_424_reports_model_error_and_request_id_but_never_the_key() -> None:
+    r = one("score-424", "http.score", SCORING)
+    ev = r.evidence
+    assert ev["status"] == 424 and ev["ms-azureml-model-error-statuscode"] == "500"
+    assert ev["ms-azureml-model-error-reason"] == "model raised ValueError"
+    assert len(ev["x-request-id"]) == 36 and ev["x-ms-client-request-id"] == "netcheck-demo-1"
+    assert commands(r) == [f"az ml online-deployment get-logs -g {RG} -w {WS} -e ep-fraud -n blue"]
+    assert "sim-demo-key" not in str(report("score-424").to_json())
+
+
+def test_score_200_reports_bandwidth_trailers() -> None:
+    r = one("score-200", "http.score", SCORING)
+    assert r.evidence["ms-azureml-bandwidth-request-delay-ms"] == "2"
+
+
+@pytest.mark.parametrize("status", [401, 404, 408, 409, 424, 429, 500, 502, 503, 504])
+def test_each_scoring_status_is_explained(status: int) -> None:
+    r = one(f"score-{status}", "http.score", SCORING)
+    assert r.verdict is Verdict.FAIL and r.summary.startswith(f"{status}: ") and "x-request-id" in r.summary
+    assert r.fix is not None and r.fix.summary
+
+
+def test_every_fix_command_parses_and_uses_no_placeholder_for_a_known_value() -> None:
+    seen, missing = 0, []
+    for name in sorted(shipped()):
+        for r in report(name).results:
+            for c in (r.fix.commands if r.fix else ()):
+                argv = shlex.split(c)
+                assert argv, c
+                holes = {a for a in argv if a.startswith("<") and a.endswith(">")}
+                assert holes <= UNKNOWABLE, (name, r.ref, c)
+                seen += 1
+            if r.verdict in (Verdict.FAIL, Verdict.WARN) and r.probe != "ctx.location":
+                if r.fix is None or not r.fix.docs.startswith("https://"):
+                    missing.append(f"{name}: {r.ref}")
+    assert missing == []
+    assert seen > 40
+
+
+@pytest.mark.parametrize("probe_id", [p.id for p in CATALOG])
+def test_explain_every_probe(probe_id: str) -> None:
+    r = subprocess.run([sys.executable, "-m", "netcheck", "explain", probe_id], capture_output=True, text=True,
+                       env=cli_env(), timeout=60)
+    assert r.returncode == 0
+    assert r.stdout.startswith(probe_id) and "pass" in r.stdout
+
+
+def test_explain_unknown_lists_close_ids() -> None:
+    r = subprocess.run([sys.executable, "-m", "netcheck", "explain", "dns.sytem"], capture_output=True, text=True,
+                       env=cli_env(), timeout=60)
+    assert r.returncode == 2 and "did you mean dns.system" in r.stderr
