@@ -13,7 +13,8 @@ from netcheck.targets import Name, Names
 from probes._common import DOCS, cmd, fix, name_of
 from probes._network import custom_servers, lookups, names, no_names, parse_server, resolver
 
-_AFTER = ["ctx.location", "ctx.target"]
+# after the private DNS checks, so a wrong answer can name the configuration fault that explains it
+_AFTER = ["ctx.location", "ctx.target", "pdns.zones", "pdns.records", "pdns.links"]
 
 
 def _judge(ns: Names, name: Name, lk: Lookup, who: str) -> tuple[Verdict, str, str]:
@@ -78,9 +79,31 @@ async def _resolve_all(ctx: Context, probe_id: str, server: tuple[str, int], who
     for name in ns.names:
         lk = found[name.fqdn]
         verdict, kind, summary = _judge(ns, name, lk, who)
+        failed = verdict is Verdict.FAIL
         out.append(Finding(name.fqdn, verdict, summary, _evidence(name, lk, kind),
-                           _fix_for(ctx, name, lk, kind) if verdict is Verdict.FAIL else None))
+                           _fix_for(ctx, name, lk, kind) if failed else None,
+                           _explained_by(ctx, lk) if failed else None))
     return out
+
+
+def _explained_by(ctx: Context, lk: Lookup) -> str | None:
+    """The private DNS configuration fault behind a wrong answer, when stage 1 found one."""
+    via = next((c for c in (lk.name, *lk.chain) if ".privatelink." in f".{c}"), None)
+    if via is None:
+        return None
+    zone = via[via.index("privatelink."):]
+    for probe_id, matches in (("pdns.zones", lambda s: s == zone), ("pdns.links", lambda s: s.startswith(zone + " ")),
+                              ("pdns.records", lambda s: s.endswith("." + zone) and _covers(s[: -len(zone) - 1], via))):
+        for r in ctx.results_of(probe_id):
+            if matches(r.subject) and r.verdict is Verdict.FAIL:
+                return r.ref
+    return None
+
+
+def _covers(record: str, fqdn: str) -> bool:
+    """Whether a record name (maybe a wildcard) in the zone answers for fqdn."""
+    name = fqdn[: fqdn.index(".privatelink.")]
+    return record == name or (record.startswith("*.") and name.endswith(record[1:]))
 
 
 @probe("dns.system", stage=2, title="Names resolve to the private endpoints here", after=_AFTER)

@@ -93,6 +93,9 @@ class Arm:
     def _fault_answer(self, fault: Fault, path: str) -> tuple[int, bytes, dict[str, str]]:
         status = int(fault.status or 500)
         headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
+        if fault.message:
+            return status, error_body({403: "AuthorizationFailed", 404: "ResourceNotFound"}.get(
+                status, "InternalServerError"), fault.message), headers
         if status == 403:
             action = _action(path)
             return 403, error_body("AuthorizationFailed", (

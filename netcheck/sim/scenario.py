@@ -34,6 +34,7 @@ class Fault:
     retry_after: float | None = None
     times: int | None = None
     delay_ms: float = 0
+    message: str | None = None   # the error body's message, instead of ARM's usual one
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def parse(data: Any, source: str) -> Scenario:
             raise _fail(source, f"faults[{i}].request", "required, like 'GET */privateEndpointConnections*'")
         try:
             faults.append(Fault(f["request"], f.get("status"), f.get("retry_after"), f.get("times"),
-                                float(f.get("delay_ms", 0))))
+                                float(f.get("delay_ms", 0)), f.get("message")))
         except (TypeError, ValueError) as exc:
             raise _fail(source, f"faults[{i}]", str(exc)) from None
     expect: dict[str, Verdict] = {}

@@ -1,0 +1,149 @@
+"""Reports for the network team and for pipelines: HTML, Markdown, JUnit XML, JSON."""
+
+from __future__ import annotations
+
+import html.parser
+import json
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import xmlschema
+
+from conftest import ROOT, shared_run
+from netcheck.render import render
+
+XSD = xmlschema.XMLSchema(str(Path(__file__).parent / "data" / "junit.xsd"))
+ARTIFACTS = ROOT / "test-artifacts"
+SECRETS = ["c2VjcmV0LWtleS1wbGFudGVkLWluLWEtdGFnLTEyMzQ1Njc4OTA=", "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9",
+           "U2VjcmV0U2lnbmF0dXJlUGxhbnRlZA", "c2lnbmF0dXJlLXBsYW50ZWQ", "sim-demo-key"]
+FORMATS = ["text", "json", "md", "html", "junit"]
+
+
+def out(name: str, fmt: str) -> str:
+    return render(fmt, shared_run(name)[0])
+
+
+def test_html_leads_with_verdict_counts_and_root_causes() -> None:
+    page = out("default", "html")
+    assert '<span class="verdict v-fail" id="verdict">fail</span>' in page
+    assert "61 pass" in page and "8 fail" in page
+    causes = page.split('id="root-causes"')[1].split("<h2>")[0]
+    assert "acr.pe_approval" in causes and "pdns.links" in causes and "dns.system" not in causes
+    assert "az network private-dns link vnet create -g rg-mlops-prod -z privatelink.api.azureml.ms" in page
+    assert "<script" not in page and "http://" not in page.replace("https://", "")  # nothing fetched, no scripts
+
+
+def test_html_for_healthy() -> None:
+    page = out("healthy", "html")
+    assert 'id="verdict">pass<' in page and 'id="root-causes"' not in page
+
+
+def test_markdown_root_causes_fixes_and_counts() -> None:
+    md = out("default", "md")
+    assert md.startswith("# netcheck: ❌ fail")
+    assert md.index("## Root causes") < md.index("## Stage 0")
+    assert "```sh\naz network private-endpoint-connection approve --id" in md
+    assert "61 pass · 9 skip · 0 warn · 0 error · 8 fail" in md
+    assert "# netcheck: ✅ pass" in out("healthy", "md")
+
+
+def test_junit_is_valid_and_maps_verdicts() -> None:
+    xml = out("default", "junit")
+    XSD.validate(xml)
+    suite = ET.fromstring(xml).find("testsuite")
+    assert suite is not None and suite.get("failures") == "8" and suite.get("skipped") == "9"
+    cases = suite.findall("testcase")
+    failing = {c.get("classname") for c in cases if c.find("failure") is not None}
+    assert failing == {"acr.pe_approval", "pdns.links", "dns.system", "dns.azure"}
+    link = next(c for c in cases if c.get("classname") == "pdns.links" and c.find("failure") is not None)
+    assert link.get("name") == "privatelink.api.azureml.ms → vnet-ml-spoke"
+    assert "$ az network private-dns link vnet create" in (link.findtext("failure") or "")
+    XSD.validate(out("healthy", "junit"))
+    warn = ET.fromstring(out("cert-expiring-soon", "junit"))
+    outs = [c.findtext("system-out") for c in warn.iter("testcase") if c.find("system-out") is not None]
+    assert any(o and o.startswith("WARNING: certificate valid, but expires in") for o in outs)
+    errors = ET.fromstring(out("arm-vault-unavailable", "junit"))
+    assert [c.get("classname") for c in errors.iter("testcase") if c.find("error") is not None] == ["kv.bypass"]
+
+
+class _Collect(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs += attrs
+
+
+def test_hostile_names_stay_inert_in_every_format() -> None:
+    page = out("hostile-names", "html")
+    parsed = _Collect()
+    parsed.feed(page)
+    assert "script" not in parsed.tags and "img" not in parsed.tags
+    assert not any(k.startswith("on") for k, _ in parsed.attrs)
+    assert "&lt;script&gt;" in page and "\x1b" not in page
+    md = out("hostile-names", "md")
+    for line in md.splitlines():
+        if line.startswith("| ") and "acr.pe_approval" in line:   # the summary row: still 4 cells
+            assert len([c for c in line.replace("\\|", "").split("|")[1:-1]]) == 4
+    assert "<script>" not in md and "\x1b" not in md
+    xml = out("hostile-names", "junit")
+    ET.fromstring(xml)   # well-formed, control characters replaced
+    XSD.validate(xml)
+    assert "\x1b" not in out("hostile-names", "json")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_planted_secrets_appear_in_no_format(fmt: str) -> None:
+    for name in ("hostile-names", "score-200"):
+        text = out(name, fmt)
+        for secret in SECRETS:
+            assert secret not in text, (name, fmt, secret)
+    assert "[redacted]" in out("hostile-names", fmt)  # the token in ARM's error message was masked
+
+
+def test_report_file_is_written_whole_at_the_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from netcheck import app
+
+    target = tmp_path / "r.html"
+    app.write_atomically(target, "complete")
+    assert target.read_text() == "complete" and [p.name for p in tmp_path.iterdir()] == ["r.html"]
+
+    def interrupted(*_: object) -> None:
+        raise KeyboardInterrupt   # Ctrl-C just before the file would have been put in place
+
+    monkeypatch.setattr(app.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        app.write_atomically(tmp_path / "half.html", "x" * 10)
+    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]  # no half-written file, no temp left
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (scripts/test installs it)")
+def test_html_renders_in_headless_chromium(tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    page.write_text(out("default", "html"), encoding="utf-8")
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "report-default.png"
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,1600"]
+    subprocess.run([CHROMIUM, *flags, f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120,
+                   check=True)
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000   # a blank page compresses to a few KB
+    dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    assert 'id="verdict">fail<' in dom and 'id="root-causes"' in dom and "acr.pe_approval" in dom
+
+
+def test_json_report_carries_the_schema() -> None:
+    data = json.loads(out("default", "json"))
+    assert data["schema"] == "netcheck.report/1" and data["counts"]["fail"] == 8
