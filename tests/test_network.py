@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import run_scenario, shared_run
+
 from netcheck.model import Verdict
 from probes._network import DNS_TIMEOUT, TCP_TIMEOUT
 

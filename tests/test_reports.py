@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import xmlschema
-
 from conftest import ROOT, shared_run
+
 from netcheck.render import render
 
 XSD = xmlschema.XMLSchema(str(Path(__file__).parent / "data" / "junit.xsd"))

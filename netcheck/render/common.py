@@ -59,7 +59,8 @@ def where_text(d: dict[str, Any]) -> str:
     w = d["where"]
     if not w["in_azure"]:
         return "outside Azure"
-    return f"Azure VM {text(w['vm_id'] or '?').rsplit('/', 1)[-1]} in VNet {text(w['vnet_id'] or '?').rsplit('/', 1)[-1]} ({w['private_ip']})"
+    vm, vnet = (text(w[k] or "?").rsplit("/", 1)[-1] for k in ("vm_id", "vnet_id"))
+    return f"Azure VM {vm} in VNet {vnet} ({w['private_ip']})"
 
 
 def target_text(d: dict[str, Any]) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 from netcheck.model import Report
 from netcheck.render.common import data, evidence_tables, root_causes, stage_name, target_text, where_text
 
-SYMBOLS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "?", "skip": "–"}
+SYMBOLS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "?", "skip": "-"}
 
 
 def render(report: Report, *, color: bool = False) -> str:
