@@ -75,6 +75,7 @@ class NetcheckApp(App[int]):
             self.action_rerun()
         else:
             self._rebuild()
+            self._update_counts()
             self.call_after_refresh(self._select_first_problem)
         self.query_one(Tree).focus()
 

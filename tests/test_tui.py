@@ -1,0 +1,220 @@
+"""The TUI driven as a user would: Pilot against the simulator, SVG snapshots, and tmux."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import cli_env, demo_args, shared_run
+
+from netcheck.model import Fix, Report, Result, Verdict
+from netcheck.settings import Settings
+from netcheck.sim.demo import apply_options, scenario_settings
+from netcheck.sim.scenario import load
+from netcheck.sim.server import Simulator
+from netcheck.tui.app import NetcheckApp
+
+
+@asynccontextmanager
+async def live(name: str, latency_ms: float | None = None, size: tuple[int, int] = (120, 40)) -> AsyncIterator[Any]:
+    sc = load(name)
+    with Simulator(sc, latency_ms) as sim:
+        app = NetcheckApp(scenario_settings(sim, apply_options(demo_args(name), sc), os.environ))
+        async with app.run_test(size=size) as pilot:
+            yield app, pilot
+
+
+async def finished(app: NetcheckApp, pilot: Any, limit: float = 60) -> None:
+    end = time.monotonic() + limit
+    while app.report is None or app.running:
+        assert time.monotonic() < end, "the check did not finish"
+        await pilot.pause(0.05)
+    await pilot.pause(0.2)
+
+
+async def test_first_failure_selected_and_its_fix_shown() -> None:
+    async with live("default") as (app, pilot):
+        await finished(app, pilot)
+        assert app.selected() is not None and app.selected().ref == "acr.pe_approval@ep-fraud-egress.91ac"
+        text = " ".join(str(w.render()) for w in app.query("DetailPane Static"))
+        assert "az network private-endpoint-connection approve --id" in text
+        assert "61 pass" in str(app.query_one("#counts").render())
+        await pilot.press("q")
+    assert app.return_value == 1
+
+
+async def test_healthy_exits_zero_and_arrows_move_the_selection() -> None:
+    async with live("healthy") as (app, pilot):
+        await finished(app, pilot)
+        first = app.selected()
+        await pilot.press("down", "down")
+        assert app.selected() != first
+        await pilot.press("q")
+    assert app.return_value == 0
+
+
+async def test_failures_filter_keeps_only_problems() -> None:
+    async with live("kv-no-bypass") as (app, pilot):
+        await finished(app, pilot)
+        await pilot.press("f")
+        await pilot.pause(0.2)
+        shown = [n.data for n in app._tree_nodes() if isinstance(n.data, Result)]
+        assert [r.ref for r in shown] == ["kv.bypass@kv-contoso-ml"]
+        await pilot.press("f")
+        await pilot.pause(0.2)
+        assert len([n for n in app._tree_nodes() if isinstance(n.data, Result)]) > 50
+
+
+async def test_enter_on_a_skip_jumps_to_its_cause() -> None:
+    async with live("zone-missing") as (app, pilot):
+        await finished(app, pilot)
+        skip = "pdns.links@privatelink.api.azureml.ms → vnet-ml-hub"
+        assert app.jump_to(skip)
+        await pilot.pause(0.1)
+        assert app.selected().ref == skip
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert app.selected().ref == "pdns.zones@privatelink.api.azureml.ms"
+
+
+async def test_copy_puts_the_fix_commands_on_the_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
+    import netcheck.tui.app as tui
+
+    monkeypatch.setattr(tui, "_system_clipboard", lambda text: None)  # no desktop here: OSC 52
+    async with live("kv-no-bypass") as (app, pilot):
+        await finished(app, pilot)
+        copied: list[str] = []
+        monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+        await pilot.press("c")
+        assert copied == ["az keyvault update -g rg-mlops-prod -n kv-contoso-ml --bypass AzureServices"]
+
+
+async def test_export_writes_the_report(tmp_path: Path) -> None:
+    target = tmp_path / "out.md"
+    async with live("kv-no-bypass") as (app, pilot):
+        await finished(app, pilot)
+        await pilot.press("e")
+        await pilot.pause(0.1)
+        box = app.screen.query_one("Input")
+        box.value = str(target)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+    assert target.read_text().startswith("# netcheck: ❌ fail")
+
+
+async def test_explain_and_help_screens() -> None:
+    async with live("kv-no-bypass") as (app, pilot):
+        await finished(app, pilot)
+        await pilot.press("x")
+        await pilot.pause(0.1)
+        assert "networkAcls" in " ".join(str(s.render()) for s in app.screen.query("Static"))
+        await pilot.press("escape", "question_mark")
+        await pilot.pause(0.1)
+        assert "copy the selected fix commands" in " ".join(str(s.render()) for s in app.screen.query("Static"))
+
+
+async def test_rerun_selected_probe_keeps_the_others() -> None:
+    async with live("kv-no-bypass") as (app, pilot):
+        await finished(app, pilot)
+        before = len(app.results)
+        await pilot.press("R")
+        await pilot.pause(0.1)
+        await finished(app, pilot)
+        assert len(app.results) == before and app.selected().ref == "kv.bypass@kv-contoso-ml"
+
+
+async def test_quit_during_a_slow_run_cancels_cleanly() -> None:
+    async with live("healthy", latency_ms=400) as (app, pilot):
+        await pilot.pause(0.3)
+        assert app.report is None   # still running, the UI answers keys
+        await pilot.press("question_mark", "escape")
+        await pilot.press("q")
+    assert app.return_value == 130
+
+
+# ---- snapshots: a replayed report with frozen clock, durations and loopback ports ----------------
+
+def frozen(name: str) -> Report:
+    report = shared_run(name)[0]
+    text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:5353", json.dumps(report.to_json()))
+    data = json.loads(text)
+
+    def calm(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: 0 if k in ("ms", "duration_ms") else calm(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [calm(v) for v in value]
+        return value
+
+    results = tuple(Result(r["probe"], r["subject"], r["stage"], r["title"], Verdict(r["verdict"]), r["summary"],
+                           r["cause"], 0, calm(r["evidence"]),
+                           Fix(r["fix"]["summary"], tuple(r["fix"]["commands"]), r["fix"]["docs"]) if r["fix"] else None)
+                    for r in data["results"])
+    return Report(report.version, "2026-01-01T00:00:00Z", 0, report.where, report.target, results)
+
+
+def replay(name: str) -> NetcheckApp:
+    report = frozen(name)
+    t = report.target
+    return NetcheckApp(Settings(subscription=t.subscription, resource_group=t.resource_group, workspace=t.workspace),
+                       report)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_snapshot_all_pass(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(replay("healthy"), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_snapshot_failures_with_fix(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(replay("default"), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_snapshot_help(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(replay("default"), terminal_size=size, press=["question_mark"])
+
+
+# ---- as a person: netcheck demo in tmux ------------------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (scripts/test installs it)")
+def test_demo_in_tmux_shows_the_tree_and_a_fix(tmp_path: Path) -> None:
+    sock = str(tmp_path / "tmux.sock")
+    env = cli_env(TERM="xterm-256color")
+    cmd = f"{sys.executable} -m netcheck demo default; echo EXIT=$?; sleep 30"
+
+    def tmux(*args: str) -> str:
+        return subprocess.run(["tmux", "-S", sock, *args], capture_output=True, text=True, env=env, timeout=30).stdout
+
+    tmux("new-session", "-d", "-x", "120", "-y", "40", cmd)
+    try:
+        screen, end = "", time.monotonic() + 90
+        while "10.30.1.4 · fail" not in screen and time.monotonic() < end:   # the header says the run ended
+            time.sleep(0.5)
+            screen = tmux("capture-pane", "-p")
+        time.sleep(0.5)
+        screen = tmux("capture-pane", "-p")
+        assert "8 fail" in screen, screen
+        assert "FAIL  acr.pe_approval" in screen   # the first failure is selected, its fix beside it
+        assert "az network private-endpoint-connection approve" in screen
+        tmux("send-keys", "f")
+        time.sleep(1)
+        filtered = tmux("capture-pane", "-p")
+        assert "failures only" in filtered and "ctx.credential" not in filtered and "pdns.links" in filtered
+        tmux("send-keys", "q")
+        end = time.monotonic() + 20
+        while "EXIT=" not in (screen := tmux("capture-pane", "-p")) and time.monotonic() < end:
+            time.sleep(0.3)
+        assert "EXIT=1" in screen
+    finally:
+        tmux("kill-server")
