@@ -125,8 +125,7 @@ class NetcheckApp(App[int]):
         for node in tree.root.children:
             if node.data == ("stage", stage):
                 return node
-        node = tree.root.add(f"stage {stage}: {STAGES.get(stage, '')}", data=("stage", stage), expand=True)
-        return node
+        return tree.root.add(f"stage {stage}: {STAGES.get(stage, '')}", data=("stage", stage), expand=True)
 
     def _probe_node(self, probe_id: str, stage: int) -> Node:
         parent = self._stage_node(stage)
