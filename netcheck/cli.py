@@ -62,6 +62,10 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     n.add_argument("--connect-to", action="append", default=[], type=_rule(validate.connect_to),
                    metavar="HOST:PORT:ADDR:PORT", help="send traffic for HOST:PORT to ADDR:PORT (repeatable)")
     n.add_argument("--ca-bundle", type=Path, help="PEM file of trusted CAs (default: the system store)")
+    n.add_argument("--dns-rounds", type=_rule(validate.rounds), default=None,
+                   help="how often dns.stability asks each resolver each name (default 4)")
+    n.add_argument("--dns-spacing", type=_rule(validate.spacing), default=None,
+                   help="seconds between those rounds (default 0.2)")
     s = p.add_argument_group("scoring (opt-in)")
     s.add_argument("--score", action="store_true", help="send one scoring request")
     s.add_argument("--score-key-file", type=Path, help="file holding the key or token (else NETCHECK_SCORE_KEY)")
@@ -132,8 +136,10 @@ def settings_from(args: argparse.Namespace, env: dict[str, str] | os._Environ[st
         raise UsageError(f"argument {missing[0]}: required (or set it with `az configure --defaults`, "
                          "or AZURE_SUBSCRIPTION_ID; use --no-azure for network probes only)")
     extra: dict[str, Any] = {}
-    if args.timeout is not None:
-        extra["timeout"] = args.timeout
+    for option, field_ in (("timeout", "timeout"), ("dns_rounds", "stability_rounds"),
+                           ("dns_spacing", "stability_spacing")):
+        if getattr(args, option) is not None:
+            extra[field_] = getattr(args, option)
     return Settings(
         subscription=sub, resource_group=group, workspace=ws, endpoints=tuple(args.endpoints),
         cloud=args.cloud, no_azure=args.no_azure, inventory=args.inventory, hosts=tuple(args.hosts),

@@ -121,6 +121,22 @@ def timeout(value: str) -> float:
     return t
 
 
+def rounds(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 20:
+        raise ValueError(f"{value!r} is not a number of rounds (1-20)")
+    return int(value)
+
+
+def spacing(value: str) -> float:
+    try:
+        s = float(value)
+    except ValueError:
+        s = -1.0
+    if not 0 <= s <= 10:
+        raise ValueError(f"{value!r} is not a spacing in seconds (0-10)")
+    return s
+
+
 def request_id(value: str) -> str:
     if not _REQUEST_ID.match(value):
         raise ValueError(f"{value!r} is not a client request id (1-40 letters, digits, '-' or '_')")

@@ -72,6 +72,8 @@ BAD_INPUTS = [
     (["--no-azure", "--host", "a.example.com", "--timeout", "abc"], "--timeout"),
     (["--no-azure", "--host", "a.example.com", "--timeout", "601"], "--timeout"),
     (["--no-azure", "--host", "a.example.com", "--output", "pdf"], "--output"),
+    (["--no-azure", "--host", "a.example.com", "--dns-rounds", "0"], "--dns-rounds"),
+    (["--no-azure", "--host", "a.example.com", "--dns-spacing", "-1"], "--dns-spacing"),
     (["--no-azure", "--host", "a.example.com", "--score", "--request-id", "has space"], "--request-id"),
     (["--no-azure", "--host", "a.example.com", "--request-id", "abc"], "--request-id"),
     (["--no-azure", "--host", "a.example.com", "--score"], "--score"),
@@ -175,6 +177,37 @@ def test_bad_az_default_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "config").write_text("[defaults]\ngroup = bad/group\nworkspace = ws1\n")
     r = netcheck("-s", "11111111-2222-3333-4444-555555555555", env=cli_env(AZURE_CONFIG_DIR=str(tmp_path)))
     assert r.returncode == 2 and "az CLI default" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_demo_list_names_every_scenario_with_its_summary() -> None:
+    from netcheck.sim.scenario import load, shipped
+
+    r = netcheck("demo", "--list")
+    assert r.returncode == 0
+    lines = r.stdout.splitlines()
+    assert len(lines) == len(shipped())
+    assert any(line.startswith("healthy ") and load("healthy").summary in line for line in lines)
+
+
+def test_sim_serve_prints_how_to_point_tools_at_it() -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "netcheck", "sim", "serve", "healthy"], stdout=subprocess.PIPE,
+                            text=True, env=cli_env())
+    try:
+        assert proc.stdout is not None
+        head = "".join(proc.stdout.readline() for _ in range(13))  # up to "Ctrl-C stops it."
+    finally:
+        proc.send_signal(2)
+        proc.wait(timeout=20)
+    assert "NETCHECK_ARM_TOKEN=" in head and "--arm-endpoint https://127.0.0.1:" in head
+    assert "dig @127.0.0.1 -p" in head and "openssl s_client -connect 127.0.0.1:" in head
+    assert proc.returncode == 0
+
+
+def test_stability_rounds_and_spacing_are_options() -> None:
+    r = netcheck("demo", "dns-flapping", "--json", "--dns-rounds", "2", "--dns-spacing", "0")
+    data = json.loads(r.stdout)
+    (stab,) = [x for x in data["results"] if x["probe"] == "dns.stability" and x["subject"] == "10.20.0.4"]
+    assert stab["evidence"]["rounds"] == 2 and stab["evidence"]["spacing_s"] == 0
 
 
 def test_version() -> None:
