@@ -160,9 +160,6 @@ class Report:
         """Failures that are not consequences of another result."""
         return [r for r in self.results if r.verdict is Verdict.FAIL and not r.cause]
 
-    def find(self, ref: str) -> Result | None:
-        return next((r for r in self.results if r.ref == ref or r.probe == ref), None)
-
     def to_json(self) -> dict[str, Any]:
         return {
             "schema": REPORT_SCHEMA,

@@ -29,7 +29,6 @@ class Probe:
     needs: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
     docs: str = ""
-    can_fail: bool = True
 
     @property
     def explain(self) -> str:
@@ -48,12 +47,11 @@ def probe(
     needs: Sequence[str] = (),
     after: Sequence[str] = (),
     docs: str = "",
-    can_fail: bool = True,
 ) -> Callable[[RunFn], Probe]:
     """Declare a probe: `@probe("ws.v1_legacy_mode", stage=1, title=..., needs=["ctx.target"])`."""
 
     def wrap(fn: RunFn) -> Probe:
-        return Probe(id, stage, title, fn, tuple(needs), tuple(after), docs, can_fail)
+        return Probe(id, stage, title, fn, tuple(needs), tuple(after), docs)
 
     return wrap
 

@@ -59,7 +59,7 @@ async def credential(ctx: Context) -> list[Finding]:
                     {"credential": source, "arm": cred.arm_endpoint(s)})]
 
 
-@probe("ctx.location", stage=0, title="netcheck knows where it runs", after=["ctx.credential"], can_fail=False)
+@probe("ctx.location", stage=0, title="netcheck knows where it runs", after=["ctx.credential"])
 async def location(ctx: Context) -> list[Finding]:
     """Asks Azure instance metadata (IMDS, 169.254.169.254, 1 s, header Metadata: true) for this
     machine's VM id and private IP, then reads the VM's NIC for its subnet and VNet.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import urlparse
 
+from netcheck.azure.facts import Inventory
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.net import http, tcp, tls
@@ -284,10 +285,7 @@ async def score(ctx: Context) -> list[Finding]:
     return out
 
 
-def _first_dep(inv: object, name: Name) -> str:
-    from netcheck.azure.facts import Inventory
-
-    assert isinstance(inv, Inventory)
+def _first_dep(inv: Inventory, name: Name) -> str:
     ep = next((e for e in inv.endpoints if e.name == name.endpoint), None)
     return ep.deployments[0].name if ep and ep.deployments else "<deployment>"
 

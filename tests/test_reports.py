@@ -96,6 +96,7 @@ def test_hostile_names_stay_inert_in_every_format() -> None:
     ET.fromstring(xml)   # well-formed, control characters replaced
     XSD.validate(xml)
     assert "\x1b" not in out("hostile-names", "json")
+    assert "\x1b" not in out("hostile-names", "text")   # a name can't drive the terminal
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -2,79 +2,42 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from netcheck.model import Report, Result, Verdict
-from netcheck.probe import STAGES
-from netcheck.redact import redact
+from netcheck.model import Report, Verdict
+from netcheck.render.common import data, evidence_tables, stage_name, target_text, where_text
 
 SYMBOLS = {Verdict.PASS: "✓", Verdict.WARN: "!", Verdict.FAIL: "✗", Verdict.ERROR: "?", Verdict.SKIP: "-"}
-_COLORS = {Verdict.PASS: "32", Verdict.WARN: "33", Verdict.FAIL: "31", Verdict.ERROR: "35", Verdict.SKIP: "2"}
+_COLORS = {"pass": "32", "warn": "33", "fail": "31", "error": "35", "skip": "2"}
 
 
 def _paint(text: str, code: str, color: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
 
-def _value(v: Any) -> str:
-    if isinstance(v, str):
-        return v
-    return json.dumps(v, ensure_ascii=False, separators=(", ", ": "))
-
-
-def evidence_lines(evidence: dict[str, Any]) -> list[str]:
-    lines = []
-    for key, value in evidence.items():
-        if isinstance(value, list) and value and all(isinstance(i, dict) for i in value):
-            lines.append(f"{key}:")
-            lines.extend(f"  - {', '.join(f'{k}={_value(x)}' for k, x in item.items())}" for item in value)
-        else:
-            lines.append(f"{key}: {_value(value)}")
-    return lines
-
-
-def where_line(report: Report) -> str:
-    w = report.where
-    if not w.in_azure:
-        return "where: outside Azure (no instance metadata)"
-    vnet = w.vnet_id.rsplit("/", 1)[-1] if w.vnet_id else "unknown VNet"
-    return f"where: Azure VM in VNet {vnet} ({w.private_ip or 'no IP'})"
-
-
-def target_line(report: Report) -> str:
-    t = report.target
-    if not t.workspace:
-        return "target: network only (--no-azure)"
-    eps = f" · endpoints {', '.join(t.endpoints)}" if t.endpoints else ""
-    return f"target: workspace {t.workspace} · group {t.resource_group} · subscription {t.subscription}{eps}"
-
-
-def result_line(r: Result, color: bool) -> str:
-    mark = _paint(f"[{SYMBOLS[r.verdict]}]", _COLORS[r.verdict], color)
-    subject = f" {_paint(r.subject, '1', color)}" if r.subject else ""
-    return f"  {mark} {r.probe}{subject}: {r.summary}"
-
-
 def render(report: Report, *, color: bool = False) -> str:
-    data = redact(report.to_json())
-    out = [f"netcheck {report.version} · {report.started}", target_line(report), where_line(report), ""]
+    d = data(report)   # redacted, control characters replaced: names can't drive the terminal
+    out = [f"netcheck {d['netcheck']} · {d['started']}", f"target: {target_text(d)}", f"where: {where_text(d)}", ""]
     stage = None
-    for r, raw in zip(report.results, data["results"], strict=True):
-        if r.stage != stage:
-            stage = r.stage
-            out.append(_paint(f"stage {stage}: {STAGES.get(stage, '')}", "1", color))
-        out.append(redact(result_line(r, color)))
-        if r.verdict is Verdict.PASS:
+    for r in d["results"]:
+        if r["stage"] != stage:
+            stage = r["stage"]
+            out.append(_paint(stage_name(stage).lower(), "1", color))
+        mark = _paint(f"[{SYMBOLS[Verdict(r['verdict'])]}]", _COLORS[r["verdict"]], color)
+        subject = f" {_paint(r['subject'], '1', color)}" if r["subject"] else ""
+        out.append(f"  {mark} {r['probe']}{subject}: {r['summary']}")
+        if r["verdict"] == "pass":
             continue
-        if r.cause:
-            out.append(f"      cause: {r.cause}")
-        out.extend(f"      {line}" for line in evidence_lines(raw["evidence"]))
-        if raw["fix"]:
-            out.append(f"      fix: {raw['fix']['summary']}")
-            out.extend(f"        $ {c}" for c in raw["fix"]["commands"])
-            if raw["fix"]["docs"]:
-                out.append(f"        docs: {raw['fix']['docs']}")
-    counts = " · ".join(f"{n} {v}" for v, n in report.counts.items())
-    out += ["", f"{counts} → {_paint(report.verdict.value, _COLORS[report.verdict], color)}"]
+        if r["cause"]:
+            out.append(f"      cause: {r['cause']}")
+        rows, tables = evidence_tables(r["evidence"])
+        out.extend(f"      {k}: {v}" for k, v in rows)
+        for name, cols, body in tables:
+            out.append(f"      {name}:")
+            out.extend("        - " + ", ".join(f"{c}={v}" for c, v in zip(cols, row, strict=True)) for row in body)
+        if r["fix"]:
+            out.append(f"      fix: {r['fix']['summary']}")
+            out.extend(f"        $ {c}" for c in r["fix"]["commands"])
+            if r["fix"]["docs"]:
+                out.append(f"        docs: {r['fix']['docs']}")
+    counts = " · ".join(f"{n} {v}" for v, n in d["counts"].items())
+    out += ["", f"{counts} → {_paint(d['verdict'], _COLORS[d['verdict']], color)}"]
     return "\n".join(out) + "\n"
