@@ -147,10 +147,12 @@ async def frontend(ctx: Context) -> list[Finding]:
                                                     connect_host=ip))
         except Exception as exc:
             return Finding(name.fqdn, Verdict.FAIL, "the front end does not answer over HTTPS or HTTP",
-                           {"https_error": https_error, "http_error": describe(exc)},
+                           {"url": f"https://{name.fqdn}{path}", "https_error": https_error,
+                            "http_error": describe(exc)},
                            fix("Check the endpoint's deployment state (ep.state) and the route to it (net.tcp)"))
         return Finding(name.fqdn, Verdict.FAIL, "HTTPS fails but plain HTTP answers: a certificate problem",
-                       {"https_error": https_error, "http_status": plain.status, "http_body": _text(plain.body)},
+                       {"url": f"https://{name.fqdn}{path}", "https_error": https_error, "http_status": plain.status,
+                        "http_body": _text(plain.body)},
                        fix("Fix the certificate (see tls.cert)", docs="tls"))
 
     out += await asyncio.gather(*(one(n) for n in todo))

@@ -175,6 +175,12 @@ def test_https_broken_http_fine() -> None:
     assert "HTTPS fails but plain HTTP answers" in r.summary and r.evidence["http_status"] == 404
 
 
+def test_kubernetes_front_end_uses_its_own_path() -> None:
+    r = one("kubernetes-bad-cert", "http.frontend", "ep-k8s.inference.contoso.internal")
+    assert r.evidence["url"] == "https://ep-k8s.inference.contoso.internal/api/v1/endpoint/ep-k8s/swagger.json"
+    assert r.evidence["http_status"] == 404 and "unable to get local issuer certificate" in r.evidence["https_error"]
+
+
 def test_registry_public_side() -> None:
     r = one("acr-public-side", "acr.path", "crcontosoml.azurecr.io")
     assert r.evidence["status"] == 403 and "not allowed" in r.evidence["body"]
