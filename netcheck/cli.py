@@ -83,7 +83,7 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     r.add_argument("--no-tui", action="store_true", help="plain text tree even on a terminal")
 
 
-def _parser(command: str) -> argparse.ArgumentParser:
+def build_parser(command: str) -> argparse.ArgumentParser:
     p = _Parser(prog=f"netcheck {command}".strip(), allow_abbrev=False,
                 description="Find out why a private Azure ML online endpoint can't deploy or be reached.")
     if command in ("", "check"):
@@ -186,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = argv[0] if argv and argv[0] in ("check", "explain", "demo", "sim", "collect") else ""
     rest = argv[1:] if command else argv
     try:
-        args = _parser(command).parse_args(rest)
+        args = build_parser(command).parse_args(rest)
         if command == "explain":
             return _explain(args.id)
         if command == "demo":

@@ -37,9 +37,9 @@ def validate_report(data: dict[str, Any]) -> None:
 
 
 def demo_args(scenario: str, *argv: str) -> argparse.Namespace:
-    from netcheck.cli import _parser
+    from netcheck.cli import build_parser
 
-    return _parser("demo").parse_args([scenario, *argv])
+    return build_parser("demo").parse_args([scenario, *argv])
 
 
 def run_scenario(scenario: str, *argv: str, latency_ms: float | None = None) -> tuple[Report, Simulator]:

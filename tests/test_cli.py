@@ -164,12 +164,12 @@ def test_az_config_defaults_from_azure_config_dir(tmp_path: Path) -> None:
                                       "subscription": "11111111-2222-3333-4444-555555555555"}
     env["AZURE_SUBSCRIPTION_ID"] = "22222222-2222-3333-4444-555555555555"
     assert azconfig.defaults(env)["subscription"] == "22222222-2222-3333-4444-555555555555"
-    args = cli._parser("").parse_args([])
+    args = cli.build_parser("").parse_args([])
     settings = cli.settings_from(args, env)
     assert (settings.subscription, settings.resource_group, settings.workspace) == (
         "22222222-2222-3333-4444-555555555555", "rg-from-az", "ws-from-az")
     # an option beats the default
-    args = cli._parser("").parse_args(["-g", "rg-explicit"])
+    args = cli.build_parser("").parse_args(["-g", "rg-explicit"])
     assert cli.settings_from(args, env).resource_group == "rg-explicit"
 
 

@@ -37,9 +37,9 @@ DEMO_SCORE_KEY = "sim-demo-key"
 def apply_options(args: argparse.Namespace, scenario: sc.Scenario) -> argparse.Namespace:
     """Add the options a scenario is meant to run with, where the user did not say otherwise."""
     if scenario.options:
-        from netcheck.cli import _parser
+        from netcheck.cli import build_parser
 
-        meant = _parser("demo").parse_args([args.scenario, *scenario.options])
+        meant = build_parser("demo").parse_args([args.scenario, *scenario.options])
         for key, value in vars(meant).items():
             if value and not getattr(args, key, None):
                 setattr(args, key, value)
