@@ -20,6 +20,9 @@ class HttpServer(ThreadingHTTPServer):
 
     daemon_threads = False
     block_on_close = True
+    # socketserver's default backlog of 5 drops SYNs when a check connects to every host at once, and
+    # the kernel retries a dropped SYN only after a second: a stall a real front end would not cause.
+    request_queue_size = 128
 
     def __init__(self, handler: type[BaseHTTPRequestHandler], app: Any, tls: ssl.SSLContext | None = None,
                  handshake_delay: Callable[[], float] = lambda: 0.0) -> None:
