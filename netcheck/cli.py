@@ -15,7 +15,6 @@ from netcheck.clouds import CLOUDS
 from netcheck.settings import AZURE_DNS, ScoreRequest, Settings
 
 FORMATS = ("text", "json", "md", "html", "junit")
-_EXTENSIONS = {".json": "json", ".md": "md", ".html": "html", ".htm": "html", ".xml": "junit"}
 
 
 class UsageError(Exception):
@@ -175,7 +174,9 @@ def output_format(args: argparse.Namespace) -> str | None:
     if args.output:
         return str(args.output)
     if args.out is not None:
-        return _EXTENSIONS.get(args.out.suffix.lower(), "text")
+        from netcheck.render import format_for
+
+        return format_for(args.out, "text")
     if args.no_tui or not sys.stdout.isatty() or os.environ.get("CI"):
         return "text"
     return None

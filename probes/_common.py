@@ -81,11 +81,18 @@ def reaching_vnets(inv: Inventory, resource_id: str | None) -> set[str]:
     return vnets
 
 
+def client_vnets(ctx: Context, inv: Inventory) -> list[str]:
+    """The VNets whose view matters: where netcheck runs, else the private endpoints' VNets."""
+    if ctx.where.vnet_id:
+        return [ctx.where.vnet_id]
+    return sorted({pe.vnet_id for pe in inv.private_endpoints if pe.vnet_id})
+
+
 def outside(ctx: Context, vnets: set[str]) -> bool:
     """netcheck runs where those VNets' private endpoints are not reachable."""
     where = ctx.where.vnet_id
     return not where or where.lower() not in vnets
 
 
-__all__ = ["DOCS", "cmd", "error_finding", "fix", "group_of", "inventory", "legacy_isolation", "name_of",
+__all__ = ["DOCS", "client_vnets", "cmd", "error_finding", "fix", "group_of", "inventory", "legacy_isolation", "name_of",
            "outside", "reaching_vnets", "unreadable", "ws_args"]

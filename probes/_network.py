@@ -11,6 +11,7 @@ from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.net.dns import Lookup, lookup, system_resolver
 from netcheck.settings import Address
+from probes._common import client_vnets
 
 T = TypeVar("T")
 
@@ -63,8 +64,7 @@ def custom_servers(ctx: Context) -> list[str]:
     out: list[str] = []
     inv = ctx.inventory
     if inv is not None:
-        vnet_ids = [ctx.where.vnet_id] if ctx.where.vnet_id else [pe.vnet_id for pe in inv.private_endpoints]
-        for vid in vnet_ids:
+        for vid in client_vnets(ctx, inv):
             if v := inv.vnet(vid):
                 out.extend(v.dns_servers)
     out.extend(f"{a}:{p}" if p != 53 else a for a, p in ctx.settings.dns_servers)

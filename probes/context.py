@@ -8,7 +8,7 @@ import ipaddress
 import json
 from pathlib import Path
 
-from netcheck.azure.facts import Inventory, Location, group_of, parent
+from netcheck.azure.facts import Inventory, Location, group_of, name_of, parent
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict, Where
 from netcheck.net import http
@@ -103,7 +103,7 @@ async def _nic_and_subnet(ctx: Context, vm_id: str) -> tuple[str | None, str | N
     try:
         vm = await asyncio.to_thread(session.arm().get, vm_id, COMPUTE_API)
         nic_id = next(n["id"] for n in vm["properties"]["networkProfile"]["networkInterfaces"])
-        sub, rg, name = nic_id.split("/")[2], nic_id.split("/")[4], nic_id.rsplit("/", 1)[-1]
+        sub, rg, name = nic_id.split("/")[2], group_of(nic_id), name_of(nic_id)
         nic = await asyncio.to_thread(lambda: session.sdk("network", sub).network_interfaces.get(rg, name).as_dict())
         configs = nic["properties"]["ipConfigurations"]
         primary = next((c for c in configs if c["properties"].get("primary")), configs[0])

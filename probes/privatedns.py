@@ -7,7 +7,7 @@ from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
 from netcheck.targets import Record, records, required_zones
-from probes._common import cmd, fix, inventory
+from probes._common import client_vnets, cmd, fix, inventory
 
 
 def _zone(inv: Inventory, name: str, prefer_vnet: str | None) -> Zone | None:
@@ -15,13 +15,6 @@ def _zone(inv: Inventory, name: str, prefer_vnet: str | None) -> Zone | None:
     zones = [z for z in inv.zones if z.name == name]
     linked = [z for z in zones if any(lk.vnet_id.lower() == (prefer_vnet or "").lower() for lk in z.links)]
     return next(iter(linked or zones), None)
-
-
-def _client_vnets(ctx: Context, inv: Inventory) -> list[str]:
-    """The VNets that must resolve privately: where netcheck runs, else the private endpoints' VNets."""
-    if ctx.where.vnet_id:
-        return [ctx.where.vnet_id]
-    return sorted({pe.vnet_id for pe in inv.private_endpoints if pe.vnet_id})
 
 
 @probe("pdns.zones", stage=1, title="The private DNS zones exist", needs=["ctx.target"])
@@ -122,7 +115,7 @@ async def links(ctx: Context) -> list[Finding]:
     link. skip: the zone is missing (pdns.zones).
     """
     inv = inventory(ctx)
-    vnets = _client_vnets(ctx, inv)
+    vnets = client_vnets(ctx, inv)
     out = []
     for zname in required_zones(inv):
         for vnet_id in vnets:

@@ -10,7 +10,7 @@ from netcheck.model import Finding, Fix, Verdict
 from netcheck.net.dns import Lookup, label
 from netcheck.probe import probe
 from netcheck.targets import Name, Names
-from probes._common import DOCS, cmd, fix, name_of
+from probes._common import DOCS, cmd, fix, group_of, name_of
 from probes._network import custom_servers, lookups, names, no_names, parse_server, resolver
 
 # after the private DNS checks, so a wrong answer can name the configuration fault that explains it
@@ -55,12 +55,12 @@ def _fix_for(ctx: Context, name: Name, lk: Lookup, kind: str) -> Fix | None:
             vnet = ctx.where.vnet_id
             if zone and vnet and not any(lk_.vnet_id.lower() == vnet.lower() for lk_ in zone.links):
                 return fix(f"Link {zname} to the VNet netcheck runs in",
-                           cmd("az", "network", "private-dns", "link", "vnet", "create", "-g", zone.id.split("/")[4],
+                           cmd("az", "network", "private-dns", "link", "vnet", "create", "-g", group_of(zone.id),
                                "-z", zname, "-n", f"link-{name_of(vnet)}", "-v", vnet, "-e", "false"),
                            docs="dns_link")
             return fix(f"Add the record for {via} to {zname} (see pdns.records), or link the zone (pdns.links)",
                        cmd("az", "network", "private-dns", "record-set", "list", "-g",
-                           zone.id.split("/")[4] if zone else inv.resource_group, "-z", zname, "-o", "table"),
+                           group_of(zone.id) if zone else inv.resource_group, "-z", zname, "-o", "table"),
                        docs="pe_dns")
         return fix("Create a private endpoint for this resource, or forward its zone to Azure DNS (dns.custom)",
                    docs="custom_dns")

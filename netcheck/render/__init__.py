@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 from netcheck.model import Report
 
 _MODULES = {"text": "text", "json": "json_report", "md": "markdown", "html": "html", "junit": "junit"}
+EXTENSIONS = {".json": "json", ".md": "md", ".html": "html", ".htm": "html", ".xml": "junit", ".txt": "text"}
+
+
+def format_for(path: Path, default: str) -> str:
+    """The report format a file name asks for (`--out report.html`, the TUI's export)."""
+    return EXTENSIONS.get(path.suffix.lower(), default)
 
 
 def render(fmt: str, report: Report, *, color: bool = False) -> str:

@@ -26,7 +26,6 @@ from netcheck.tui.screens import ExportScreen, TextScreen, help_screen
 PROBLEMS = (Verdict.FAIL, Verdict.ERROR, Verdict.WARN)
 _STYLE = {Verdict.PASS: "green", Verdict.FAIL: "red", Verdict.WARN: "yellow", Verdict.ERROR: "magenta",
           Verdict.SKIP: "dim"}
-_EXTENSIONS = {".html": "html", ".htm": "html", ".md": "md", ".xml": "junit", ".json": "json", ".txt": "text"}
 Node = TreeNode[Any]
 
 
@@ -255,9 +254,9 @@ class NetcheckApp(App[int]):
     def _export(self, path: str | None) -> None:
         if not path or self.report is None:
             return
-        from netcheck.render import render
+        from netcheck.render import format_for, render
 
-        fmt = _EXTENSIONS.get(Path(path).suffix.lower(), "json")
+        fmt = format_for(Path(path), "json")
         try:
             write_atomically(Path(path), render(fmt, self.report))
         except OSError as exc:
