@@ -27,8 +27,12 @@ async def events(settings: Settings) -> AsyncIterator[Event]:
     probes = select(CATALOG, settings.only, settings.skip)
     if settings.no_azure:  # nothing to read in ARM: the configuration stage is left out, not failed
         probes = [p for p in probes if p.stage != 1 and p.id not in ("ctx.credential", "ctx.target")]
-    async for event in stream(probes, ctx, target_of(settings), CATALOG):
-        yield event
+    try:
+        async for event in stream(probes, ctx, target_of(settings), CATALOG):
+            yield event
+    finally:
+        if ctx.credential is not None:  # the ARM session ctx.credential opened: its HTTP pool
+            ctx.credential.close()
 
 
 async def check(settings: Settings, progress: bool = False) -> Report:

@@ -21,7 +21,6 @@ IMDS = ("169.254.169.254", 80)
 # what the az CLI and azure-identity allow it too.
 IMDS_TIMEOUT = 1.0
 IMDS_PATH = "/metadata/instance?api-version=2021-02-01"
-COMPUTE_API = "2024-07-01"
 # Getting a token may involve the az CLI or a managed identity endpoint: slow, but bounded.
 TOKEN_TIMEOUT = 20.0
 
@@ -101,7 +100,9 @@ async def _nic_and_subnet(ctx: Context, vm_id: str) -> tuple[str | None, str | N
     if session is None:
         return None, None
     try:
-        vm = await asyncio.to_thread(session.arm().get, vm_id, COMPUTE_API)
+        from netcheck.azure.session import COMPUTE_API_VERSION
+
+        vm = await asyncio.to_thread(session.arm().get, vm_id, COMPUTE_API_VERSION)
         nic_id = next(n["id"] for n in vm["properties"]["networkProfile"]["networkInterfaces"])
         sub, rg, name = nic_id.split("/")[2], group_of(nic_id), name_of(nic_id)
         nic = await asyncio.to_thread(lambda: session.sdk("network", sub).network_interfaces.get(rg, name).as_dict())

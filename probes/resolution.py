@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 
 from netcheck.clouds import cloud
 from netcheck.context import Context
@@ -15,6 +16,12 @@ from probes._network import custom_servers, lookups, names, no_names, parse_serv
 
 # after the private DNS checks, so a wrong answer can name the configuration fault that explains it
 _AFTER = ["ctx.location", "ctx.target", "pdns.zones", "pdns.records", "pdns.links"]
+
+
+def _privatelink(names: Iterable[str]) -> tuple[str, str] | None:
+    """The first privatelink name among `names` and the private zone it belongs to."""
+    via = next((n for n in names if ".privatelink." in f".{n}"), None)
+    return (via, via[via.index("privatelink."):]) if via else None
 
 
 def _judge(ns: Names, name: Name, lk: Lookup, who: str) -> tuple[Verdict, str, str]:
@@ -33,9 +40,8 @@ def _judge(ns: Names, name: Name, lk: Lookup, who: str) -> tuple[Verdict, str, s
         return Verdict.PASS, kind, f"{ips} (a private address)"
     if kind == "stale":
         return Verdict.FAIL, kind, f"stale: {ips} is private but not the private endpoint's {', '.join(name.expected)}"
-    via = next((c for c in lk.chain if ".privatelink." in f".{c}"), None)
-    if via:
-        return Verdict.FAIL, kind, (f"public address {ips} through {via}: the private zone is not linked to this "
+    if found := _privatelink(lk.chain):
+        return Verdict.FAIL, kind, (f"public address {ips} through {found[0]}: the private zone is not linked to this "
                                     "VNet, or its record is missing")
     return Verdict.FAIL, kind, (f"public address {ips} without a privatelink CNAME: no private endpoint, or the "
                                 "custom DNS server does not forward")
@@ -48,9 +54,8 @@ def _evidence(name: Name, lk: Lookup, kind: str) -> dict[str, object]:
 def _fix_for(ctx: Context, name: Name, lk: Lookup, kind: str) -> Fix | None:
     inv = ctx.inventory
     if kind in ("public", "nxdomain") and inv is not None:
-        via = next((c for c in lk.chain if ".privatelink." in f".{c}"), None)
-        if via:
-            zname = via[via.index("privatelink."):]
+        if found := _privatelink(lk.chain):
+            via, zname = found
             zone = inv.zone(zname)
             vnet = ctx.where.vnet_id
             if zone and vnet and not any(lk_.vnet_id.lower() == vnet.lower() for lk_ in zone.links):
@@ -88,10 +93,10 @@ async def _resolve_all(ctx: Context, probe_id: str, server: tuple[str, int], who
 
 def _explained_by(ctx: Context, lk: Lookup) -> str | None:
     """The private DNS configuration fault behind a wrong answer, when stage 1 found one."""
-    via = next((c for c in (lk.name, *lk.chain) if ".privatelink." in f".{c}"), None)
-    if via is None:
+    found = _privatelink((lk.name, *lk.chain))
+    if found is None:
         return None
-    zone = via[via.index("privatelink."):]
+    via, zone = found
     for probe_id, matches in (("pdns.zones", lambda s: s == zone), ("pdns.links", lambda s: s.startswith(zone + " ")),
                               ("pdns.records", lambda s: s.endswith("." + zone) and _covers(s[: -len(zone) - 1], via))):
         for r in ctx.results_of(probe_id):
