@@ -221,7 +221,7 @@ def _forward_zone(fqdn: str, zones: tuple[str, ...]) -> str | None:
                                                                                    "dns.azure"])
 async def stability(ctx: Context) -> list[Finding]:
     """Asks each resolver (system, Azure DNS, each custom server) every name several times, a little
-    apart (--stability rounds and spacing: 4 rounds, 0.2 s by default). Beyond the seed: a partial
+    apart (--dns-rounds and --dns-spacing: 4 rounds, 0.2 s by default). Beyond the seed: a partial
     forwarder set, or a Windows DNS server mixing forwarders with root hints, gives a private
     answer first and a public one later, so deployments fail now and then.
 
