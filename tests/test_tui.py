@@ -190,31 +190,41 @@ def test_snapshot_help(snap_compare: Any, size: tuple[int, int]) -> None:
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (scripts/test installs it)")
 def test_demo_in_tmux_shows_the_tree_and_a_fix(tmp_path: Path) -> None:
     sock = str(tmp_path / "tmux.sock")
-    env = cli_env(TERM="xterm-256color")
-    cmd = f"{sys.executable} -m netcheck demo default; echo EXIT=$?; sleep 30"
+    conf = tmp_path / "tmux.conf"   # our own config, so the pane outlives a crash and shows it
+    conf.write_text("set -g remain-on-exit on\n")
+    # tmux runs the command with $SHELL: make it a real shell whatever the caller's login shell is.
+    env = cli_env(TERM="xterm-256color", SHELL="/bin/sh")
+    cmd = f"{sys.executable} -m netcheck demo default; echo EXIT=$?"
 
     def tmux(*args: str) -> str:
-        return subprocess.run(["tmux", "-S", sock, *args], capture_output=True, text=True, env=env, timeout=30).stdout
+        done = subprocess.run(["tmux", "-S", sock, "-f", str(conf), *args],
+                              capture_output=True, text=True, env=env, timeout=30)
+        assert done.returncode == 0, f"tmux {args[0]}: {done.stderr}"
+        return done.stdout
+
+    def capture() -> str:   # with the history: the shell's line after the TUI leaves its screen
+        return tmux("capture-pane", "-p", "-S", "-")
+
+    def screen_until(text: str, seconds: float) -> str:
+        screen, end = "", time.monotonic() + seconds
+        while text not in screen and "EXIT=" not in screen and time.monotonic() < end:
+            time.sleep(0.3)
+            screen = capture()
+        return screen
 
     tmux("new-session", "-d", "-x", "120", "-y", "40", cmd)
     try:
-        screen, end = "", time.monotonic() + 90
-        while "10.30.1.4 · fail" not in screen and time.monotonic() < end:   # the header says the run ended
-            time.sleep(0.5)
-            screen = tmux("capture-pane", "-p")
+        screen = screen_until("10.30.1.4 · fail", 90)   # the header says the run ended
         time.sleep(0.5)
-        screen = tmux("capture-pane", "-p")
+        screen = capture()
         assert "8 fail" in screen, screen
         assert "FAIL  acr.pe_approval" in screen   # the first failure is selected, its fix beside it
         assert "az network private-endpoint-connection approve" in screen
         tmux("send-keys", "f")
-        time.sleep(1)
-        filtered = tmux("capture-pane", "-p")
-        assert "failures only" in filtered and "ctx.credential" not in filtered and "pdns.links" in filtered
+        filtered = screen_until("failures only", 10)
+        assert "failures only" in filtered and "ctx.credential" not in filtered and "pdns.links" in filtered, filtered
         tmux("send-keys", "q")
-        end = time.monotonic() + 20
-        while "EXIT=" not in (screen := tmux("capture-pane", "-p")) and time.monotonic() < end:
-            time.sleep(0.3)
-        assert "EXIT=1" in screen
+        screen = screen_until("EXIT=", 20)
+        assert "EXIT=1" in screen, screen
     finally:
-        tmux("kill-server")
+        subprocess.run(["tmux", "-S", sock, "kill-server"], capture_output=True, env=env, timeout=30)
