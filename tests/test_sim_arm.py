@@ -21,7 +21,7 @@ from netcheck.settings import Settings
 from netcheck.sim.scenario import Scenario, load, shipped
 from netcheck.sim.server import Simulator
 
-EXAMPLES = ROOT.parent / "shared" / "arm-examples"
+EXAMPLES = ROOT / "tests" / "data" / "arm-examples"   # Microsoft's own, with SOURCES.md
 SUB = "00000000-1111-2222-3333-444444444444"
 RG = f"/subscriptions/{SUB}/resourceGroups/rg1"
 
@@ -97,9 +97,6 @@ LISTS = [
      lambda s: s.sdk("acr").private_endpoint_connections.list("rg1", "myRegistry")),
 ]
 
-needs_examples = pytest.mark.skipif(not EXAMPLES.is_dir(), reason="shared/arm-examples is not beside the checkout")
-
-
 def scenario_of(resources: list[dict[str, Any]]) -> Scenario:
     return Scenario("examples", "Microsoft's example responses", "test", tuple(resources), page_size=1)
 
@@ -116,7 +113,6 @@ def without_id(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if k != "id"}
 
 
-@needs_examples
 @pytest.mark.parametrize(("rel", "rid", "call"), GETS, ids=[g[0] for g in GETS])
 def test_sdk_reads_example_back_without_losing_a_field(rel: str, rid: str, call: Call) -> None:
     body = body_of(rel)
@@ -129,7 +125,6 @@ def test_sdk_reads_example_back_without_losing_a_field(rel: str, rid: str, call:
     assert got["id"] == rid
 
 
-@needs_examples
 @pytest.mark.parametrize(("rel", "rid"), ML_GETS, ids=[g[0] for g in ML_GETS])
 def test_ml_client_reads_example_back_without_losing_a_field(rel: str, rid: str) -> None:
     body = body_of(rel)
@@ -141,7 +136,6 @@ def test_ml_client_reads_example_back_without_losing_a_field(rel: str, rid: str)
     assert subset(without_id(body), got) == []
 
 
-@needs_examples
 @pytest.mark.parametrize(("rel", "prefix", "call"), LISTS, ids=[x[0] for x in LISTS])
 def test_sdk_lists_examples_following_next_links(rel: str, prefix: str, call: Call) -> None:
     items = body_of(rel)["value"]
