@@ -59,6 +59,16 @@ def test_server_errors_become_error_after_retries() -> None:
     assert len(vault_reads) == 4  # the first try and azure-core's three retries
 
 
+def test_a_slow_resource_gives_up_on_time_and_costs_only_its_probes() -> None:
+    report, _ = run_scenario("arm-vault-slow")   # --timeout 3; ARM holds the vault's answer 20 s
+    (kv,) = [r for r in report.results if r.probe == "kv.bypass"]
+    assert kv.verdict is Verdict.ERROR and "no answer from ARM within 1 s" in kv.summary
+    assert kv.evidence["reason"] == "timeout"
+    (target,) = [r for r in report.results if r.probe == "ctx.target"]
+    assert target.verdict is Verdict.PASS and target.duration_ms < 3000   # within --timeout, not 20 s
+    assert {r.verdict for r in report.results if r.probe.startswith("pdns.")} == {Verdict.PASS}
+
+
 def test_missing_workspace_suggests_the_close_name() -> None:
     report, _ = run_scenario("workspace-not-found")
     (r,) = [r for r in report.results if r.probe == "ctx.target"]

@@ -40,8 +40,12 @@ class Reader:
 
     async def call(self, resource: str, fn: Callable[[], T]) -> T | None:
         async with self.limit:
-            try:
-                return await asyncio.get_running_loop().run_in_executor(self._pool, fn)
+            budget = self.session.budget
+            try:  # the SDK's own timeouts end the thread soon after; this ends the wait on time
+                return await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(self._pool, fn), budget)
+            except TimeoutError:
+                self.errors.setdefault(resource, classify(resource, TimeoutError(f"no answer from ARM within {budget:g} s")))
+                return None
             except Exception as exc:  # every failure becomes a ReadError with its reason
                 self.errors.setdefault(resource, classify(resource, exc))
                 return None

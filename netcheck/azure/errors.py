@@ -36,7 +36,9 @@ def classify(resource: str, exc: BaseException) -> ReadError:
             return ReadError(resource, "server", f"ARM answered {status} after retries: {code} {message}".strip(),
                              status)
         return ReadError(resource, "http", f"ARM answered {status}: {code} {message}".strip(), status)
-    if isinstance(exc, ServiceResponseError | TimeoutError):
+    if isinstance(exc, TimeoutError):   # our own deadline, its message says how long
+        return ReadError(resource, "timeout", _first_line(exc))
+    if isinstance(exc, ServiceResponseError):
         return ReadError(resource, "timeout", f"no answer from ARM in time: {_first_line(exc)}")
     if isinstance(exc, ServiceRequestError | OSError):
         return ReadError(resource, "network", f"cannot reach ARM: {_first_line(exc)}")

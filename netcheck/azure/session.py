@@ -22,6 +22,14 @@ RETRY_BACKOFF_MAX = 4
 # Connect and read timeouts per ARM request, seconds.
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 15
+# Discovery reads a few levels deep within one probe's timeout: each read, retries included, gets at
+# most this share of it, so one slow resource costs the probes that need it, not the whole run.
+READ_SHARE_OF_PROBE_TIMEOUT = 1 / 3
+
+
+def read_budget(settings: Settings) -> float:
+    """Seconds one ARM read may take, retries included."""
+    return min(READ_TIMEOUT, settings.timeout * READ_SHARE_OF_PROBE_TIMEOUT)
 
 
 SDKS = {
@@ -38,6 +46,7 @@ class Session:
         self.credential = credential
         self.base_url = cred.arm_endpoint(settings)
         self.scope = cred.scope(settings)
+        self.budget = read_budget(settings)
         self._clients: dict[str, Any] = {}
         self._lock = threading.RLock()  # a client's factory asks for the shared HTTP session
         self._http: Any = None
@@ -69,8 +78,9 @@ class Session:
             "retry_total": RETRY_TOTAL,
             "retry_backoff_factor": RETRY_BACKOFF,
             "retry_backoff_max": RETRY_BACKOFF_MAX,
-            "connection_timeout": CONNECT_TIMEOUT,
-            "read_timeout": READ_TIMEOUT,
+            "timeout": self.budget,   # azure-core's RetryPolicy: no retry starts past it
+            "connection_timeout": min(CONNECT_TIMEOUT, self.budget),
+            "read_timeout": self.budget,
             "logging_enable": False,
             "raw_request_hook": read_only_guard,
         }
@@ -123,7 +133,7 @@ class ArmClient:
             policies.UserAgentPolicy(sdk_moniker="netcheck"),
             policies.ContentDecodePolicy(),
             policies.RetryPolicy(retry_total=RETRY_TOTAL, retry_backoff_factor=RETRY_BACKOFF,
-                                 retry_backoff_max=RETRY_BACKOFF_MAX),
+                                 retry_backoff_max=RETRY_BACKOFF_MAX, timeout=kw["timeout"]),
             ARMChallengeAuthenticationPolicy(session.credential, session.scope),
             policies.CustomHookPolicy(raw_request_hook=read_only_guard),
             policies.SensitiveHeaderCleanupPolicy(),
@@ -132,7 +142,7 @@ class ArmClient:
         self._client: Any = ARMPipelineClient(
             base_url=self._base, policies=pipeline, connection_verify=kw["connection_verify"],
             session=kw["session"], session_owner=False,
-            connection_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT)
+            connection_timeout=kw["connection_timeout"], read_timeout=kw["read_timeout"])
 
     def get(self, path_or_link: str, api_version: str) -> dict[str, Any]:
         from azure.core.exceptions import HttpResponseError

@@ -6,7 +6,6 @@ import fnmatch
 import json
 import re
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -44,6 +43,10 @@ class Arm:
         self.base_url = ""
         self._fault_left = {i: f.times for i, f in enumerate(world.scenario.faults)}
         self._lock = threading.Lock()
+        self.closing = threading.Event()   # set on stop: a slow answer ends instead of holding shutdown
+
+    def _pause(self, ms: float) -> None:
+        self.closing.wait(ms / 1000)
 
     def _fault(self, method: str, path: str) -> Fault | None:
         with self._lock:
@@ -69,7 +72,7 @@ class Arm:
     def _answer(self, h: QuietHandler, method: str, path: str, query: dict[str, list[str]],
                 raw_query: str) -> tuple[int, bytes, dict[str, str]]:
         if self.latency_ms:
-            time.sleep(self.latency_ms / 1000)
+            self._pause(self.latency_ms)
         if h.headers.get("Authorization") != f"Bearer {self.token}":
             return 401, error_body("AuthenticationFailed", "Authentication failed. The 'Authorization' header is "
                                    "missing or not a valid bearer token."), {"WWW-Authenticate": 'Bearer'}
@@ -85,7 +88,7 @@ class Arm:
                                    "The supported versions are '2025-12-01'."), {}
         if fault := self._fault(method, path):
             if fault.delay_ms:
-                time.sleep(fault.delay_ms / 1000)
+                self._pause(fault.delay_ms)
             if fault.status:
                 return self._fault_answer(fault, path)
         return self._read(path, query, raw_query)

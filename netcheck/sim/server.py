@@ -89,6 +89,7 @@ class Simulator:
         self.ports.update(blackhole=hole.port, refused=closed_port())
 
     def stop(self) -> None:
+        self.arm.closing.set()
         for server in reversed(self._servers):
             server.stop()
         self._servers.clear()
