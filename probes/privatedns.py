@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from netcheck.azure.facts import Inventory, Zone, group_of, name_of
+from netcheck.clouds import cloud
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
 from netcheck.targets import Record, records, required_zones
-from probes._common import client_vnets, cmd, fix, inventory
+from probes._common import client_vnets, cmd, error_finding, fix, inventory
 
 
 def _zone(inv: Inventory, name: str, prefer_vnet: str | None) -> Zone | None:
@@ -103,22 +104,52 @@ def _judge(rec: Record, zone: Zone) -> Finding:
     return Finding(subject, Verdict.PASS, f"A {', '.join(found.a)}", evidence)
 
 
-@probe("pdns.links", stage=1, title="The zones are linked to the clients' VNet", needs=["ctx.target"],
+def _link_vnets(ctx: Context, inv: Inventory) -> tuple[dict[str, str], list[Finding]]:
+    """The VNets whose Azure DNS must see the zones, each with why; and what kept a cluster's VNet unknown."""
+    vnets = {v: "clients resolve names here" for v in client_vnets(ctx, inv)}
+    problems = []
+    clusters = {c.compute_id.lower(): c for c in inv.clusters}
+    for compute_id in sorted({e.compute_id for e in inv.endpoints if e.compute_id}, key=str.lower):
+        cname = name_of(compute_id)
+        c = clusters.get(compute_id.lower())
+        err = inv.error_for(compute_id) or (inv.error_for(c.cluster_id) if c and not c.vnet_ids else None)
+        if err:
+            problems.append(error_finding(err, f"Kubernetes compute {cname}"))
+        if c is None or err:
+            continue
+        for v in c.vnet_ids:
+            vnets.setdefault(v, f"the nodes of Kubernetes compute {cname} (cluster {name_of(c.cluster_id or '')}) "
+                                "resolve names here")
+        if not c.vnet_ids:
+            problems.append(Finding(f"Kubernetes compute {cname}", Verdict.SKIP,
+                                    f"cluster {name_of(c.cluster_id or cname)} names no VNet (Arc-connected or not "
+                                    "AKS): check that its DNS resolves the private names",
+                                    {"compute": compute_id, "cluster": c.cluster_id or ""}))
+    return vnets, problems
+
+
+@probe("pdns.links", stage=1, title="The zones are linked to the clients' VNets", needs=["ctx.target"],
        after=["pdns.zones"])
 async def links(ctx: Context) -> list[Finding]:
-    """Checks that each needed zone has a virtual network link, in state Completed, to the VNet
-    clients resolve from: the VNet netcheck runs in, else the private endpoints' VNets. An unlinked
-    zone is invisible to Azure DNS in that VNet, so names fall through to their public answers:
-    beyond the seed, this is the most common real cause.
+    """Checks that each needed zone has a virtual network link, in state Completed, to every VNet
+    whose Azure DNS must answer with private addresses: the VNet netcheck runs in (else the private
+    endpoints' VNets), and the VNet of each Kubernetes endpoint's cluster (its node pools' subnets,
+    or the VNet AKS made in its node resource group). An unlinked zone is invisible to Azure DNS in
+    that VNet, so names fall through to their public answers: beyond the seed, this is the most
+    common real cause.
 
     pass: linked and Completed. fail: no link, or a link that is not Completed; the fix creates the
-    link. skip: the zone is missing (pdns.zones).
+    link. skip: the zone is missing (pdns.zones), or a cluster names no VNet (Arc). error: a
+    Kubernetes compute or its cluster could not be read.
     """
     inv = inventory(ctx)
-    vnets = client_vnets(ctx, inv)
-    out = []
+    vnets, out = _link_vnets(ctx, inv)
+    clients = {v.lower() for v in client_vnets(ctx, inv)}
+    c = cloud(inv.cloud)
     for zname in required_zones(inv):
-        for vnet_id in vnets:
+        for vnet_id, why in vnets.items():
+            if vnet_id.lower() not in clients and zname == c.privatelink(c.notebooks):
+                continue   # an inference cluster never opens a notebook
             vname = name_of(vnet_id)
             subject = f"{zname} → {vname}"
             if cause := ctx.blocked("pdns.zones", zname):
@@ -128,7 +159,7 @@ async def links(ctx: Context) -> list[Finding]:
             if zone is None:
                 continue
             link = next((lk for lk in zone.links if lk.vnet_id.lower() == vnet_id.lower()), None)
-            evidence = {"zone": zone.id, "vnet": vnet_id,
+            evidence = {"zone": zone.id, "vnet": vnet_id, "why": why,
                         "links": [{"name": lk.name, "vnet": lk.vnet_id, "state": lk.state} for lk in zone.links]}
             make = cmd("az", "network", "private-dns", "link", "vnet", "create", "-g", group_of(zone.id), "-z",
                        zone.name, "-n", f"link-{vname}", "-v", vnet_id, "-e", "false")

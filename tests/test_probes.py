@@ -5,9 +5,10 @@ from __future__ import annotations
 import shlex
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from conftest import cli_env, shared_run
+from conftest import cli_env, run_scenario, shared_run
 
 from netcheck.model import Report, Result, Verdict
 from netcheck.sim.scenario import shipped
@@ -148,6 +149,50 @@ def test_zone_link_and_the_resolution_it_explains() -> None:
     assert not ev["addresses"][0].startswith("10.") and ev["server"].startswith("127.0.0.1:")
     assert "through ep-fraud" in dns.summary and "not linked" in dns.summary
     assert commands(dns) == commands(link)
+
+
+def test_the_kubernetes_clusters_vnet_must_be_linked_too() -> None:
+    aks = f"/subscriptions/{SUB}/resourceGroups/rg-aks/providers/Microsoft.Network/virtualNetworks/vnet-aks"
+    link = one("kubernetes-vnet-not-linked", "pdns.links", "privatelink.azurecr.io → vnet-aks")
+    assert link.verdict is Verdict.FAIL and link.evidence["vnet"] == aks
+    assert "aks-inference" in link.evidence["why"] and "aks-ml-inference" in link.evidence["why"]
+    assert commands(link) == [f"az network private-dns link vnet create -g {RG} -z privatelink.azurecr.io "
+                              f"-n link-vnet-aks -v {aks} -e false"]
+    subjects = {r.subject for r in report("kubernetes-vnet-not-linked").results if r.probe == "pdns.links"}
+    assert "privatelink.notebooks.azure.net → vnet-aks" not in subjects   # an inference cluster opens no notebook
+    assert "privatelink.notebooks.azure.net → vnet-ml-hub" in subjects
+
+
+def test_an_unreadable_kubernetes_compute_is_an_error_naming_the_permission(tmp_path: Path) -> None:
+    scenario = tmp_path / "compute-forbidden.yaml"
+    scenario.write_text("scenario: 1\nname: compute-forbidden\nsummary: x\nbase: kubernetes-vnet-not-linked\n"
+                        "faults:\n  - {request: 'GET */computes/aks-inference', status: 403}\n")
+    report, _ = run_scenario(str(scenario))
+    (r,) = [r for r in report.results if r.probe == "pdns.links" and r.subject == "Kubernetes compute aks-inference"]
+    assert r.verdict is Verdict.ERROR
+    assert r.evidence["missing_action"] == "Microsoft.MachineLearningServices/workspaces/computes/read"
+    assert not any(x.subject.endswith("→ vnet-aks") for x in report.results if x.probe == "pdns.links")
+
+
+def test_an_aks_managed_vnet_is_found_in_the_node_resource_group(tmp_path: Path) -> None:
+    node_rg = "MC_rg-mlops-prod_aks-ml-inference_eastus"
+    vnet = f"/subscriptions/{SUB}/resourceGroups/{node_rg}/providers/Microsoft.Network/virtualNetworks/aks-vnet-31337"
+    scenario = tmp_path / "aks-managed-vnet.yaml"
+    scenario.write_text(f"""scenario: 1
+name: aks-managed-vnet
+summary: kubenet cluster without a subnet of its own
+base: kubernetes-vnet-not-linked
+patch:
+  - id: "*/managedClusters/aks-ml-inference"
+    set:
+      properties.agentPoolProfiles: [{{name: systempool, count: 3, vmSize: Standard_D4s_v5, mode: System}}]
+arm:
+  - {{id: {vnet}, name: aks-vnet-31337, type: Microsoft.Network/virtualNetworks, location: eastus,
+     properties: {{addressSpace: {{addressPrefixes: [10.224.0.0/12]}}}}}}
+""")
+    report, _ = run_scenario(str(scenario))
+    (r,) = [r for r in report.results if r.probe == "pdns.links" and r.subject == "privatelink.azurecr.io → aks-vnet-31337"]
+    assert r.verdict is Verdict.FAIL and r.evidence["vnet"] == vnet
 
 
 def test_custom_dns_names_exactly_the_missing_forwarders() -> None:

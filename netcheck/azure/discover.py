@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from netcheck.azure import facts as f
 from netcheck.azure import parse
 from netcheck.azure.errors import classify
-from netcheck.azure.session import ML_API_VERSION, Session
+from netcheck.azure.session import AKS_API_VERSION, ML_API_VERSION, Session
 from netcheck.clouds import cloud
 from netcheck.settings import Settings
 
@@ -81,6 +81,7 @@ class Discovery:
         self.pes: dict[str, f.PrivateEndpoint] = {}
         self.zones: dict[str, f.Zone] = {}
         self.vnets: dict[str, f.Vnet] = {}
+        self.clusters: dict[str, f.Cluster] = {}
 
     @property
     def workspace_id(self) -> str:
@@ -113,7 +114,8 @@ class Discovery:
             tuple(sorted(self.zones.values(), key=lambda z: (z.name, z.id.lower()))),
             tuple(sorted(self.vnets.values(), key=lambda v: v.id.lower())),
             registry.result() if registry else None, vault.result() if vault else None,
-            tuple(sorted(r.errors.values(), key=lambda e: e.resource.lower())), missing, known)
+            tuple(sorted(r.errors.values(), key=lambda e: e.resource.lower())), missing, known,
+            tuple(sorted(self.clusters.values(), key=lambda c: c.compute_id.lower())))
 
     # ---- ML ----------------------------------------------------------------------------------------
     async def endpoints(self, ws: f.Workspace) -> tuple[tuple[f.Endpoint, ...], tuple[str, ...], tuple[str, ...]]:
@@ -139,8 +141,11 @@ class Discovery:
         arm, path = self.session.arm(), f"{raw['id']}/deployments"
         deps = await self.r.call(path, lambda: arm.list(path, ML_API_VERSION)) or []
         models = await asyncio.gather(*(self.model(d) for d in deps))
-        return parse.endpoint(raw, sorted((parse.deployment(d, m) for d, m in zip(deps, models, strict=True)),
-                                          key=lambda d: d.name))
+        ep = parse.endpoint(raw, sorted((parse.deployment(d, m) for d, m in zip(deps, models, strict=True)),
+                                        key=lambda d: d.name))
+        if ep.compute_id:
+            self.cluster(ep.compute_id)
+        return ep
 
     async def model(self, deployment: dict[str, Any]) -> dict[str, Any] | None:
         model = (deployment.get("properties") or {}).get("model") or ""
@@ -150,6 +155,34 @@ class Discovery:
         arm = self.session.arm()
         return await self.r.once(f"model:{model.lower()}",
                                  lambda: self.r.call(model, lambda: arm.get(model, ML_API_VERSION)))
+
+    # ---- Kubernetes ----------------------------------------------------------------------------------
+    def cluster(self, compute_id: str) -> None:
+        self.r.once(f"compute:{compute_id.lower()}", lambda: self._cluster(compute_id))
+
+    async def _cluster(self, compute_id: str) -> None:
+        """The compute's cluster and its nodes' VNets: Azure DNS there must see the zones too."""
+        arm = self.session.arm()
+        compute = await self.r.call(compute_id, lambda: arm.get(compute_id, ML_API_VERSION))
+        if compute is None:
+            return
+        cid = parse.cluster_id(compute)
+        vnets: tuple[str, ...] = ()
+        if cid and "/microsoft.containerservice/managedclusters/" in cid.lower():   # Arc clusters name no VNet
+            aks = await self.r.call(cid, lambda: arm.get(cid, AKS_API_VERSION))
+            if aks:
+                vnets = parse.node_vnets(aks) or await self._aks_managed_vnets(cid, aks)
+        self.clusters[compute_id.lower()] = f.Cluster(compute_id, cid, vnets)
+
+    async def _aks_managed_vnets(self, cluster_id: str, aks: dict[str, Any]) -> tuple[str, ...]:
+        """Without a subnet of its own, AKS puts its VNet in the node resource group."""
+        node_rg = (aks.get("properties") or {}).get("nodeResourceGroup")
+        if not node_rg:
+            return ()
+        net = self.session.sdk("network", split(cluster_id)[0])
+        # a failure here is the cluster's: its VNet stays unknown
+        items = await self.r.call(cluster_id, lambda: _as_dicts(net.virtual_networks.list(node_rg))) or []
+        return tuple(sorted((v["id"] for v in items if v.get("id")), key=str.lower))
 
     # ---- dependencies ------------------------------------------------------------------------------
     async def registry(self, rid: str) -> f.Registry | None:

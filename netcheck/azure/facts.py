@@ -83,6 +83,7 @@ class Endpoint:
     traffic: Mapping[str, int] = field(default_factory=dict)
     mirror_traffic: Mapping[str, int] = field(default_factory=dict)
     deployments: tuple[Deployment, ...] = ()
+    compute_id: str | None = None   # a Kubernetes endpoint's workspace compute
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,15 @@ class Vnet:
     address_prefixes: tuple[str, ...] = ()
     dns_servers: tuple[str, ...] = ()
     peerings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """The Kubernetes cluster behind a workspace compute, and the VNets its nodes resolve names in."""
+
+    compute_id: str
+    cluster_id: str | None = None       # AKS (Microsoft.ContainerService) or Arc (Microsoft.Kubernetes)
+    vnet_ids: tuple[str, ...] = ()      # the node pools' subnets' VNets, or the AKS-managed VNet
 
 
 @dataclass(frozen=True)
@@ -218,6 +228,7 @@ class Inventory:
     errors: tuple[ReadError, ...] = ()
     missing_endpoints: tuple[str, ...] = ()
     known_endpoints: tuple[str, ...] = ()    # listed only to suggest a close name for a missing one
+    clusters: tuple[Cluster, ...] = ()       # behind the Kubernetes endpoints
 
     def error_for(self, resource_id: str | None) -> ReadError | None:
         rid = (resource_id or "").lower()

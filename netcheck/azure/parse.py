@@ -57,7 +57,18 @@ def endpoint(d: Wire, deployments: Iterable[f.Deployment]) -> f.Endpoint:
         p.get("scoringUri"), p.get("publicNetworkAccess") or "Enabled", p.get("authMode") or "Key",
         {str(k): int(v) for k, v in (p.get("traffic") or {}).items()},
         {str(k): int(v) for k, v in (p.get("mirrorTraffic") or {}).items()},
-        tuple(deployments))
+        tuple(deployments), p.get("compute") or None)
+
+
+def cluster_id(compute: Wire) -> str | None:
+    """The AKS or Arc cluster a Kubernetes compute is attached to."""
+    return _props(compute).get("resourceId") or None
+
+
+def node_vnets(cluster: Wire) -> tuple[str, ...]:
+    """The VNets of an AKS cluster's node pools (empty when AKS made the VNet itself)."""
+    pools = _props(cluster).get("agentPoolProfiles") or []
+    return tuple(sorted({v for pool in pools if (v := f.vnet_of_subnet(pool.get("vnetSubnetID")))}, key=str.lower))
 
 
 def _dns_configs(items: Iterable[Wire]) -> tuple[f.DnsConfig, ...]:
