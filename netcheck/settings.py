@@ -57,8 +57,9 @@ class Settings:
     arm_token: str | None = field(default=None, repr=False)
 
     def route(self, host: str, port: int) -> Address:
-        """Where a connection to host:port really goes (`--connect-to`, like curl's)."""
+        """Where a connection to host:port really goes (`--connect-to`, like curl's: the first rule that
+        matches; a rule without a host matches any)."""
         for (h, p), dest in self.connect_to:
-            if h.lower() == host.lower() and p == port:
+            if p == port and (not h or h.lower() == host.lower()):
                 return dest
         return host, port

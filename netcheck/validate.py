@@ -92,14 +92,15 @@ def address(value: str, default_port: int = 53) -> tuple[str, int]:
 
 
 def connect_to(value: str) -> tuple[tuple[str, int], tuple[str, int]]:
-    """HOST:PORT:ADDR:PORT, like curl's --connect-to (all four parts required)."""
+    """HOST:PORT:ADDR:PORT, like curl's --connect-to; an empty HOST (`:443:ADDR:PORT`) means any host."""
     parts = value.split(":")
-    rule = f"{value!r} is not HOST:PORT:ADDR:PORT (like 10.0.1.5:443:127.0.0.1:8443)"
+    rule = f"{value!r} is not HOST:PORT:ADDR:PORT (like 10.0.1.5:443:127.0.0.1:8443, or :443:127.0.0.1:8443 for any host)"
     if len(parts) != 4:
         raise ValueError(rule)
     host, p1, addr, p2 = parts
     try:
-        host = ip(host) if host.replace(".", "").isdigit() else fqdn(host)
+        if host:
+            host = ip(host) if host.replace(".", "").isdigit() else fqdn(host)
         return (host, port(p1)), (ip(addr), port(p2))
     except ValueError:
         raise ValueError(rule) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +67,7 @@ BAD_INPUTS = [
     (["--no-azure", "--host", "a.example.com", "--dns-server", "[::1"], "--dns-server"),
     (["--no-azure", "--host", "a.example.com", "--connect-to", "a:443:b"], "--connect-to"),
     (["--no-azure", "--host", "a.example.com", "--connect-to", "h.example.com:443:notip:443"], "--connect-to"),
+    (["--no-azure", "--host", "a.example.com", "--connect-to", ":0:127.0.0.1:443"], "--connect-to"),
     (["--no-azure", "--host", "a.example.com", "--only", "DNS.*;rm"], "--only"),
     (["--no-azure", "--host", "a.example.com", "--skip", "nosuch.*"], "--skip"),
     (["--no-azure", "--host", "a.example.com", "--timeout", "0"], "--timeout"),
@@ -189,17 +191,26 @@ def test_demo_list_names_every_scenario_with_its_summary() -> None:
     assert any(line.startswith("healthy ") and load("healthy").summary in line for line in lines)
 
 
-def test_sim_serve_prints_how_to_point_tools_at_it() -> None:
+def test_sim_serve_prints_a_command_line_that_works() -> None:
     proc = subprocess.Popen([sys.executable, "-m", "netcheck", "sim", "serve", "healthy"], stdout=subprocess.PIPE,
                             text=True, env=cli_env())
     try:
         assert proc.stdout is not None
         head = "".join(proc.stdout.readline() for _ in range(13))  # up to "Ctrl-C stops it."
+        assert "dig @127.0.0.1 -p" in head and "openssl s_client -connect 127.0.0.1:" in head
+        line = next(x for x in head.splitlines() if "NETCHECK_ARM_TOKEN=" in x)
+        assign, program, *argv = shlex.split(line)
+        assert program == "netcheck" and "--connect-to" in argv and ":443:127.0.0.1:" in line   # any host's HTTPS
+        key, _, token = assign.partition("=")
+        run = subprocess.run([sys.executable, "-m", "netcheck", *argv, "--json"], capture_output=True, text=True,
+                             env=cli_env(**{key: token}), timeout=120)
     finally:
         proc.send_signal(2)
         proc.wait(timeout=20)
-    assert "NETCHECK_ARM_TOKEN=" in head and "--arm-endpoint https://127.0.0.1:" in head
-    assert "dig @127.0.0.1 -p" in head and "openssl s_client -connect 127.0.0.1:" in head
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    validate_report(report)
+    assert {r["verdict"] for r in report["results"]} <= {"pass", "skip"}
     assert proc.returncode == 0
 
 

@@ -150,16 +150,18 @@ class Simulator:
         return out
 
     def connect_to(self) -> list[tuple[Address, Address]]:
+        """IMDS, the hosts that drop or refuse, the custom DNS servers; then every other address's
+        HTTPS and HTTP to the front ends (rules without a host, after the specific ones)."""
         routes: list[tuple[Address, Address]] = []
         imds_port = self.ports["imds"] if self.world.where_vnet else self.ports["refused"]
         routes.append((IMDS_ADDR, (LOOPBACK, imds_port)))
-        special = self._host_behaviour()
-        for ip in sorted(self.world.all_ips()):
-            port = self.ports[special[ip]] if ip in special else self.ports["tls"]
-            routes.append(((ip, 443), (LOOPBACK, port)))
-            routes.append(((ip, 80), (LOOPBACK, self.ports["refused"] if ip in special else self.ports["http"])))
+        for ip, behaviour in sorted(self._host_behaviour().items()):
+            routes.append(((ip, 443), (LOOPBACK, self.ports[behaviour])))
+            routes.append(((ip, 80), (LOOPBACK, self.ports["refused"])))
         for addr in self.scenario.dns_servers:
             routes.append(((addr, 53), (LOOPBACK, self.ports[f"dns:{addr}"])))
+        routes.append((("", 443), (LOOPBACK, self.ports["tls"])))
+        routes.append((("", 80), (LOOPBACK, self.ports["http"])))
         return routes
 
     def system_resolver(self) -> Address:

@@ -247,22 +247,3 @@ class World:
                     epname, region = host.split(".")[:2]
                     hosts[host] = f"{epname}.{guid}.inference.{region}.{c.privatelink(c.ml_api)}"
         return hosts
-
-    def all_ips(self) -> set[str]:
-        """Every address an answer of this world may contain (for --connect-to)."""
-        ips: set[str] = set()
-        for res in self.resources.values():
-            props = res.get("properties", {})
-            for a in props.get("aRecords", []) or []:
-                ips.add(a["ipv4Address"])
-            for cfg in props.get("customDnsConfigs", []) or []:
-                ips.update(cfg.get("ipAddresses", []))
-            for cfg in props.get("ipConfigurations", []) or []:
-                if ip := cfg.get("properties", {}).get("privateIPAddress"):
-                    ips.add(ip.split("/")[0])
-        for host, target in self.known_hosts.items():
-            ips.add(public_ip(target))
-            ips.add(public_ip(host))
-        for entry in self.scenario.public_dns.values():
-            ips.update((entry or {}).get("a", []))
-        return ips
