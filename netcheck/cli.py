@@ -122,8 +122,9 @@ def settings_from(args: argparse.Namespace, env: dict[str, str] | os._Environ[st
         ws = args.workspace or (validate.workspace(dflt["workspace"]) if "workspace" in dflt else None)
     except ValueError as exc:
         raise UsageError(f"az CLI default: {exc}") from None
-    if args.inventory is not None and not args.inventory.is_file():
-        raise UsageError(f"argument --inventory: {str(args.inventory)!r} is not a readable file")
+    cloud = args.cloud
+    if args.inventory is not None:
+        sub, group, ws, cloud = _inventory_target(args, ws)
     if args.ca_bundle is not None and not args.ca_bundle.is_file():
         raise UsageError(f"argument --ca-bundle: {str(args.ca_bundle)!r} is not a readable PEM file")
     if args.no_azure and not args.hosts:
@@ -141,11 +142,28 @@ def settings_from(args: argparse.Namespace, env: dict[str, str] | os._Environ[st
             extra[field_] = getattr(args, option)
     return Settings(
         subscription=sub, resource_group=group, workspace=ws, endpoints=tuple(args.endpoints),
-        cloud=args.cloud, no_azure=args.no_azure, inventory=args.inventory, hosts=tuple(args.hosts),
+        cloud=cloud, no_azure=args.no_azure, inventory=args.inventory, hosts=tuple(args.hosts),
         vnet_cidrs=tuple(args.vnet_cidrs), resolver=args.resolver, azure_dns=args.azure_dns,
         dns_servers=tuple(args.dns_servers), connect_to=tuple(args.connect_to), ca_bundle=args.ca_bundle,
         arm_endpoint=args.arm_endpoint, only=tuple(args.only), skip=tuple(args.skip), strict=args.strict,
         score=_score_request(args, env), arm_token=env.get("NETCHECK_ARM_TOKEN") or None, **extra)
+
+
+def _inventory_target(args: argparse.Namespace, ws: str | None) -> tuple[str | None, str | None, str | None, str]:
+    """The target an inventory file describes: checked before any work, and it wins over az's defaults."""
+    from netcheck.azure.facts import load_inventory
+
+    try:
+        inv = load_inventory(args.inventory)
+    except ValueError as exc:
+        raise UsageError(f"argument --inventory: {str(args.inventory)!r}: {exc}") from None
+    name = inv.workspace.name if inv.workspace else None
+    for option, given, has in (("--subscription", args.subscription, inv.subscription),
+                               ("--resource-group", args.resource_group, inv.resource_group),
+                               ("--workspace", args.workspace, name)):
+        if given and has and given.lower() != has.lower():
+            raise UsageError(f"argument {option}: {given!r}, but the inventory describes {has!r}")
+    return inv.subscription or None, inv.resource_group or None, name or ws, inv.cloud
 
 
 def _score_request(args: argparse.Namespace, env: dict[str, str] | os._Environ[str]) -> ScoreRequest | None:

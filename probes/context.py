@@ -8,7 +8,7 @@ import ipaddress
 import json
 from pathlib import Path
 
-from netcheck.azure.facts import Inventory, Location, group_of, name_of, parent
+from netcheck.azure.facts import Inventory, Location, group_of, load_inventory, name_of, parent
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict, Where
 from netcheck.net import http
@@ -127,10 +127,9 @@ async def target(ctx: Context) -> list[Finding]:
     """
     s = ctx.settings
     if s.inventory:
-        try:
-            text = await asyncio.to_thread(Path(s.inventory).read_text, encoding="utf-8")
-            inv = Inventory.from_json(json.loads(text))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        try:   # checked before the run too; the file may have changed since
+            inv = await asyncio.to_thread(load_inventory, Path(s.inventory))
+        except ValueError as exc:
             return [Finding("", Verdict.ERROR, f"cannot use --inventory {s.inventory}: {exc}")]
     else:
         from netcheck.azure.discover import discover

@@ -107,6 +107,37 @@ def test_bad_scenario_file_names_file_and_key(tmp_path: Path) -> None:
     assert str(bad) in r.stderr and "arm[0].id" in r.stderr
 
 
+@pytest.mark.parametrize(("content", "says"), [
+    ("", "not JSON"),
+    ("[1, 2]", "not a netcheck.inventory/1 file"),
+    ('{"schema": "netcheck.report/1"}', "schema is 'netcheck.report/1'"),
+    ('{"schema": "netcheck.inventory/1", "cloud": "AzureCloud"}', "Inventory lacks subscription"),
+    ('{"schema": "netcheck.inventory/1", "cloud": "AzureCloud", "subscription": "s", "resource_group": "g", '
+     '"workspace": {"id": "x"}}', "Workspace lacks name"),
+    ('{"schema": "netcheck.inventory/1", "cloud": "AzureCloud", "subscription": "s", "resource_group": "g", '
+     '"workspace": null, "endpoints": [7]}', "Endpoint must be an object"),
+])
+def test_a_bad_inventory_file_exits_2_before_any_work(tmp_path: Path, content: str, says: str) -> None:
+    path = tmp_path / "inventory.json"
+    path.write_text(content)
+    r = netcheck("--inventory", str(path), "--json")
+    assert r.returncode == 2 and r.stdout == "" and "Traceback" not in r.stderr
+    assert "--inventory" in r.stderr and says in r.stderr, r.stderr
+
+
+def test_the_target_of_an_inventory_run_is_the_inventorys(tmp_path: Path) -> None:
+    path = tmp_path / "inventory.json"
+    path.write_text(json.dumps({"schema": "netcheck.inventory/1", "cloud": "AzureChinaCloud",
+                                "subscription": "6b1e2f3a-8c4d-4e5f-9a0b-1c2d3e4f5a6b", "resource_group": "rg-x",
+                                "workspace": None}))
+    env = {"AZURE_CONFIG_DIR": str(tmp_path)}   # no az defaults
+    s = cli.settings_from(cli.build_parser("").parse_args(["--inventory", str(path)]), env)
+    assert (s.subscription, s.resource_group, s.cloud) == ("6b1e2f3a-8c4d-4e5f-9a0b-1c2d3e4f5a6b", "rg-x",
+                                                            "AzureChinaCloud")
+    with pytest.raises(cli.UsageError, match="--resource-group: 'rg-y', but the inventory describes 'rg-x'"):
+        cli.settings_from(cli.build_parser("").parse_args(["--inventory", str(path), "-g", "rg-y"]), env)
+
+
 def test_json_stdout_is_only_the_schema_valid_report() -> None:
     r = netcheck("demo", "healthy", "--json")
     assert r.returncode == 0, r.stderr

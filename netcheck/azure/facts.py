@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 INVENTORY_SCHEMA = "netcheck.inventory/1"
@@ -248,11 +250,26 @@ class Inventory:
         return {"schema": INVENTORY_SCHEMA, **dataclasses.asdict(self)}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Inventory:
-        if data.get("schema") != INVENTORY_SCHEMA:
-            raise ValueError(f"not a {INVENTORY_SCHEMA} file (schema is {data.get('schema')!r})")
+    def from_json(cls, data: Any) -> Inventory:
+        """Raises ValueError saying what is wrong: a file a person gave us, not our own data."""
+        if not isinstance(data, Mapping) or data.get("schema") != INVENTORY_SCHEMA:
+            schema = data.get("schema") if isinstance(data, Mapping) else None
+            raise ValueError(f"not a {INVENTORY_SCHEMA} file (schema is {schema!r})")
         body = {k: v for k, v in data.items() if k != "schema"}
-        return typing.cast(Inventory, _build(cls, body))
+        try:
+            return typing.cast(Inventory, _build(cls, body))
+        except (TypeError, KeyError, AttributeError) as exc:
+            raise ValueError(f"not a valid {INVENTORY_SCHEMA} file: {exc}") from None
+
+
+def load_inventory(path: Path) -> Inventory:
+    """A `netcheck collect` file, or ValueError saying what is wrong with it."""
+    try:
+        return Inventory.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except OSError as exc:
+        raise ValueError(f"cannot read it: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"not JSON: {exc}") from None
 
 
 def _build(tp: Any, value: Any) -> Any:
@@ -261,6 +278,12 @@ def _build(tp: Any, value: Any) -> Any:
         return None
     origin = typing.get_origin(tp)
     if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        if not isinstance(value, Mapping):
+            raise TypeError(f"{tp.__name__} must be an object, not {value!r:.40}")
+        required = [f.name for f in dataclasses.fields(tp)
+                    if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+        if missing := [n for n in required if n not in value]:
+            raise TypeError(f"{tp.__name__} lacks {', '.join(missing)}")
         hints = typing.get_type_hints(tp)
         return tp(**{f.name: _build(hints[f.name], value[f.name]) for f in dataclasses.fields(tp)
                      if f.name in value})
