@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from netcheck.azure.facts import Cluster, Inventory, name_of
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
@@ -63,9 +64,10 @@ async def public_access(ctx: Context) -> list[Finding]:
 
     pass: public access is enabled, or disabled with an Approved private endpoint that this
     machine's VNet reaches. warn: public access is disabled and netcheck runs outside the private
-    endpoint's VNet (and its peers): clients here, such as a Kubernetes cluster, can't reach the
-    workspace (the seed's GetAADTokenFailed). fail: public access is disabled and no private
-    endpoint connection is Approved, so nothing can reach it.
+    endpoint's VNet (and its connected peers): clients here can't reach the workspace (the seed's
+    GetAADTokenFailed). fail: public access is disabled and no private endpoint connection is
+    Approved, so nothing can reach it; or a Kubernetes endpoint's cluster sits in a VNet that
+    neither holds nor peers with the workspace's private endpoint (one result per cluster).
     """
     inv = inventory(ctx)
     ws = inv.workspace
@@ -87,13 +89,40 @@ async def public_access(ctx: Context) -> list[Finding]:
                             *commands, docs="private_link"))]
     vnets = reaching_vnets(inv, ws.id)
     evidence = {**evidence, "private_endpoint_vnets": sorted(vnets), "netcheck_vnet": ctx.where.vnet_id}
+    clusters = [_cluster_reach(inv, c, vnets, evidence) for c in inv.clusters if c.vnet_ids]
     if outside(ctx, vnets):
         return [Finding(ws.name, Verdict.WARN, "public access is disabled and netcheck runs outside the private "
                         "endpoint's VNet: clients here (e.g. a Kubernetes cluster) can't reach the workspace "
                         "(GetAADTokenFailed)", evidence,
                         fix("Run clients in (or peer their VNet with) the private endpoint's VNet",
-                            docs="private_link"))]
-    return [Finding(ws.name, Verdict.PASS, "reachable through an Approved private endpoint from this VNet", evidence)]
+                            docs="private_link")), *clusters]
+    return [Finding(ws.name, Verdict.PASS, "reachable through an Approved private endpoint from this VNet", evidence),
+            *clusters]
+
+
+def _cluster_reach(inv: Inventory, c: Cluster, vnets: set[str], evidence: dict[str, object]) -> Finding:
+    """Can a Kubernetes compute's nodes reach the workspace's private endpoint?"""
+    ws = inv.workspace
+    assert ws
+    cname = name_of(c.compute_id)
+    subject = f"{ws.name} ← {cname}"
+    evidence = {**evidence, "compute": c.compute_id, "cluster": c.cluster_id or "", "cluster_vnets": list(c.vnet_ids)}
+    if any(v.lower() in vnets for v in c.vnet_ids):
+        return Finding(subject, Verdict.PASS, f"Kubernetes compute {cname} reaches the workspace's private endpoint",
+                       evidence)
+    node_vnet = c.vnet_ids[0]
+    pe_vnet = next((pe.vnet_id for pe in inv.pes_for(ws.id) if pe.vnet_id), None)
+    commands = []
+    if pe_vnet:
+        for a, b in ((node_vnet, pe_vnet), (pe_vnet, node_vnet)):   # a peering carries traffic once both sides exist
+            commands.append(cmd("az", "network", "vnet", "peering", "create", "-g", group_of(a),
+                                "-n", f"peer-{name_of(a)}-to-{name_of(b)}", "--vnet-name", name_of(a),
+                                "--remote-vnet", b, "--allow-vnet-access"))
+    return Finding(subject, Verdict.FAIL, f"public access is disabled and Kubernetes compute {cname}'s VNet "
+                   f"{name_of(node_vnet)} neither holds nor peers with the workspace's private endpoint: its "
+                   "endpoints fail with GetAADTokenFailed", evidence,
+                   fix(f"Peer {name_of(node_vnet)} with the private endpoint's VNet (or add a workspace private "
+                       f"endpoint in {name_of(node_vnet)})", *commands, docs="private_link"))
 
 
 @probe("ws.image_build", stage=1, title="Images can be built for the private registry", needs=_TARGET)

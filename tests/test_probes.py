@@ -163,6 +163,24 @@ def test_the_kubernetes_clusters_vnet_must_be_linked_too() -> None:
     assert "privatelink.notebooks.azure.net → vnet-ml-hub" in subjects
 
 
+def test_a_cluster_that_cannot_reach_the_private_workspace_fails_with_the_peering(tmp_path: Path) -> None:
+    aks = f"/subscriptions/{SUB}/resourceGroups/rg-aks/providers/Microsoft.Network/virtualNetworks/vnet-aks"
+    scenario = tmp_path / "cluster-unpeered.yaml"
+    scenario.write_text("scenario: 1\nname: cluster-unpeered\nsummary: x\nbase: kubernetes-vnet-not-linked\n"
+                        "patch:\n  - {id: '*/virtualNetworks/vnet-ml-hub', set: {properties.virtualNetworkPeerings: []}}\n")
+    report, _ = run_scenario(str(scenario))
+    (r,) = [r for r in report.results if r.probe == "ws.public_access" and r.subject == f"{WS} ← aks-inference"]
+    assert r.verdict is Verdict.FAIL and "GetAADTokenFailed" in r.summary and "vnet-aks" in r.summary
+    assert r.evidence["cluster_vnets"] == [aks]
+    assert commands(r) == [
+        f"az network vnet peering create -g rg-aks -n peer-vnet-aks-to-vnet-ml-hub --vnet-name vnet-aks "
+        f"--remote-vnet {HUB} --allow-vnet-access",
+        f"az network vnet peering create -g {RG} -n peer-vnet-ml-hub-to-vnet-aks --vnet-name vnet-ml-hub "
+        f"--remote-vnet {aks} --allow-vnet-access"]
+    (here,) = [r for r in report.results if r.probe == "ws.public_access" and r.subject == WS]
+    assert here.verdict is Verdict.PASS   # the jumpbox itself is in the hub
+
+
 def test_an_unreadable_kubernetes_compute_is_an_error_naming_the_permission(tmp_path: Path) -> None:
     scenario = tmp_path / "compute-forbidden.yaml"
     scenario.write_text("scenario: 1\nname: compute-forbidden\nsummary: x\nbase: kubernetes-vnet-not-linked\n"

@@ -120,7 +120,8 @@ def vnet(d: Wire) -> f.Vnet:
                   tuple((p.get("addressSpace") or {}).get("addressPrefixes") or []),
                   tuple((p.get("dhcpOptions") or {}).get("dnsServers") or []),
                   tuple((_props(x).get("remoteVirtualNetwork") or {}).get("id", "")
-                        for x in p.get("virtualNetworkPeerings") or []))
+                        for x in p.get("virtualNetworkPeerings") or []
+                        if _props(x).get("peeringState", "Connected") == "Connected"))   # only these carry traffic
 
 
 def registry(d: Wire, connections: Iterable[Wire]) -> f.Registry:
