@@ -34,6 +34,11 @@ def cmd(*argv: str) -> str:
     return shlex.join(argv)
 
 
+def counted(n: int, noun: str) -> str:
+    """`1 deployment`, `2 deployments`."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def fix(summary: str, *commands: str, docs: str = "troubleshoot") -> Fix:
     return Fix(summary, tuple(commands), DOCS.get(docs, docs))
 
@@ -94,5 +99,5 @@ def outside(ctx: Context, vnets: set[str]) -> bool:
     return not where or where.lower() not in vnets
 
 
-__all__ = ["DOCS", "client_vnets", "cmd", "error_finding", "fix", "group_of", "inventory", "legacy_isolation", "name_of",
-           "outside", "reaching_vnets", "unreadable", "ws_args"]
+__all__ = ["DOCS", "client_vnets", "cmd", "counted", "error_finding", "fix", "group_of", "inventory", "legacy_isolation",
+           "name_of", "outside", "reaching_vnets", "unreadable", "ws_args"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
-from probes._common import cmd, fix, inventory, legacy_isolation, unreadable, ws_args
+from probes._common import cmd, counted, fix, inventory, legacy_isolation, unreadable, ws_args
 
 EGRESS = "Egress for Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
 
@@ -41,7 +41,7 @@ async def pe_approval(ctx: Context) -> list[Finding]:
     egress = [c for c in reg.connections if c.description == EGRESS]
     if not egress:
         return [Finding(reg.name, Verdict.FAIL, "no egress private endpoint connection on the registry although "
-                        f"{len(needing)} deployment(s) have egress disabled: their image pull can't reach it",
+                        f"egress is disabled for {counted(len(needing), 'deployment')}: their image pull can't reach it",
                         {"registry": reg.id, "deployments": [f"{e}/{d}" for e, d in needing],
                          "connections": [{"name": c.name, "status": c.status, "description": c.description}
                                          for c in reg.connections]},

@@ -14,7 +14,7 @@ from netcheck.model import Finding, Verdict, Where
 from netcheck.net import http
 from netcheck.net.errors import describe as net_error
 from netcheck.probe import probe
-from probes._common import cmd, error_finding, fix
+from probes._common import cmd, counted, error_finding, fix
 
 IMDS = ("169.254.169.254", 80)
 # IMDS answers in milliseconds on a VM; anywhere else the address is a black hole. One second is
@@ -154,8 +154,9 @@ async def target(ctx: Context) -> list[Finding]:
                             cmd("az", "ml", "online-endpoint", "list", "-g", group_of(ws.id), "-w", ws.name,
                                 "-o", "table")))]
     n_dep = sum(len(e.deployments) for e in inv.endpoints)
-    return [Finding("", Verdict.PASS, f"workspace {ws.name} ({ws.location}): {len(inv.endpoints)} online "
-                    f"endpoint(s), {n_dep} deployment(s), {len(inv.private_endpoints)} private endpoint(s)", evidence)]
+    found = (f"{counted(len(inv.endpoints), 'online endpoint')}, {counted(n_dep, 'deployment')}, "
+             f"{counted(len(inv.private_endpoints), 'private endpoint')}")
+    return [Finding("", Verdict.PASS, f"workspace {ws.name} ({ws.location}): {found}", evidence)]
 
 
 async def _workspace_missing(ctx: Context, inv: Inventory) -> Finding:

@@ -11,7 +11,7 @@ from netcheck.model import Finding, Fix, Verdict
 from netcheck.net.dns import Lookup, label
 from netcheck.probe import probe
 from netcheck.targets import Name, Names
-from probes._common import DOCS, cmd, fix, group_of, name_of
+from probes._common import DOCS, cmd, counted, fix, group_of, name_of
 from probes._network import custom_servers, lookups, names, no_names, parse_server, resolver
 
 # after the private DNS checks, so a wrong answer can name the configuration fault that explains it
@@ -195,14 +195,16 @@ async def custom(ctx: Context) -> list[Finding]:
                                    docs="custom_dns")))
             continue
         if not wrong:
-            out.append(Finding(server, Verdict.PASS, f"answers as Azure DNS does for {len(rows)} names", evidence))
+            same = counted(len(rows), "name")
+            out.append(Finding(server, Verdict.PASS, f"answers as Azure DNS does for {same}", evidence))
             continue
         # the zone of each name that differs, and of the privatelink names Azure DNS's chain passes
         chains = [n for w in wrong for n in (w, *(reference[w].chain if w in reference else ()))]
         zones = sorted({z for n in chains if (z := _forward_zone(n, c.forwarded_zones))})
         evidence["missing_forwarders"] = zones
-        out.append(Finding(server, Verdict.FAIL, f"the conditional forwarders are wrong: {len(wrong)} name(s) resolve "
-                           f"differently from Azure DNS; forward {', '.join(zones)} to 168.63.129.16", evidence,
+        verb = "resolves" if len(wrong) == 1 else "resolve"
+        out.append(Finding(server, Verdict.FAIL, f"the conditional forwarders are wrong: {counted(len(wrong), 'name')} "
+                           f"{verb} differently from Azure DNS; forward {', '.join(zones)} to 168.63.129.16", evidence,
                            Fix(f"On {server}, add conditional forwarders to 168.63.129.16 for the public zones (not "
                                "the privatelink ones); Windows DNS shown, BIND: zone \"ZONE\" { type forward; "
                                "forwarders { 168.63.129.16; }; };",
@@ -271,7 +273,8 @@ async def stability(ctx: Context) -> list[Finding]:
         evidence = {"resolver": who, "server": label(servers[who]), "rounds": len(rounds_seen), "spacing_s": spacing,
                     "flipping": flips}
         if flips:
-            out.append(Finding(who, Verdict.FAIL, f"answers flip between private and public for {len(flips)} name(s)",
+            flipping = counted(len(flips), "name")
+            out.append(Finding(who, Verdict.FAIL, f"answers flip between private and public for {flipping}",
                                evidence, fix("Forward every needed public zone to 168.63.129.16 (see dns.custom); "
                                              "on Windows DNS, don't mix forwarders with root hints",
                                              docs="custom_dns")))

@@ -231,7 +231,8 @@ class NetcheckApp(App[int]):
         if how is None:
             self.copy_to_clipboard(text)   # OSC 52: works over SSH in most terminals
             how = "terminal (OSC 52)"
-        self.notify(f"Copied {len(r.fix.commands)} command(s) to the {how} clipboard")
+        n = len(r.fix.commands)
+        self.notify(f"Copied {n} command{'' if n == 1 else 's'} to the {how} clipboard")
 
     def action_explain(self) -> None:
         probe_id = self.selected_probe()
