@@ -118,8 +118,10 @@ def _link_vnets(ctx: Context, inv: Inventory) -> tuple[dict[str, str], list[Find
         if c is None or err:
             continue
         for v in c.vnet_ids:
-            vnets.setdefault(v, f"the nodes of Kubernetes compute {cname} (cluster {name_of(c.cluster_id or '')}) "
-                                "resolve names here")
+            if v.lower() in {known.lower() for known in vnets}:   # ARM ids differ in case from one API to another
+                continue
+            vnets[v] = (f"the nodes of Kubernetes compute {cname} (cluster {name_of(c.cluster_id or '')}) "
+                        "resolve names here")
         if not c.vnet_ids:
             problems.append(Finding(f"Kubernetes compute {cname}", Verdict.SKIP,
                                     f"cluster {name_of(c.cluster_id or cname)} names no VNet (Arc-connected or not "

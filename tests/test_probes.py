@@ -161,6 +161,9 @@ def test_the_kubernetes_clusters_vnet_must_be_linked_too() -> None:
     subjects = {r.subject for r in report("kubernetes-vnet-not-linked").results if r.probe == "pdns.links"}
     assert "privatelink.notebooks.azure.net → vnet-aks" not in subjects   # an inference cluster opens no notebook
     assert "privatelink.notebooks.azure.net → vnet-ml-hub" in subjects
+    # a cluster in the client's own VNet (its id in another case) adds no second check of the same link
+    same = [r.subject for r in report("kubernetes-bad-cert").results if r.probe == "pdns.links"]
+    assert len(same) == len(set(same)) and all(x.endswith("→ vnet-ml-hub") for x in same)
 
 
 def test_a_cluster_that_cannot_reach_the_private_workspace_fails_with_the_peering(tmp_path: Path) -> None:
