@@ -118,8 +118,10 @@ async def _nic_and_subnet(ctx: Context, vm_id: str) -> tuple[str | None, str | N
 async def target(ctx: Context) -> list[Finding]:
     """Reads the workspace and everything it depends on through ARM: online endpoints and deployments,
     its container registry, key vault, private endpoints with their NICs and DNS zone groups, the
-    private DNS zones with their records and VNet links, and the VNets involved. With --inventory,
-    loads those facts from a `netcheck collect` file instead.
+    private DNS zones with their records and VNet links, the VNets involved, and for Kubernetes
+    endpoints their compute's cluster and its nodes' VNets. Each read gets a third of --timeout, so
+    one slow resource costs only its probes. With --inventory, loads those facts from a `netcheck
+    collect` file instead.
 
     pass: the workspace was read. fail: the workspace or a named endpoint does not exist (close names
     are suggested). error: ARM refused (403: the missing permission and scope are named) or failed.

@@ -104,9 +104,9 @@ def _judge(rec: Record, zone: Zone) -> Finding:
     return Finding(subject, Verdict.PASS, f"A {', '.join(found.a)}", evidence)
 
 
-def _link_vnets(ctx: Context, inv: Inventory) -> tuple[dict[str, str], list[Finding]]:
+def _link_vnets(inv: Inventory, clients: list[str]) -> tuple[dict[str, str], list[Finding]]:
     """The VNets whose Azure DNS must see the zones, each with why; and what kept a cluster's VNet unknown."""
-    vnets = {v: "clients resolve names here" for v in client_vnets(ctx, inv)}
+    vnets = {v: "clients resolve names here" for v in clients}
     problems = []
     clusters = {c.compute_id.lower(): c for c in inv.clusters}
     for compute_id in sorted({e.compute_id for e in inv.endpoints if e.compute_id}, key=str.lower):
@@ -145,12 +145,13 @@ async def links(ctx: Context) -> list[Finding]:
     Kubernetes compute or its cluster could not be read.
     """
     inv = inventory(ctx)
-    vnets, out = _link_vnets(ctx, inv)
-    clients = {v.lower() for v in client_vnets(ctx, inv)}
+    clients = client_vnets(ctx, inv)
+    vnets, out = _link_vnets(inv, clients)
+    client_ids = {v.lower() for v in clients}
     c = cloud(inv.cloud)
     for zname in required_zones(inv):
         for vnet_id, why in vnets.items():
-            if vnet_id.lower() not in clients and zname == c.privatelink(c.notebooks):
+            if vnet_id.lower() not in client_ids and zname == c.privatelink(c.notebooks):
                 continue   # an inference cluster never opens a notebook
             vname = name_of(vnet_id)
             subject = f"{zname} → {vname}"

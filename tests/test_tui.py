@@ -196,9 +196,12 @@ def test_demo_in_tmux_shows_the_tree_and_a_fix(tmp_path: Path) -> None:
     env = cli_env(TERM="xterm-256color", SHELL="/bin/sh")
     cmd = f"{sys.executable} -m netcheck demo default; echo EXIT=$?"
 
-    def tmux(*args: str) -> str:
-        done = subprocess.run(["tmux", "-S", sock, "-f", str(conf), *args],
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["tmux", "-S", sock, "-f", str(conf), *args],
                               capture_output=True, text=True, env=env, timeout=30)
+
+    def tmux(*args: str) -> str:
+        done = run(*args)
         assert done.returncode == 0, f"tmux {args[0]}: {done.stderr}"
         return done.stdout
 
@@ -214,8 +217,7 @@ def test_demo_in_tmux_shows_the_tree_and_a_fix(tmp_path: Path) -> None:
 
     # First tmux itself, with a command that can't fail: a machine where tmux can't run a pane (no
     # pseudo-terminals, say) skips with tmux's reason; from here on a failure is netcheck's.
-    warmup = subprocess.run(["tmux", "-S", sock, "-f", str(conf), "new-session", "-d", "echo tmux-ok"],
-                            capture_output=True, text=True, env=env, timeout=30)
+    warmup = run("new-session", "-d", "echo tmux-ok")
     if warmup.returncode != 0:
         pytest.skip(f"tmux cannot start a session here: {warmup.stderr.strip()}")
     if "tmux-ok" not in screen_until("tmux-ok", 10):
@@ -236,4 +238,4 @@ def test_demo_in_tmux_shows_the_tree_and_a_fix(tmp_path: Path) -> None:
         screen = screen_until("EXIT=", 20)
         assert "EXIT=1" in screen, screen
     finally:
-        subprocess.run(["tmux", "-S", sock, "kill-server"], capture_output=True, env=env, timeout=30)
+        run("kill-server")
