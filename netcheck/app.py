@@ -46,8 +46,9 @@ async def check(settings: Settings, progress: bool = False) -> Report:
             running.add(event.probe.id)
         elif isinstance(event, Finished):
             running.discard(event.result.probe)
-        if progress:
-            sys.stderr.write(f"\r\x1b[Kchecking {', '.join(sorted(running))[:70]}")
+        if progress:   # the probes running now, on one line that each event rewrites
+            now = f"checking {', '.join(sorted(running))[:70]}" if running else ""
+            sys.stderr.write(f"\r\x1b[K{now}")
             sys.stderr.flush()
     raise AssertionError("no report")
 

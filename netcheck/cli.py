@@ -79,7 +79,7 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     r.add_argument("--json", action="store_true", help="same as --output json")
     r.add_argument("--output", "-o", choices=FORMATS)
     r.add_argument("--out", type=Path, help="write the report to FILE (format from --output or the extension)")
-    r.add_argument("--no-tui", action="store_true", help="plain text tree even on a terminal")
+    r.add_argument("--no-tui", action="store_true", help="plain text tree even on a terminal (also when CI is set)")
 
 
 def build_parser(command: str) -> argparse.ArgumentParser:

@@ -74,7 +74,12 @@ def sim_factory() -> Iterator[Any]:
         sim.stop()
 
 
+# What the caller's environment may hold that changes how netcheck looks: CI turns the TUI off, NO_COLOR
+# the colours, COLUMNS/LINES the size Rich assumes. Tests start from a person's plain terminal.
+_CALLER_LOOK = ("CI", "NO_COLOR", "COLUMNS", "LINES")
+
+
 def cli_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR",)}
+    env = {k: v for k, v in os.environ.items() if k not in _CALLER_LOOK}
     env.update(extra)
     return env

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import subprocess
 import sys
@@ -170,9 +171,24 @@ def test_no_color_is_honoured_on_a_terminal() -> None:
     assert "\x1b[" in render(report, color=True)
     assert "\x1b[" not in render(report, color=False)
     # the CLI decides colour from the terminal and NO_COLOR
+    coloured = on_a_terminal("demo", "kv-no-bypass", "--no-tui", env=cli_env())
+    plain = on_a_terminal("demo", "kv-no-bypass", "--no-tui", env=cli_env(NO_COLOR="1"))
+    assert "\x1b[31m" in coloured
+    assert "\x1b[31m" not in plain and "kv.bypass" in plain
+
+
+def test_ci_on_a_terminal_gets_the_plain_tree_not_the_tui() -> None:
+    # a pipeline that gives its steps a pseudo-terminal must not sit in the TUI waiting for keys
+    out = on_a_terminal("demo", "kv-no-bypass", env=cli_env(CI="true"))
+    assert "\x1b[?1049h" not in out   # the TUI's alternate screen never opened
+    assert "[✗] kv.bypass kv-contoso-ml" in re.sub(r"\x1b\[[0-9;]*m", "", out)   # the tree, in colour
+
+
+def on_a_terminal(*args: str, env: dict[str, str]) -> str:
+    """What netcheck writes when its stdout is a terminal (a pseudo-terminal)."""
     script = ("import os, sys, pty; pid, fd = pty.fork()\n"
               "if pid == 0:\n"
-              "    os.execvp(sys.executable, [sys.executable, '-m', 'netcheck', 'demo', 'kv-no-bypass', '--no-tui'])\n"
+              "    os.execvp(sys.executable, [sys.executable, '-m', 'netcheck', *sys.argv[1:]])\n"
               "out = b''\n"
               "while True:\n"
               "    try: chunk = os.read(fd, 65536)\n"
@@ -180,11 +196,8 @@ def test_no_color_is_honoured_on_a_terminal() -> None:
               "    if not chunk: break\n"
               "    out += chunk\n"
               "os.waitpid(pid, 0); sys.stdout.write(out.decode('utf-8', 'replace'))\n")
-    coloured = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=cli_env(), timeout=120)
-    plain = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                           env=cli_env(NO_COLOR="1"), timeout=120)
-    assert "\x1b[31m" in coloured.stdout
-    assert "\x1b[31m" not in plain.stdout and "kv.bypass" in plain.stdout
+    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, env=env,
+                          timeout=120).stdout
 
 
 def test_az_config_defaults_from_azure_config_dir(tmp_path: Path) -> None:
