@@ -129,6 +129,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (scripts/test installs it)")
 def test_html_renders_in_headless_chromium(tmp_path: Path) -> None:
+    assert CHROMIUM is not None
     page = tmp_path / "report.html"
     page.write_text(out("default", "html"), encoding="utf-8")
     ARTIFACTS.mkdir(exist_ok=True)
