@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Iterable
 from typing import TypeVar
 
 from netcheck import targets
+from netcheck.azure.facts import name_of
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.net.dns import Lookup, lookup, system_resolver
@@ -69,6 +70,17 @@ def custom_servers(ctx: Context) -> list[str]:
                 out.extend(v.dns_servers)
     out.extend(f"{a}:{p}" if p != 53 else a for a, p in ctx.settings.dns_servers)
     return list(dict.fromkeys(out))
+
+
+def no_custom_servers(ctx: Context) -> Finding:
+    """Why there is no custom DNS server to ask, saying only what netcheck knows."""
+    inv = ctx.inventory
+    vnets = [name_of(v) for v in client_vnets(ctx, inv) if inv.vnet(v)] if inv is not None else []
+    if not vnets:
+        return Finding("", Verdict.SKIP, "no custom DNS servers known: the VNet was not read and no --dns-server "
+                       "was given", cause=ctx.blocked("ctx.target"))
+    return Finding("", Verdict.SKIP, f"no custom DNS servers: {', '.join(vnets)} "
+                   f"{'uses' if len(vnets) == 1 else 'use'} Azure DNS")
 
 
 def parse_server(text: str) -> Address:

@@ -6,6 +6,7 @@ import asyncio
 import difflib
 import ipaddress
 import json
+import re
 from pathlib import Path
 
 from netcheck.azure.facts import Inventory, Location, group_of, load_inventory, name_of, parent
@@ -45,9 +46,8 @@ async def credential(ctx: Context) -> list[Finding]:
         credential_ = cred.build(s)
         await asyncio.wait_for(asyncio.to_thread(credential_.get_token, cred.scope(s)), TOKEN_TIMEOUT)
     except Exception as exc:  # the credential chain's own message lists every attempt
-        lines = [line.strip() for line in str(exc).splitlines() if line.strip()][:8]
         return [Finding("", Verdict.FAIL, "no ARM token: every credential in the chain failed",
-                        {"cloud": s.cloud, "reasons": lines or [type(exc).__name__]},
+                        {"cloud": s.cloud, "reasons": _attempts(exc)},
                         fix("Sign in, or give the jumpbox a managed identity with Reader on the workspace",
                             *([cmd("az", "cloud", "set", "--name", s.cloud)] if s.cloud != "AzureCloud" else []),
                             "az login",
@@ -56,6 +56,14 @@ async def credential(ctx: Context) -> list[Finding]:
     source = "NETCHECK_ARM_TOKEN" if s.arm_token else "DefaultAzureCredential"
     return [Finding("", Verdict.PASS, f"ARM token issued by {source} for {cred.arm_endpoint(s)}",
                     {"credential": source, "arm": cred.arm_endpoint(s)})]
+
+
+def _attempts(exc: Exception) -> list[str]:
+    """Each credential's reason from the chain's message ("AzureCliCredential: Azure CLI not found on
+    path"), without its headers and troubleshooting links; else the message's first lines."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    attempts = [line for line in lines if re.match(r"\w+Credential: ", line)]
+    return attempts or lines[:4] or [type(exc).__name__]
 
 
 @probe("ctx.location", stage=0, title="netcheck knows where it runs", after=["ctx.credential"])

@@ -12,7 +12,7 @@ from netcheck.net.dns import Lookup, label
 from netcheck.probe import probe
 from netcheck.targets import Name, Names
 from probes._common import DOCS, cmd, counted, fix, group_of, name_of
-from probes._network import custom_servers, lookups, names, no_names, parse_server, resolver
+from probes._network import custom_servers, lookups, names, no_custom_servers, no_names, parse_server, resolver
 
 # after the private DNS checks, so a wrong answer can name the configuration fault that explains it
 _AFTER = ["ctx.location", "ctx.target", "pdns.zones", "pdns.records", "pdns.links"]
@@ -160,11 +160,11 @@ async def custom(ctx: Context) -> list[Finding]:
 
     pass: the server answers as Azure DNS does. fail: it disagrees (the fix names exactly the
     conditional forwarders missing for the names that differ), or it does not answer (timeout).
-    skip: the VNet uses Azure DNS.
+    skip: the VNet uses Azure DNS, or netcheck knows neither the VNet nor a --dns-server.
     """
     servers = custom_servers(ctx)
     if not servers:
-        return [Finding("", Verdict.SKIP, "no custom DNS servers: the VNet uses Azure DNS")]
+        return [no_custom_servers(ctx)]
     ns = names(ctx)
     if ns is None:
         return no_names(ctx)

@@ -274,3 +274,25 @@ def test_finding_is_frozen() -> None:
     f = Finding("s", Verdict.PASS, "ok")
     with pytest.raises(AttributeError):
         f.summary = "changed"  # type: ignore[misc]
+
+
+def test_without_a_credential_each_one_says_why_and_stderr_stays_quiet(tmp_path: Path) -> None:
+    env = cli_env(HOME=str(tmp_path), AZURE_CONFIG_DIR=str(tmp_path), PATH=str(Path(sys.executable).parent),
+                  AZURE_POD_IDENTITY_AUTHORITY_HOST="http://127.0.0.1:9")   # managed identity's IMDS: closed
+    for var in ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "AZURE_FEDERATED_TOKEN_FILE",
+                "IDENTITY_ENDPOINT", "MSI_ENDPOINT", "NETCHECK_ARM_TOKEN"):
+        env.pop(var, None)
+    r = netcheck("--json", "-s", "11111111-2222-3333-4444-555555555555", "-g", "rg-x", "-w", "ws-x",
+                 "--connect-to", ":80:127.0.0.1:9", "--connect-to", ":443:127.0.0.1:9",
+                 "--resolver", "127.0.0.1:9", "--azure-dns", "127.0.0.1:9", "--timeout", "5", env=env)
+    assert r.returncode == 1 and r.stderr == "", r.stderr   # azure-identity's warning does not spill
+    data = json.loads(r.stdout)
+    validate_report(data)
+    (cred,) = [x for x in data["results"] if x["probe"] == "ctx.credential"]
+    reasons = cred["evidence"]["reasons"]
+    assert cred["verdict"] == "fail" and cred["fix"]["commands"] == ["az login"]
+    assert any(x.startswith("AzureCliCredential: ") for x in reasons), reasons
+    assert any(x.startswith("ManagedIdentityCredential: ") for x in reasons), reasons
+    assert all(re.match(r"\w+Credential: ", x) for x in reasons), reasons   # no headers, no troubleshooting links
+    (custom,) = [x for x in data["results"] if x["probe"] == "dns.custom"]
+    assert custom["summary"].startswith("no custom DNS servers known: the VNet was not read"), custom

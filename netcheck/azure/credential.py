@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
 from netcheck.clouds import cloud
 from netcheck.settings import Settings
+
+# ctx.credential reports a failed chain with each credential's reason; azure-identity's own warning
+# about it would only repeat that on stderr, under --json and beneath the TUI.
+logging.getLogger("azure.identity").addHandler(logging.NullHandler())
 
 # An ARM token is valid for about an hour; netcheck's run is seconds long.
 _STATIC_TOKEN_LIFETIME_S = 3600
