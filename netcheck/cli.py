@@ -192,9 +192,11 @@ def output_format(args: argparse.Namespace) -> str | None:
     if args.output:
         return str(args.output)
     if args.out is not None:
-        from netcheck.render import format_for
+        from netcheck.render import format_for, no_format
 
-        return format_for(args.out, "text")
+        if (fmt := format_for(args.out)) is None:
+            raise UsageError(f"argument --out: {no_format(args.out)}, or give --output")
+        return fmt
     if args.no_tui or not sys.stdout.isatty() or os.environ.get("CI"):
         return "text"
     return None

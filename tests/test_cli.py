@@ -86,6 +86,7 @@ BAD_INPUTS = [
     (["-g", "rg", "-w", "ws1"], "--subscription"),
     (["--bogus-option"], "--bogus-option"),
     (["demo", "no-such-scenario"], "scenario"),
+    (["demo", "healthy", "--out", "/tmp/netcheck-report.pdf"], "--out"),   # no format to guess: not text in a .pdf
     (["explain", "dns.sytem"], "dns.system"),
 ]
 

@@ -112,6 +112,19 @@ async def test_export_writes_the_report(tmp_path: Path) -> None:
     assert target.read_text().startswith("# netcheck: ❌ fail")
 
 
+async def test_export_to_a_name_without_a_format_says_so_and_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "out.pdf"
+    async with live("kv-no-bypass") as (app, pilot):
+        await finished(app, pilot)
+        await pilot.press("e")
+        await pilot.pause(0.1)
+        app.screen.query_one("Input").value = str(target)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert any("names no report format" in str(n.message) for n in app._notifications)
+    assert not target.exists()
+
+
 async def test_explain_and_help_screens() -> None:
     async with live("kv-no-bypass") as (app, pilot):
         await finished(app, pilot)

@@ -11,9 +11,13 @@ _MODULES = {"text": "text", "json": "json_report", "md": "markdown", "html": "ht
 EXTENSIONS = {".json": "json", ".md": "md", ".html": "html", ".htm": "html", ".xml": "junit", ".txt": "text"}
 
 
-def format_for(path: Path, default: str) -> str:
-    """The report format a file name asks for (`--out report.html`, the TUI's export)."""
-    return EXTENSIONS.get(path.suffix.lower(), default)
+def format_for(path: Path) -> str | None:
+    """The report format a file name asks for (`--out report.html`, the TUI's export), None if none."""
+    return EXTENSIONS.get(path.suffix.lower())
+
+
+def no_format(path: Path) -> str:
+    return f"'{path.name}' names no report format: end it in .html, .md, .xml (JUnit), .json or .txt"
 
 
 def render(fmt: str, report: Report, *, color: bool = False) -> str:

@@ -255,9 +255,11 @@ class NetcheckApp(App[int]):
     def _export(self, path: str | None) -> None:
         if not path or self.report is None:
             return
-        from netcheck.render import format_for, render
+        from netcheck.render import format_for, no_format, render
 
-        fmt = format_for(Path(path), "json")
+        if (fmt := format_for(Path(path))) is None:
+            self.notify(no_format(Path(path)), severity="error")
+            return
         try:
             write_atomically(Path(path), render(fmt, self.report))
         except OSError as exc:
