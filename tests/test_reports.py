@@ -5,13 +5,16 @@ from __future__ import annotations
 import html.parser
 import json
 import shutil
+import signal
 import subprocess
+import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 import xmlschema
-from conftest import ROOT, shared_run
+from conftest import ROOT, cli_env, shared_run
 
 from netcheck.render import render
 
@@ -149,3 +152,16 @@ def test_html_renders_in_headless_chromium(tmp_path: Path) -> None:
 def test_json_report_carries_the_schema() -> None:
     data = json.loads(out("default", "json"))
     assert data["schema"] == "netcheck.report/1" and data["counts"]["fail"] == 8
+
+
+def test_ctrl_c_mid_run_leaves_no_report_file(tmp_path: Path) -> None:
+    # the key vault's ARM read hangs for 20 s under --timeout 60, so the interrupt lands mid-run
+    target = tmp_path / "report.html"
+    run = subprocess.Popen([sys.executable, "-m", "netcheck", "demo", "arm-vault-slow", "--timeout", "60",
+                            "--out", str(target)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           env=cli_env())
+    time.sleep(3)
+    run.send_signal(signal.SIGINT)
+    stdout, stderr = run.communicate(timeout=30)
+    assert run.returncode == 130 and stdout == "" and "Traceback" not in stderr, stderr
+    assert list(tmp_path.iterdir()) == []   # neither the report nor a temporary half of it
