@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from conftest import cli_env, demo_args, shared_run
+from textual.widgets import Input
 
 from netcheck.model import Fix, Report, Result, Verdict
 from netcheck.settings import Settings
@@ -99,16 +100,20 @@ async def test_copy_puts_the_fix_commands_on_the_clipboard(monkeypatch: pytest.M
         assert copied == ["az keyvault update -g rg-mlops-prod -n kv-contoso-ml --bypass AzureServices"]
 
 
+async def export_to(app: NetcheckApp, pilot: Any, path: Path) -> None:
+    """What a person does: `e`, type the file's name, enter."""
+    await pilot.press("e")
+    await pilot.pause(0.1)
+    app.screen.query_one("Input", Input).value = str(path)
+    await pilot.press("enter")
+    await pilot.pause(0.2)
+
+
 async def test_export_writes_the_report(tmp_path: Path) -> None:
     target = tmp_path / "out.md"
     async with live("kv-no-bypass") as (app, pilot):
         await finished(app, pilot)
-        await pilot.press("e")
-        await pilot.pause(0.1)
-        box = app.screen.query_one("Input")
-        box.value = str(target)
-        await pilot.press("enter")
-        await pilot.pause(0.2)
+        await export_to(app, pilot, target)
     assert target.read_text().startswith("# netcheck: ❌ fail")
 
 
@@ -116,11 +121,7 @@ async def test_export_to_a_name_without_a_format_says_so_and_writes_nothing(tmp_
     target = tmp_path / "out.pdf"
     async with live("kv-no-bypass") as (app, pilot):
         await finished(app, pilot)
-        await pilot.press("e")
-        await pilot.pause(0.1)
-        app.screen.query_one("Input").value = str(target)
-        await pilot.press("enter")
-        await pilot.pause(0.2)
+        await export_to(app, pilot, target)
         assert any("names no report format" in str(n.message) for n in app._notifications)
     assert not target.exists()
 
