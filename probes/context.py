@@ -58,12 +58,13 @@ async def credential(ctx: Context) -> list[Finding]:
                     {"credential": source, "arm": cred.arm_endpoint(s)})]
 
 
-def _attempts(exc: Exception) -> list[str]:
+def _attempts(exc: Exception) -> list[dict[str, str]]:
     """Each credential's reason from the chain's message ("AzureCliCredential: Azure CLI not found on
     path"), without its headers and troubleshooting links; else the message's first lines."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    attempts = [line for line in lines if re.match(r"\w+Credential: ", line)]
-    return attempts or lines[:4] or [type(exc).__name__]
+    tried = [m.groups() for line in lines if (m := re.match(r"(\w+Credential): (.*)", line))]
+    return ([{"credential": name, "reason": reason} for name, reason in tried]
+            or [{"credential": type(exc).__name__, "reason": " ".join(lines[:4])}])
 
 
 @probe("ctx.location", stage=0, title="netcheck knows where it runs", after=["ctx.credential"])
