@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html.parser
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -42,6 +43,12 @@ def test_html_leads_with_verdict_counts_and_root_causes() -> None:
 def test_html_for_healthy() -> None:
     page = out("healthy", "html")
     assert 'id="verdict">pass<' in page and 'id="root-causes"' not in page
+
+
+def test_html_tables_wrap_ids_at_slashes_and_never_split_a_short_word() -> None:
+    page = out("default", "html")
+    assert "/<wbr>subscriptions/<wbr>6b1e2f3a-<wbr>" in page
+    assert "<td>Completed</td>" in page and "<td>Pending</td>" in page
 
 
 def test_markdown_root_causes_fixes_and_counts() -> None:
@@ -90,6 +97,8 @@ def test_hostile_names_stay_inert_in_every_format() -> None:
     assert "script" not in parsed.tags and "img" not in parsed.tags
     assert not any(k.startswith("on") for k, _ in parsed.attrs)
     assert "&lt;script&gt;" in page and "\x1b" not in page
+    cells = re.findall(r"<td>(.*?)</td>", page, re.S)
+    assert any("x" * 24 in c for c in cells) and not any("x" * 25 in c for c in cells)   # a long name can wrap
     md = out("hostile-names", "md")
     for line in md.splitlines():
         if line.startswith("| ") and "acr.pe_approval" in line:   # the summary row: still 4 cells

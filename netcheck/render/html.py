@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from netcheck.model import Report
 from netcheck.render.common import data, evidence_tables, root_causes, stage_name, target_text, where_text
 
 SYMBOLS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "?", "skip": "-"}
+# A table cell may break at spaces, after these and inside any longer run without them: resource ids wrap
+# at their slashes, names at their dots, and a short word like "Completed" is never split to make room.
+_BREAK_AFTER = re.compile(r"(?<=[\s/.:=_-])")
+_LONGEST_RUN = 24
+
+
+def wrappable(value: object) -> Markup:
+    parts = _BREAK_AFTER.split(str(value))
+    pieces = [p[i:i + _LONGEST_RUN] for p in parts for i in range(0, len(p), _LONGEST_RUN)]
+    return Markup("<wbr>").join(escape(p) for p in pieces)
 
 
 def render(report: Report, *, color: bool = False) -> str:
@@ -15,6 +28,7 @@ def render(report: Report, *, color: bool = False) -> str:
 
     env = jinja2.Environment(loader=jinja2.PackageLoader("netcheck", "render"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["wrappable"] = wrappable
     d = data(report)
     causes = root_causes(d)
     stages: dict[int, list[dict[str, Any]]] = {}
