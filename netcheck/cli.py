@@ -40,51 +40,79 @@ def _rule(fn: Callable[[str], Any]) -> Callable[[str], Any]:
 
 
 def _add_check_options(p: argparse.ArgumentParser) -> None:
+    d = Settings()   # the defaults the help names are the settings' own
     t = p.add_argument_group("target (defaults: az configure --defaults, AZURE_SUBSCRIPTION_ID)")
-    t.add_argument("-s", "--subscription", type=_rule(validate.subscription))
-    t.add_argument("-g", "--resource-group", "--group", dest="resource_group", type=_rule(validate.resource_group))
-    t.add_argument("-w", "--workspace", type=_rule(validate.workspace))
-    t.add_argument("-e", "--endpoint", dest="endpoints", action="append", default=[],
+    t.add_argument("-s", "--subscription", type=_rule(validate.subscription), metavar="ID", help="subscription id")
+    t.add_argument("-g", "--resource-group", "--group", dest="resource_group", type=_rule(validate.resource_group),
+                   metavar="NAME", help="the workspace's resource group")
+    t.add_argument("-w", "--workspace", type=_rule(validate.workspace), metavar="NAME", help="workspace name")
+    t.add_argument("-e", "--endpoint", dest="endpoints", action="append", default=[], metavar="NAME",
                    type=_rule(validate.endpoint), help="online endpoint (repeatable; default: all)")
-    t.add_argument("--cloud", choices=sorted(CLOUDS), default="AzureCloud")
-    t.add_argument("--inventory", type=Path, help="run from facts written by `netcheck collect` (no ARM calls)")
-    t.add_argument("--arm-endpoint", help="ARM base URL (sovereign or private clouds, the simulator)")
+    t.add_argument("--cloud", choices=sorted(CLOUDS), default="AzureCloud", help="default AzureCloud")
+    t.add_argument("--inventory", type=Path, metavar="FILE",
+                   help="run from facts written by `netcheck collect` (no ARM calls)")
+    t.add_argument("--arm-endpoint", metavar="URL", help="ARM base URL (private clouds, the simulator)")
     n = p.add_argument_group("network")
     n.add_argument("--no-azure", action="store_true", help="network probes only; name what to test below")
-    n.add_argument("--host", dest="hosts", action="append", default=[], type=_rule(validate.fqdn))
-    n.add_argument("--vnet-cidr", dest="vnet_cidrs", action="append", default=[], type=_rule(validate.cidr))
-    n.add_argument("--resolver", type=_rule(validate.address), help="ADDR[:PORT] used as the system resolver")
-    n.add_argument("--azure-dns", type=_rule(validate.address), default=AZURE_DNS,
-                   help="Azure DNS ADDR[:PORT] (default 168.63.129.16)")
-    n.add_argument("--dns-server", dest="dns_servers", action="append", default=[],
+    n.add_argument("--host", dest="hosts", action="append", default=[], type=_rule(validate.fqdn), metavar="FQDN",
+                   help="a name to resolve and reach (repeatable)")
+    n.add_argument("--vnet-cidr", dest="vnet_cidrs", action="append", default=[], type=_rule(validate.cidr),
+                   metavar="CIDR", help="the VNet's address space, to judge answers by (repeatable)")
+    n.add_argument("--resolver", type=_rule(validate.address), metavar="ADDR[:PORT]",
+                   help="DNS server to use as the system resolver (default: /etc/resolv.conf)")
+    n.add_argument("--azure-dns", type=_rule(validate.address), default=AZURE_DNS, metavar="ADDR[:PORT]",
+                   help=f"Azure DNS (default {AZURE_DNS})")
+    n.add_argument("--dns-server", dest="dns_servers", action="append", default=[], metavar="ADDR[:PORT]",
                    type=_rule(validate.address), help="a custom DNS server to compare (repeatable)")
     n.add_argument("--connect-to", action="append", default=[], type=_rule(validate.connect_to),
-                   metavar="HOST:PORT:ADDR:PORT", help="send traffic for HOST:PORT to ADDR:PORT (repeatable)")
-    n.add_argument("--ca-bundle", type=Path, help="PEM file of trusted CAs (default: the system store)")
-    n.add_argument("--dns-rounds", type=_rule(validate.rounds), default=None,
-                   help="how often dns.stability asks each resolver each name (default 4)")
-    n.add_argument("--dns-spacing", type=_rule(validate.spacing), default=None,
-                   help="seconds between those rounds (default 0.2)")
+                   metavar="HOST:PORT:ADDR:PORT", help="send traffic for HOST:PORT to ADDR:PORT, as curl does "
+                   "(repeatable; empty HOST: any)")
+    n.add_argument("--ca-bundle", type=Path, metavar="PEM", help="trusted CAs (default: the system store)")
+    n.add_argument("--dns-rounds", type=_rule(validate.rounds), default=None, metavar="N",
+                   help=f"how often dns.stability asks each resolver each name (default {d.stability_rounds})")
+    n.add_argument("--dns-spacing", type=_rule(validate.spacing), default=None, metavar="SECONDS",
+                   help=f"time between those rounds (default {d.stability_spacing:g})")
     s = p.add_argument_group("scoring (opt-in)")
     s.add_argument("--score", action="store_true", help="send one scoring request")
-    s.add_argument("--score-key-file", type=Path, help="file holding the key or token (else NETCHECK_SCORE_KEY)")
-    s.add_argument("--score-body", type=Path, help="JSON body file for the scoring request")
-    s.add_argument("--request-id", type=_rule(validate.request_id), help="x-ms-client-request-id to send")
-    s.add_argument("--deployment", type=_rule(validate.endpoint), help="azureml-model-deployment header")
+    s.add_argument("--score-key-file", type=Path, metavar="FILE",
+                   help="file holding the key or token (else NETCHECK_SCORE_KEY)")
+    s.add_argument("--score-body", type=Path, metavar="FILE", help="JSON body for the scoring request")
+    s.add_argument("--request-id", type=_rule(validate.request_id), metavar="ID",
+                   help="x-ms-client-request-id to send")
+    s.add_argument("--deployment", type=_rule(validate.endpoint), metavar="NAME",
+                   help="deployment to score (azureml-model-deployment header)")
     r = p.add_argument_group("run and output")
-    r.add_argument("--only", action="append", default=[], type=_rule(validate.glob), metavar="PATTERN")
-    r.add_argument("--skip", action="append", default=[], type=_rule(validate.glob), metavar="PATTERN")
-    r.add_argument("--timeout", type=_rule(validate.timeout), default=None, help="seconds per probe")
+    r.add_argument("--only", action="append", default=[], type=_rule(validate.glob), metavar="PATTERN",
+                   help="run only these probes: ids or globs, e.g. 'dns.*' (repeatable)")
+    r.add_argument("--skip", action="append", default=[], type=_rule(validate.glob), metavar="PATTERN",
+                   help="leave these probes out (repeatable)")
+    r.add_argument("--timeout", type=_rule(validate.timeout), default=None, metavar="SECONDS",
+                   help=f"per probe (default {d.timeout:g})")
     r.add_argument("--strict", action="store_true", help="warn counts as fail for the exit code")
     r.add_argument("--json", action="store_true", help="same as --output json")
     r.add_argument("--output", "-o", choices=FORMATS)
-    r.add_argument("--out", type=Path, help="write the report to FILE (format from --output or the extension)")
+    r.add_argument("--out", type=Path, metavar="FILE",
+                   help="write the report to FILE (format from --output or the extension)")
     r.add_argument("--no-tui", action="store_true", help="plain text tree even on a terminal (also when CI is set)")
+
+
+_COMMANDS = """commands:
+  netcheck [check] [OPTIONS]    the check (the options above)
+  netcheck demo [SCENARIO]      the check against the embedded simulator (--list: the scenarios)
+  netcheck explain ID           what a probe checks and what its verdicts mean
+  netcheck collect --out FILE   read the Azure side once, for a later run with --inventory FILE
+  netcheck sim serve SCENARIO   run the simulator alone and print a command line to check it
+
+exit codes: 0 nothing failed, 1 a probe failed, 2 bad usage or input, 3 some probes could not decide,
+130 interrupted
+"""
 
 
 def build_parser(command: str) -> argparse.ArgumentParser:
     p = _Parser(prog=f"netcheck {command}".strip(), allow_abbrev=False,
-                description="Find out why a private Azure ML online endpoint can't deploy or be reached.")
+                description="Find out why a private Azure ML online endpoint can't deploy or be reached.",
+                epilog=_COMMANDS if command in ("", "check") else None,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
     if command in ("", "check"):
         p.add_argument("--version", action="version", version=f"netcheck {__version__}")
         _add_check_options(p)

@@ -298,3 +298,11 @@ def test_without_a_credential_each_one_says_why_and_stderr_stays_quiet(tmp_path:
     assert all(k.endswith("Credential") for k in tried), reasons   # no headers, no troubleshooting links
     (custom,) = [x for x in data["results"] if x["probe"] == "dns.custom"]
     assert custom["summary"].startswith("no custom DNS servers known: the VNet was not read"), custom
+
+
+def test_help_names_every_command_and_the_exit_codes() -> None:
+    r = netcheck("--help")
+    assert r.returncode == 0
+    for command in ("netcheck demo", "netcheck explain ID", "netcheck collect --out FILE", "netcheck sim serve"):
+        assert command in r.stdout
+    assert "3 some probes could not decide" in r.stdout and "--timeout SECONDS" in r.stdout
