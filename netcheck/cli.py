@@ -121,12 +121,14 @@ def build_parser(command: str) -> argparse.ArgumentParser:
     elif command == "demo":
         p.add_argument("scenario", nargs="?", default="default", help="scenario name or YAML path")
         p.add_argument("--list", action="store_true", help="list the shipped scenarios")
-        p.add_argument("--latency", type=float, default=None, help="added latency per request, ms")
+        p.add_argument("--latency", type=_rule(validate.milliseconds), default=None, metavar="MS",
+                       help="added latency per request (simulated distance)")
         _add_check_options(p)
     elif command == "sim":
         p.add_argument("action", choices=["serve"])
         p.add_argument("scenario")
-        p.add_argument("--latency", type=float, default=None, help="added latency per request, ms")
+        p.add_argument("--latency", type=_rule(validate.milliseconds), default=None, metavar="MS",
+                       help="added latency per request (simulated distance)")
     elif command == "collect":
         _add_check_options(p)
     return p

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -112,11 +113,16 @@ def glob(value: str) -> str:
     return value
 
 
-def timeout(value: str) -> float:
+def _number(value: str) -> float:
+    """The number in value, else NaN, which fails every range check below."""
     try:
-        t = float(value)
+        return float(value)
     except ValueError:
-        t = -1.0
+        return math.nan
+
+
+def timeout(value: str) -> float:
+    t = _number(value)
     if not 0 < t <= 600:
         raise ValueError(f"{value!r} is not a timeout (seconds, more than 0 and at most 600)")
     return t
@@ -129,13 +135,18 @@ def rounds(value: str) -> int:
 
 
 def spacing(value: str) -> float:
-    try:
-        s = float(value)
-    except ValueError:
-        s = -1.0
+    s = _number(value)
     if not 0 <= s <= 10:
         raise ValueError(f"{value!r} is not a spacing in seconds (0-10)")
     return s
+
+
+def milliseconds(value: str) -> float:
+    """A simulated delay: the CLI's --latency, a scenario's latency_ms and delay_ms."""
+    ms = _number(value)
+    if not 0 <= ms <= 60_000:
+        raise ValueError(f"{value!r} is not a delay in milliseconds (0-60000)")
+    return ms
 
 
 def request_id(value: str) -> str:

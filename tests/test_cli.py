@@ -14,6 +14,7 @@ from conftest import cli_env, validate_report
 
 from netcheck import azconfig, cli
 from netcheck.model import Finding, Report, Result, Target, Verdict, Where, exit_code
+from netcheck.sim.scenario import ScenarioError, load
 
 
 def netcheck(*argv: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -107,6 +108,26 @@ def test_bad_scenario_file_names_file_and_key(tmp_path: Path) -> None:
     r = netcheck("demo", str(bad))
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert str(bad) in r.stderr and "arm[0].id" in r.stderr
+
+
+@pytest.mark.parametrize(("extra", "says"), [
+    ('faults:\n  - {request: "GET *", status: abc}', "faults[0].status: 'abc' is not an HTTP status"),
+    ('faults:\n  - {request: "GET *", delay_ms: -1}', "faults[0].delay_ms: '-1' is not a delay in milliseconds"),
+    ("latency_ms: {arm: abc}", "latency_ms.arm: 'abc' is not a delay"),
+    ("latency_ms: {amr: 5}", "latency_ms.amr: unknown key"),
+    ("page_size: zero", "page_size: 'zero' is not a page size"),
+    ("public_dns: {a.example.com: {a: [10.0.0.300]}}", "public_dns.a.example.com.a: ['10.0.0.300'] is not a list"),
+    ("tls: {a.example.com: {expires_in_days: soon}}", "tls.a.example.com.expires_in_days: 'soon' is not a number"),
+    ("tls: {a.example.com: {score: {status: 99}}}", "tls.a.example.com.score.status: 99 is not an HTTP status"),
+    ("dns_servers: {10.0.0.9: {down: maybe}}", "dns_servers.10.0.0.9.down: 'maybe' is not true or false"),
+    ("dns_servers: {dns1: {down: true}}", "dns_servers.dns1: must be keyed by the server's IP address"),
+])
+def test_a_bad_scenario_value_names_its_key(tmp_path: Path, extra: str, says: str) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"scenario: 1\nname: x\nsummary: y\nbase: healthy\n{extra}\n")
+    with pytest.raises(ScenarioError) as caught:
+        load(str(bad))
+    assert str(caught.value).startswith(f"{bad}: ") and says in str(caught.value), caught.value
 
 
 @pytest.mark.parametrize(("content", "says"), [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import fnmatch
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -12,15 +13,53 @@ from typing import Any
 
 import yaml
 
+from netcheck import validate
 from netcheck.model import Verdict
 
 _ID = re.compile(r"^/subscriptions/[^/]+/(resourceGroups/[^/]+/)?providers/[^/]+/[^/]+/[^/]+(/[^/]+/[^/]+)*$",
                  re.IGNORECASE)
 _TOP = {"scenario", "name", "summary", "where", "arm", "public_dns", "dns_servers", "tls", "faults", "expect",
         "latency_ms", "target", "page_size", "options", "base", "patch"}
-_TLS_KEYS = {"expires_in_days", "not_before_days", "wrong_host", "untrusted", "weak_key", "tcp", "side",
-             "score", "http"}
-_TCP = {"blackhole", "refused"}
+_LATENCY_KEYS = {"arm", "dns", "tls", "imds"}
+
+# What a field may hold: a test, and what to call it when a value fails the test.
+Rule = tuple[Callable[[Any], bool], str]
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_ip(v: Any) -> bool:
+    try:
+        return isinstance(v, str) and bool(validate.ip(v))
+    except ValueError:
+        return False
+
+
+def _one_of(*choices: str) -> Rule:
+    return (lambda v: v in choices, " or ".join(choices))
+
+
+_BOOL: Rule = (lambda v: isinstance(v, bool), "true or false")
+_NUMBER: Rule = (lambda v: _is_int(v) or isinstance(v, float), "a number")
+_COUNT: Rule = (lambda v: _is_int(v) and v >= 1, "a whole number, 1 or more")
+_STATUS: Rule = (lambda v: _is_int(v) and 100 <= v <= 599, "an HTTP status (100-599)")
+_TEXT: Rule = (lambda v: isinstance(v, str), "a string")
+_MAPPING: Rule = (lambda v: isinstance(v, dict), "a mapping")
+_ANY: Rule = (lambda v: True, "")
+_IPS: Rule = (lambda v: isinstance(v, list) and all(_is_ip(x) for x in v), "a list of IP addresses")
+_ZONES: Rule = (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of zone names")
+
+_FAULT = {"request": _TEXT, "status": _STATUS, "retry_after": _NUMBER, "times": _COUNT, "delay_ms": _NUMBER,
+          "message": _TEXT}
+_TLS = {"expires_in_days": _NUMBER, "not_before_days": _NUMBER, "wrong_host": _BOOL, "untrusted": _BOOL,
+        "weak_key": _BOOL, "tcp": _one_of("blackhole", "refused"), "side": _one_of("public", "private"),
+        "score": _MAPPING, "http": _MAPPING}
+_SCORE = {"status": _STATUS, "headers": _MAPPING, "body": _ANY}
+_HTTP = {"swagger_status": _STATUS}
+_DNS_SERVER = {"forward": _ZONES, "to": _one_of("azure"), "down": _BOOL, "flapping": _BOOL}   # to: where forwards go
+_PUBLIC_NAME = {"a": _IPS, "cname": _TEXT, "nxdomain": _BOOL}
 
 
 class ScenarioError(Exception):
@@ -67,6 +106,25 @@ def _mapping(source: str, path: str, value: Any) -> dict[str, Any]:
     return value
 
 
+def _fields(source: str, path: str, value: Any, rules: dict[str, Rule]) -> dict[str, Any]:
+    """A mapping whose every key is known and every value passes its rule."""
+    m = _mapping(source, path, value)
+    for key, v in m.items():
+        if key not in rules:
+            raise _fail(source, f"{path}.{key}", f"unknown key (known: {', '.join(sorted(rules))})")
+        test, what = rules[key]
+        if not test(v):
+            raise _fail(source, f"{path}.{key}", f"{v!r} is not {what}")
+    return m
+
+
+def _ms(source: str, path: str, value: Any) -> float:
+    try:
+        return validate.milliseconds(str(value))
+    except ValueError as exc:
+        raise _fail(source, path, str(exc)) from None
+
+
 def parse(data: Any, source: str) -> Scenario:
     if not isinstance(data, dict):
         raise _fail(source, "(top)", "a scenario is a YAML mapping")
@@ -101,29 +159,25 @@ def parse(data: Any, source: str) -> Scenario:
         raise _fail(source, "where.vm", f"{vm!r} must be the id of a VM among the arm resources")
     tls = _mapping(source, "tls", data.get("tls"))
     for host, opts in tls.items():
-        opts = _mapping(source, f"tls.{host}", opts)
-        if unknown := set(opts) - _TLS_KEYS:
-            raise _fail(source, f"tls.{host}.{sorted(unknown)[0]}",
-                        f"unknown key (known: {', '.join(sorted(_TLS_KEYS))})")
-        if "tcp" in opts and opts["tcp"] not in _TCP:
-            raise _fail(source, f"tls.{host}.tcp", "must be blackhole or refused")
+        opts = _fields(source, f"tls.{host}", opts, _TLS)
+        _fields(source, f"tls.{host}.score", opts.get("score"), _SCORE)
+        _fields(source, f"tls.{host}.http", opts.get("http"), _HTTP)
     servers = _mapping(source, "dns_servers", data.get("dns_servers"))
     for addr, opts in servers.items():
-        opts = _mapping(source, f"dns_servers.{addr}", opts)
-        if not ({"forward", "down", "flapping"} & set(opts)):
+        if not _is_ip(addr):
+            raise _fail(source, f"dns_servers.{addr}", "must be keyed by the server's IP address")
+        if not set(_fields(source, f"dns_servers.{addr}", opts, _DNS_SERVER)):
             raise _fail(source, f"dns_servers.{addr}", "needs forward: [zones], down: true or flapping: true")
-        if "forward" in opts and not isinstance(opts["forward"], list):
-            raise _fail(source, f"dns_servers.{addr}.forward", "must be a list of zone names")
+    public_dns = _mapping(source, "public_dns", data.get("public_dns"))
+    for name, entry in public_dns.items():
+        _fields(source, f"public_dns.{name}", entry, _PUBLIC_NAME)
     faults = []
     for i, f in enumerate(data.get("faults") or []):
-        f = _mapping(source, f"faults[{i}]", f)
-        if not isinstance(f.get("request"), str) or " " not in f["request"]:
+        f = _fields(source, f"faults[{i}]", f, _FAULT)
+        if " " not in f.get("request", ""):
             raise _fail(source, f"faults[{i}].request", "required, like 'GET */privateEndpointConnections*'")
-        try:
-            faults.append(Fault(f["request"], f.get("status"), f.get("retry_after"), f.get("times"),
-                                float(f.get("delay_ms", 0)), f.get("message")))
-        except (TypeError, ValueError) as exc:
-            raise _fail(source, f"faults[{i}]", str(exc)) from None
+        faults.append(Fault(f["request"], f.get("status"), f.get("retry_after"), f.get("times"),
+                            _ms(source, f"faults[{i}].delay_ms", f.get("delay_ms", 0)), f.get("message")))
     expect: dict[str, Verdict] = {}
     for key, value in _mapping(source, "expect", data.get("expect")).items():
         try:
@@ -131,15 +185,21 @@ def parse(data: Any, source: str) -> Scenario:
         except ValueError:
             raise _fail(source, f"expect.{key}",
                         f"{value!r} is not a verdict (pass, warn, fail, error, skip)") from None
-    latency = _mapping(source, "latency_ms", data.get("latency_ms"))
+    latency = {k: _ms(source, f"latency_ms.{k}", v)
+               for k, v in _mapping(source, "latency_ms", data.get("latency_ms")).items()}
+    if unknown := set(latency) - _LATENCY_KEYS:
+        raise _fail(source, f"latency_ms.{sorted(unknown)[0]}", f"unknown key (known: {', '.join(sorted(_LATENCY_KEYS))})")
+    page_size = data.get("page_size", 2)
+    if not isinstance(page_size, int) or isinstance(page_size, bool) or page_size < 1:
+        raise _fail(source, "page_size", f"{page_size!r} is not a page size (a whole number, 1 or more)")
     options = data.get("options") or []
     if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
         raise _fail(source, "options", "must be a list of command-line options")
     return Scenario(
         name=data["name"], summary=data["summary"], source=source, arm=tuple(arm), where_vm=vm,
-        public_dns=_mapping(source, "public_dns", data.get("public_dns")), dns_servers=servers, tls=tls,
-        faults=tuple(faults), expect=expect, latency_ms={k: float(v) for k, v in latency.items()},
-        target=_mapping(source, "target", data.get("target")), page_size=int(data.get("page_size", 2)),
+        public_dns=public_dns, dns_servers=servers, tls=tls,
+        faults=tuple(faults), expect=expect, latency_ms=latency,
+        target=_mapping(source, "target", data.get("target")), page_size=page_size,
         options=tuple(options))
 
 
