@@ -113,7 +113,8 @@ def test_bad_scenario_file_names_file_and_key(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("extra", "says"), [
     ('faults:\n  - {request: "GET *", status: abc}', "faults[0].status: 'abc' is not an HTTP status"),
     ('faults:\n  - {request: "GET *", delay_ms: -1}', "faults[0].delay_ms: '-1' is not a delay in milliseconds"),
-    ("latency_ms: {arm: abc}", "latency_ms.arm: 'abc' is not a delay"),
+    ("latency_ms: {arm: abc}", "latency_ms.arm: 'abc' is not a number"),
+    ("latency_ms: {arm: -5}", "latency_ms.arm: '-5' is not a delay in milliseconds"),
     ("latency_ms: {amr: 5}", "latency_ms.amr: unknown key"),
     ("page_size: zero", "page_size: 'zero' is not a page size"),
     ("public_dns: {a.example.com: {a: [10.0.0.300]}}", "public_dns.a.example.com.a: ['10.0.0.300'] is not a list"),

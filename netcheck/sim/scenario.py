@@ -20,7 +20,6 @@ _ID = re.compile(r"^/subscriptions/[^/]+/(resourceGroups/[^/]+/)?providers/[^/]+
                  re.IGNORECASE)
 _TOP = {"scenario", "name", "summary", "where", "arm", "public_dns", "dns_servers", "tls", "faults", "expect",
         "latency_ms", "target", "page_size", "options", "base", "patch"}
-_LATENCY_KEYS = {"arm", "dns", "tls", "imds"}
 
 # What a field may hold: a test, and what to call it when a value fails the test.
 Rule = tuple[Callable[[Any], bool], str]
@@ -60,6 +59,7 @@ _SCORE = {"status": _STATUS, "headers": _MAPPING, "body": _ANY}
 _HTTP = {"swagger_status": _STATUS}
 _DNS_SERVER = {"forward": _ZONES, "to": _one_of("azure"), "down": _BOOL, "flapping": _BOOL}   # to: where forwards go
 _PUBLIC_NAME = {"a": _IPS, "cname": _TEXT, "nxdomain": _BOOL}
+_LATENCY = {"arm": _NUMBER, "dns": _NUMBER, "tls": _NUMBER, "imds": _NUMBER}
 
 
 class ScenarioError(Exception):
@@ -186,9 +186,7 @@ def parse(data: Any, source: str) -> Scenario:
             raise _fail(source, f"expect.{key}",
                         f"{value!r} is not a verdict (pass, warn, fail, error, skip)") from None
     latency = {k: _ms(source, f"latency_ms.{k}", v)
-               for k, v in _mapping(source, "latency_ms", data.get("latency_ms")).items()}
-    if unknown := set(latency) - _LATENCY_KEYS:
-        raise _fail(source, f"latency_ms.{sorted(unknown)[0]}", f"unknown key (known: {', '.join(sorted(_LATENCY_KEYS))})")
+               for k, v in _fields(source, "latency_ms", data.get("latency_ms"), _LATENCY).items()}
     page_size = data.get("page_size", 2)
     if not isinstance(page_size, int) or isinstance(page_size, bool) or page_size < 1:
         raise _fail(source, "page_size", f"{page_size!r} is not a page size (a whole number, 1 or more)")
