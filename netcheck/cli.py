@@ -134,6 +134,12 @@ def build_parser(command: str) -> argparse.ArgumentParser:
     return p
 
 
+# Where each target option's default comes from, for the message when it has none.
+_DEFAULT_FROM = {"--subscription": "`az account set -s ID` or AZURE_SUBSCRIPTION_ID",
+                 "--resource-group": "`az configure --defaults group=NAME`",
+                 "--workspace": "`az configure --defaults workspace=NAME`"}
+
+
 def settings_from(args: argparse.Namespace, env: dict[str, str] | os._Environ[str]) -> Settings:
     """Build Settings from parsed options, az defaults and the environment; UsageError if unusable."""
     from netcheck import azconfig
@@ -163,8 +169,8 @@ def settings_from(args: argparse.Namespace, env: dict[str, str] | os._Environ[st
         raise UsageError(f"argument --arm-endpoint: {args.arm_endpoint!r} is not an https:// URL")
     if not (args.no_azure or args.inventory) and not (sub and group and ws):
         missing = [n for n, v in (("--subscription", sub), ("--resource-group", group), ("--workspace", ws)) if not v]
-        raise UsageError(f"argument {missing[0]}: required (or set it with `az configure --defaults`, "
-                         "or AZURE_SUBSCRIPTION_ID; use --no-azure for network probes only)")
+        raise UsageError(f"argument {missing[0]}: required (or set a default: {_DEFAULT_FROM[missing[0]]}; "
+                         "--no-azure checks the network only)")
     extra: dict[str, Any] = {}
     for option, field_ in (("timeout", "timeout"), ("dns_rounds", "stability_rounds"),
                            ("dns_spacing", "stability_spacing")):

@@ -328,3 +328,13 @@ def test_help_names_every_command_and_the_exit_codes() -> None:
     for command in ("netcheck demo", "netcheck explain ID", "netcheck collect --out FILE", "netcheck sim serve"):
         assert command in r.stdout
     assert "3 some probes could not decide" in r.stdout and "--timeout SECONDS" in r.stdout
+
+
+def test_a_missing_target_says_where_its_default_would_come_from(tmp_path: Path) -> None:
+    env = cli_env(AZURE_CONFIG_DIR=str(tmp_path))   # no az defaults, no az login
+    env.pop("AZURE_SUBSCRIPTION_ID", None)
+    r = netcheck(env=env)
+    assert r.returncode == 2 and "--subscription: required" in r.stderr and "az account set" in r.stderr
+    r = netcheck("-s", "11111111-2222-3333-4444-555555555555", "-g", "rg-x", env=env)
+    assert r.returncode == 2 and "--workspace: required" in r.stderr
+    assert "az configure --defaults workspace=NAME" in r.stderr and "--no-azure" in r.stderr
