@@ -22,6 +22,13 @@ def netcheck(*argv: str, env: dict[str, str] | None = None, timeout: float = 120
                           env=env or cli_env(), timeout=timeout)
 
 
+def without_az_defaults(empty_dir: Path) -> dict[str, str]:
+    """The environment of someone who never ran `az configure --defaults` or `az login`."""
+    env = cli_env(AZURE_CONFIG_DIR=str(empty_dir))
+    env.pop("AZURE_SUBSCRIPTION_ID", None)
+    return env
+
+
 def report_of(*verdicts: Verdict) -> Report:
     results = tuple(Result(f"t.p{i}", "", 1, "t", v, "s", None, 0, {}, None) for i, v in enumerate(verdicts))
     return Report("0", "2026-01-01T00:00:00Z", 0, Where(False), Target(), results)
@@ -93,8 +100,8 @@ BAD_INPUTS = [
 
 
 @pytest.mark.parametrize(("argv", "named"), BAD_INPUTS)
-def test_bad_input_exits_2_with_one_clear_line(argv: list[str], named: str) -> None:
-    r = netcheck(*argv)
+def test_bad_input_exits_2_with_one_clear_line(argv: list[str], named: str, tmp_path: Path) -> None:
+    r = netcheck(*argv, env=without_az_defaults(tmp_path))
     assert r.returncode == 2, r.stderr
     assert "Traceback" not in r.stderr
     assert named in r.stderr
@@ -300,8 +307,9 @@ def test_finding_is_frozen() -> None:
 
 
 def test_without_a_credential_each_one_says_why_and_stderr_stays_quiet(tmp_path: Path) -> None:
-    env = cli_env(HOME=str(tmp_path), AZURE_CONFIG_DIR=str(tmp_path), PATH=str(Path(sys.executable).parent),
-                  AZURE_POD_IDENTITY_AUTHORITY_HOST="http://127.0.0.1:9")   # managed identity's IMDS: closed
+    env = without_az_defaults(tmp_path)
+    env.update(HOME=str(tmp_path), PATH=str(Path(sys.executable).parent),   # no az, no token caches
+               AZURE_POD_IDENTITY_AUTHORITY_HOST="http://127.0.0.1:9")   # managed identity's IMDS: closed
     for var in ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "AZURE_FEDERATED_TOKEN_FILE",
                 "IDENTITY_ENDPOINT", "MSI_ENDPOINT", "NETCHECK_ARM_TOKEN"):
         env.pop(var, None)
@@ -331,8 +339,7 @@ def test_help_names_every_command_and_the_exit_codes() -> None:
 
 
 def test_a_missing_target_says_where_its_default_would_come_from(tmp_path: Path) -> None:
-    env = cli_env(AZURE_CONFIG_DIR=str(tmp_path))   # no az defaults, no az login
-    env.pop("AZURE_SUBSCRIPTION_ID", None)
+    env = without_az_defaults(tmp_path)
     r = netcheck(env=env)
     assert r.returncode == 2 and "--subscription: required" in r.stderr and "az account set" in r.stderr
     r = netcheck("-s", "11111111-2222-3333-4444-555555555555", "-g", "rg-x", env=env)
