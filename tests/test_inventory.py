@@ -85,6 +85,10 @@ def test_classify_maps_transport_failures() -> None:
     from azure.core.exceptions import ServiceRequestError, ServiceResponseError
 
     assert classify("/x", ServiceResponseError("read timed out")).reason == "timeout"
+    # whichever timer ends a slow read, ours or the transport's, the message is the same
+    assert (classify("/x", ServiceResponseError("Response timeout"), 1.0).message
+            == classify("/x", TimeoutError(), 1.0).message == "no answer from ARM within 1 s")
+    assert classify("/x", ServiceResponseError("Connection reset by peer")).reason == "network"
     assert classify("/x", ServiceRequestError("connection refused")).reason == "network"
     assert classify("/x", ValueError("odd")).reason == "exception"
 

@@ -44,10 +44,10 @@ class Reader:
             try:  # the SDK's own timeouts end the thread soon after; this ends the wait on time
                 return await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(self._pool, fn), budget)
             except TimeoutError:
-                self.errors.setdefault(resource, classify(resource, TimeoutError(f"no answer from ARM within {budget:g} s")))
+                self.errors.setdefault(resource, classify(resource, TimeoutError(), budget))
                 return None
             except Exception as exc:  # every failure becomes a ReadError with its reason
-                self.errors.setdefault(resource, classify(resource, exc))
+                self.errors.setdefault(resource, classify(resource, exc, budget))
                 return None
 
     def once(self, key: str, make: Callable[[], Coroutine[Any, Any, T]]) -> asyncio.Task[T]:

@@ -8,9 +8,12 @@ from netcheck.azure.facts import ReadError
 
 _AUTHZ = re.compile(r"action '([^']+)' over scope '([^']+)'")
 _PRINCIPAL = re.compile(r"object id '([0-9a-fA-F-]{36})'")
+_TIMED_OUT = re.compile(r"time ?out|timed out", re.IGNORECASE)
 
 
-def classify(resource: str, exc: BaseException) -> ReadError:
+def classify(resource: str, exc: BaseException, budget: float | None = None) -> ReadError:
+    """`budget`: the seconds the read had; a timeout says it, whichever timer ran out first (ours or
+    the transport's)."""
     from azure.core.exceptions import (
         ClientAuthenticationError,
         HttpResponseError,
@@ -36,10 +39,11 @@ def classify(resource: str, exc: BaseException) -> ReadError:
             return ReadError(resource, "server", f"ARM answered {status} after retries: {code} {message}".strip(),
                              status)
         return ReadError(resource, "http", f"ARM answered {status}: {code} {message}".strip(), status)
-    if isinstance(exc, TimeoutError):   # our own deadline, its message says how long
-        return ReadError(resource, "timeout", _first_line(exc))
-    if isinstance(exc, ServiceResponseError):
-        return ReadError(resource, "timeout", f"no answer from ARM in time: {_first_line(exc)}")
+    if isinstance(exc, TimeoutError) or (isinstance(exc, ServiceResponseError) and _TIMED_OUT.search(str(exc))):
+        return ReadError(resource, "timeout", f"no answer from ARM within {budget:g} s" if budget
+                         else f"no answer from ARM in time: {_first_line(exc)}")
+    if isinstance(exc, ServiceResponseError):   # sent, but the answer broke off or could not be read
+        return ReadError(resource, "network", f"ARM's answer broke off: {_first_line(exc)}")
     if isinstance(exc, ServiceRequestError | OSError):
         return ReadError(resource, "network", f"cannot reach ARM: {_first_line(exc)}")
     return ReadError(resource, "exception", f"{type(exc).__name__}: {_first_line(exc)}")

@@ -207,7 +207,7 @@ class ReadError:
     """A resource netcheck could not read, classified at the boundary."""
 
     resource: str
-    reason: str            # forbidden | not_found | throttled | server | timeout | network | auth
+    reason: str            # forbidden | not_found | throttled | server | timeout | network | auth | exception
     message: str
     status: int | None = None
     action: str | None = None
