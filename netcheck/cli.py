@@ -108,6 +108,11 @@ exit codes: 0 nothing failed, 1 a probe failed, 2 bad usage or input, 3 some pro
 """
 
 
+# The simulator's --latency, for `demo` and `sim serve` alike.
+_LATENCY: dict[str, Any] = {"type": _rule(validate.milliseconds), "default": None, "metavar": "MS",
+                            "help": "added latency per request (simulated distance)"}
+
+
 def build_parser(command: str) -> argparse.ArgumentParser:
     p = _Parser(prog=f"netcheck {command}".strip(), allow_abbrev=False,
                 description="Find out why a private Azure ML online endpoint can't deploy or be reached.",
@@ -121,14 +126,12 @@ def build_parser(command: str) -> argparse.ArgumentParser:
     elif command == "demo":
         p.add_argument("scenario", nargs="?", default="default", help="scenario name or YAML path")
         p.add_argument("--list", action="store_true", help="list the shipped scenarios")
-        p.add_argument("--latency", type=_rule(validate.milliseconds), default=None, metavar="MS",
-                       help="added latency per request (simulated distance)")
+        p.add_argument("--latency", **_LATENCY)
         _add_check_options(p)
     elif command == "sim":
         p.add_argument("action", choices=["serve"])
         p.add_argument("scenario")
-        p.add_argument("--latency", type=_rule(validate.milliseconds), default=None, metavar="MS",
-                       help="added latency per request (simulated distance)")
+        p.add_argument("--latency", **_LATENCY)
     elif command == "collect":
         _add_check_options(p)
     return p

@@ -10,6 +10,9 @@ from netcheck.model import Report
 from netcheck.probe import STAGES
 from netcheck.redact import redact
 
+# One mark per verdict for the plain tree, the HTML report and the TUI (Markdown uses emoji instead).
+SYMBOLS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "?", "skip": "-"}
+
 # C0 controls (ANSI escapes among them) and DEL: invalid in XML, and a terminal hazard anywhere else.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 

@@ -8,9 +8,8 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from netcheck.model import Report
-from netcheck.render.common import data, evidence_tables, root_causes, stage_name, target_text, where_text
+from netcheck.render.common import SYMBOLS, data, evidence_tables, root_causes, stage_name, target_text, where_text
 
-SYMBOLS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "?", "skip": "-"}
 # A table cell may break at spaces, after these and inside any longer run without them: resource ids wrap
 # at their slashes, names at their dots, and a short word like "Completed" is never split to make room.
 _BREAK_AFTER = re.compile(r"(?<=[\s/.:=_-])")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from netcheck.model import Report, Verdict
-from netcheck.render.common import data, evidence_tables, stage_name, target_text, where_text
+from netcheck.model import Report
+from netcheck.render.common import SYMBOLS, data, evidence_tables, stage_name, target_text, where_text
 
-SYMBOLS = {Verdict.PASS: "✓", Verdict.WARN: "!", Verdict.FAIL: "✗", Verdict.ERROR: "?", Verdict.SKIP: "-"}
 _COLORS = {"pass": "32", "warn": "33", "fail": "31", "error": "35", "skip": "2"}
 
 
@@ -21,7 +20,7 @@ def render(report: Report, *, color: bool = False) -> str:
         if r["stage"] != stage:
             stage = r["stage"]
             out.append(_paint(stage_name(stage).lower(), "1", color))
-        mark = _paint(f"[{SYMBOLS[Verdict(r['verdict'])]}]", _COLORS[r["verdict"]], color)
+        mark = _paint(f"[{SYMBOLS[r['verdict']]}]", _COLORS[r["verdict"]], color)
         subject = f" {_paint(r['subject'], '1', color)}" if r["subject"] else ""
         out.append(f"  {mark} {r['probe']}{subject}: {r['summary']}")
         if r["verdict"] == "pass":

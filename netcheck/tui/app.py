@@ -17,7 +17,7 @@ from textual.widgets.tree import TreeNode
 from netcheck.app import events, target_of, write_atomically
 from netcheck.model import Report, Result, Verdict, exit_code
 from netcheck.probe import STAGES
-from netcheck.render.text import SYMBOLS
+from netcheck.render.common import SYMBOLS
 from netcheck.runner import Done, Finished, Started
 from netcheck.settings import Settings
 from netcheck.tui.detail import DetailPane
@@ -32,7 +32,7 @@ Node = TreeNode[Any]
 def _label(verdict: Verdict, text: str) -> str:
     from rich.markup import escape
 
-    return f"[{_STYLE[verdict]}]{SYMBOLS[verdict]}[/] {escape(text)}"
+    return f"[{_STYLE[verdict]}]{SYMBOLS[verdict.value]}[/] {escape(text)}"
 
 
 class NetcheckApp(App[int]):
