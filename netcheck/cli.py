@@ -146,8 +146,8 @@ _DEFAULT_FROM = {"--subscription": "`az account set -s ID` or AZURE_SUBSCRIPTION
 def settings_from(args: argparse.Namespace, env: dict[str, str] | os._Environ[str]) -> Settings:
     """Build Settings from parsed options, az defaults and the environment; UsageError if unusable."""
     from netcheck import azconfig
+    from netcheck.probes import CATALOG
     from netcheck.runner import select
-    from probes import CATALOG
 
     dflt = azconfig.defaults(env)
     for pattern in [*args.only, *args.skip]:
@@ -273,17 +273,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_check(settings: Settings, args: argparse.Namespace) -> int:
     from netcheck.app import run_cli
+    from netcheck.probes import CATALOG
 
     fmt = output_format(args)
     if fmt is None:
         from netcheck.tui.app import run_tui
 
-        return run_tui(settings)
-    return run_cli(settings, fmt, args.out)
+        return run_tui(settings, CATALOG)
+    return run_cli(settings, CATALOG, fmt, args.out)
 
 
 def _explain(probe_id: str) -> int:
-    from probes import CATALOG
+    from netcheck.probes import CATALOG
 
     by_id = {p.id: p for p in CATALOG}
     if probe_id not in by_id:

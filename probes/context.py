@@ -15,7 +15,7 @@ from netcheck.model import Finding, Verdict, Where
 from netcheck.net import http
 from netcheck.net.errors import describe as net_error
 from netcheck.probe import probe
-from probes._common import cmd, counted, error_finding, fix
+from netcheck.probes._common import cmd, counted, error_finding, fix
 
 IMDS = ("169.254.169.254", 80)
 # IMDS answers in milliseconds on a VM; anywhere else the address is a black hole. One second is
