@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-import ipaddress
 import json
 import re
 from dataclasses import replace
 from pathlib import Path
 
 from netcheck.azure.facts import Inventory, ReadError, group_of, load_inventory, name_of
+from netcheck.azure.location import place_by_address
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict, Where
 from netcheck.net import http
@@ -139,7 +139,7 @@ async def target(ctx: Context) -> list[Finding]:
 
         inv = await discover(s, ctx.credential, ctx.limit, ctx.where.vnet_id)
     ctx.inventory = inv
-    _place_by_address(ctx, inv)
+    ctx.where = place_by_address(ctx.where, inv.vnets)
     if inv.workspace is None:
         return [await _workspace_missing(ctx, inv)]
     ws = inv.workspace
@@ -182,15 +182,3 @@ async def _workspace_missing(ctx: Context, inv: Inventory) -> Finding:
                    fix("Check the names, or set the defaults as the az CLI does",
                        cmd("az", "ml", "workspace", "list", "-g", s.resource_group or "", "-o", "table"),
                        docs="private_link"))
-
-
-def _place_by_address(ctx: Context, inv: Inventory) -> None:
-    """Without ARM access to the VM's NIC, find its VNet from its IP and the VNets' address spaces."""
-    w = ctx.where
-    if not w.in_azure or w.vnet_id or not w.private_ip:
-        return
-    ip = ipaddress.ip_address(w.private_ip)
-    for vnet in inv.vnets:
-        if any(ip in ipaddress.ip_network(p, strict=False) for p in vnet.address_prefixes):
-            ctx.where = Where(True, w.vm_id, vnet.id, None, w.private_ip)
-            return

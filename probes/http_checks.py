@@ -35,14 +35,14 @@ async def frontend(ctx: Context) -> list[Finding]:
         ip, path = resolved_ip(ctx, name), _swagger_path(name)
         try:
             resp = await bounded(ctx, ctx.net.request(ctx.settings, name.fqdn, 443, "GET", path, timeout=HTTP_TIMEOUT,
-                                                   tls=tls.client_context(ctx.settings), connect_host=ip))
+                                                      tls=tls.client_context(ctx.settings), connect_host=ip))
             return Finding(Host(name.fqdn), Verdict.PASS, f"HTTPS {resp.status} {text_of(resp.body)}: the front end answers",
                            {"url": f"https://{name.fqdn}{path}", "status": resp.status, "body": text_of(resp.body)})
         except Exception as exc:
             https_error = describe(exc)
         try:
             plain = await bounded(ctx, ctx.net.request(ctx.settings, name.fqdn, 80, "GET", path, timeout=HTTP_TIMEOUT,
-                                                    connect_host=ip))
+                                                       connect_host=ip))
         except Exception as exc:
             return Finding(Host(name.fqdn), Verdict.FAIL, "the front end does not answer over HTTPS or HTTP",
                            {"url": f"https://{name.fqdn}{path}", "https_error": https_error,
@@ -75,8 +75,9 @@ async def registry_path(ctx: Context) -> list[Finding]:
     async def one(name: Name) -> Finding:
         ip = resolved_ip(ctx, name)
         try:
-            resp = await bounded(ctx, ctx.net.request(ctx.settings, name.fqdn, 443, "GET", "/v2/", timeout=HTTP_TIMEOUT,
-                                                   tls=tls.client_context(ctx.settings), connect_host=ip))
+            resp = await bounded(ctx, ctx.net.request(ctx.settings, name.fqdn, 443, "GET", "/v2/",
+                                                      timeout=HTTP_TIMEOUT, tls=tls.client_context(ctx.settings),
+                                                      connect_host=ip))
         except Exception as exc:
             return Finding(Host(name.fqdn), Verdict.FAIL, f"no HTTP answer from /v2/ ({describe(exc)})",
                            {"address": ip, "error": describe(exc)}, fix("See net.tcp and tls.cert for this host"))

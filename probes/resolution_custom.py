@@ -9,6 +9,7 @@ from netcheck.context import Context
 from netcheck.model import Finding, Fix, Verdict
 from netcheck.net.dns import Lookup
 from netcheck.probe import probe
+from netcheck.probes._answers import judge
 from netcheck.probes._common import DOCS, cmd, counted, fix
 from netcheck.probes._network import (
     AFTER_PRIVATE_DNS,
@@ -19,7 +20,6 @@ from netcheck.probes._network import (
     no_names,
     parse_server,
 )
-from netcheck.probes.resolution import judge
 from netcheck.subject import Resolver
 from netcheck.targets import Names
 

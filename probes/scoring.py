@@ -10,11 +10,13 @@ from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.net import tls
 from netcheck.net.errors import describe
+from netcheck.net.http import Response
 from netcheck.probe import probe
 from netcheck.probes._common import cmd, fix, ws_args
 from netcheck.probes._network import HTTP_TIMEOUT, bounded
 from netcheck.probes.http_checks import text_of
 from netcheck.probes.reachability import reachable, resolved_ip
+from netcheck.settings import ScoreRequest
 from netcheck.subject import Host
 from netcheck.targets import Name
 
@@ -74,37 +76,41 @@ async def score(ctx: Context) -> list[Finding]:
         if req.deployment:
             headers["azureml-model-deployment"] = req.deployment
         try:
-            resp = await bounded(ctx, ctx.net.request(ctx.settings, name.fqdn, 443, "POST", path, timeout=HTTP_TIMEOUT,
-                                                   headers=headers, body=req.body, tls=tls.client_context(ctx.settings),
-                                                   connect_host=resolved_ip(ctx, name)))
+            resp = await bounded(ctx, ctx.net.request(
+                ctx.settings, name.fqdn, 443, "POST", path, timeout=HTTP_TIMEOUT, headers=headers, body=req.body,
+                tls=tls.client_context(ctx.settings), connect_host=resolved_ip(ctx, name)))
         except Exception as exc:
             return Finding(Host(name.fqdn), Verdict.FAIL, f"no answer to the scoring request ({describe(exc)})",
                            {"url": f"https://{name.fqdn}{path}"})
         verdict, meaning, todo_ = SCORE_STATUS.get(resp.status, (Verdict.FAIL, f"unexpected status {resp.status}", ""))
-        h = resp.headers
-        evidence = {"url": f"https://{name.fqdn}{path}", "status": resp.status, "x-request-id": h.get("x-request-id"),
-                    "x-ms-client-request-id": req.request_id, "body": text_of(resp.body, 200)}
-        for key in ("ms-azureml-model-error-statuscode", "ms-azureml-model-error-reason",
-                    "ms-azureml-bandwidth-request-delay-ms", "ms-azureml-bandwidth-response-delay-ms"):
-            if key in h:
-                evidence[key] = h[key]
+        evidence = _evidence(f"https://{name.fqdn}{path}", resp, req)
         if verdict is Verdict.PASS:
             return Finding(Host(name.fqdn), verdict, f"200: {meaning}", evidence)
-        commands = []
-        if inv is not None and inv.workspace is not None and name.endpoint and resp.status in (401, 424, 502):
-            sub = "get-credentials" if resp.status == 401 else "get-logs"
-            noun = "online-endpoint" if resp.status == 401 else "online-deployment"
-            argv = ["az", "ml", noun, sub, *ws_args(inv)]
-            argv += ["-n", name.endpoint] if resp.status == 401 else ["-e", name.endpoint, "-n",
-                                                                        req.deployment or _first_dep(inv, name)]
-            commands.append(cmd(*argv))
-        return Finding(Host(name.fqdn), verdict, f"{resp.status}: {meaning} (x-request-id {h.get('x-request-id', '-')})",
-                       evidence, fix(todo_, *commands))
+        return Finding(Host(name.fqdn), verdict, f"{resp.status}: {meaning} (x-request-id "
+                       f"{resp.headers.get('x-request-id', '-')})", evidence,
+                       fix(todo_, *_commands(inv, name, req, resp.status)))
 
     out += await asyncio.gather(*(one(n) for n in todo))
     return out
 
 
-def _first_dep(inv: Inventory, name: Name) -> str:
+def _evidence(url: str, resp: Response, req: ScoreRequest) -> dict[str, object]:
+    h = resp.headers
+    evidence: dict[str, object] = {"url": url, "status": resp.status, "x-request-id": h.get("x-request-id"),
+                                   "x-ms-client-request-id": req.request_id, "body": text_of(resp.body, 200)}
+    for key in ("ms-azureml-model-error-statuscode", "ms-azureml-model-error-reason",
+                "ms-azureml-bandwidth-request-delay-ms", "ms-azureml-bandwidth-response-delay-ms"):
+        if key in h:
+            evidence[key] = h[key]
+    return evidence
+
+
+def _commands(inv: Inventory | None, name: Name, req: ScoreRequest, status: int) -> list[str]:
+    """401: fetch the keys again; 424/502: read the deployment's logs."""
+    if inv is None or inv.workspace is None or not name.endpoint or status not in (401, 424, 502):
+        return []
+    if status == 401:
+        return [cmd("az", "ml", "online-endpoint", "get-credentials", *ws_args(inv), "-n", name.endpoint)]
     ep = next((e for e in inv.endpoints if e.name == name.endpoint), None)
-    return ep.deployments[0].name if ep and ep.deployments else "<deployment>"
+    dep = req.deployment or (ep.deployments[0].name if ep and ep.deployments else "<deployment>")
+    return [cmd("az", "ml", "online-deployment", "get-logs", *ws_args(inv), "-e", name.endpoint, "-n", dep)]

@@ -6,11 +6,15 @@ the fact. Every failure becomes a ReadError with its reason (403: the missing ac
 
 from __future__ import annotations
 
-from typing import Any
+import ipaddress
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-from netcheck.azure.errors import classify
-from netcheck.azure.facts import Location, ReadError
-from netcheck.azure.session import COMPUTE_API_VERSION, Session
+from netcheck.azure.facts import Location, ReadError, Vnet
+from netcheck.model import Where
+
+if TYPE_CHECKING:
+    from netcheck.azure.session import Session
 
 # Microsoft.Network networkInterfaces: a stable api-version every cloud serves.
 NETWORK_API_VERSION = "2024-05-01"
@@ -19,6 +23,9 @@ NETWORK_API_VERSION = "2024-05-01"
 def read_location(session: Session, vm_id: str, private_ip: str) -> Location | ReadError:
     """The VM's primary NIC and the subnet of its IP configuration holding `private_ip` (else the
     primary one). Blocking: run it in a thread."""
+    from netcheck.azure.errors import classify
+    from netcheck.azure.session import COMPUTE_API_VERSION
+
     arm = session.arm()
     try:
         vm = arm.get(vm_id, COMPUTE_API_VERSION)
@@ -40,6 +47,17 @@ def read_location(session: Session, vm_id: str, private_ip: str) -> Location | R
         return ReadError(nic_id, "shape", "the NIC's IP configuration names no subnet "
                          "(properties.ipConfigurations[].properties.subnet.id)")
     return Location(vm_id, private_ip, nic_id, subnet_id)
+
+
+def place_by_address(where: Where, vnets: Iterable[Vnet]) -> Where:
+    """Without the VM's NIC, its VNet from its IP and the VNets' address spaces (else `where` as it is)."""
+    if not where.in_azure or where.vnet_id or not where.private_ip:
+        return where
+    ip = ipaddress.ip_address(where.private_ip)
+    for vnet in vnets:
+        if any(ip in ipaddress.ip_network(p, strict=False) for p in vnet.address_prefixes):
+            return Where(True, where.vm_id, vnet.id, None, where.private_ip)
+    return where
 
 
 def _primary(items: Any) -> dict[str, Any] | None:
