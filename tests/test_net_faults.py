@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 import struct
 import typing
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import dns.flags
 import dns.message
@@ -19,6 +21,7 @@ from netcheck.net import http, tls
 from netcheck.net.dns import UDP_TRIES, Lookup, lookup
 from netcheck.net.errors import TlsError
 from netcheck.settings import Settings
+from netcheck.sim import certs
 
 LOOPBACK = "127.0.0.1"
 NAME = "ws.example.test"
@@ -213,3 +216,33 @@ def test_a_refused_tcp_connect_is_not_called_a_tls_failure() -> None:
     finally:
         held.close()
     assert hs.problem == "refused"
+
+
+@pytest.mark.parametrize(("names", "trusted", "problem"), [
+    ([HOST], False, "untrusted"), (["other.example.com"], True, "wrong_host")])
+def test_a_refused_certificate_is_still_called_a_certificate_problem(tmp_path: Path, names: list[str], trusted: bool,
+                                                                    problem: str) -> None:
+    ca = certs.make_ca()
+    cert, key = certs.write_pair(tmp_path, "leaf", certs.make_leaf(ca, names))
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(cert, key)
+    bundle = tmp_path / "ca.pem"
+    bundle.write_bytes(ca.pem if trusted else certs.make_ca("Someone else").pem)
+
+    async def go() -> tuple[tls.Handshake, BaseException | None]:
+        server = await asyncio.start_server(_eof, LOOPBACK, 0, ssl=server_ctx)
+        s = Settings(ca_bundle=bundle, connect_to=(((PE_IP, 443), (LOOPBACK, server.sockets[0].getsockname()[1])),))
+        try:
+            hs = await tls.handshake(s, HOST, PE_IP, TIMEOUT)
+            try:
+                await http.request(s, HOST, 443, "GET", "/", timeout=TIMEOUT, connect_host=PE_IP,
+                                   tls=tls.client_context(s))
+            except TlsError as exc:
+                return hs, exc
+            return hs, None
+        finally:
+            server.close()
+
+    hs, exc = asyncio.run(go())
+    assert hs.problem == problem and hs.cert["sans"] == names   # the certificate is still described
+    assert isinstance(exc, TlsError) and exc.certificate and tls.explain(exc).startswith("a certificate problem (")

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from netcheck.net.errors import TlsError, reason
+from netcheck.net.errors import TlsError, describe, reason
 from netcheck.settings import Settings
 
 EXPIRY_WARN_DAYS = 30
@@ -89,7 +89,7 @@ def classify(exc: BaseException, timeout: float | None = None) -> TlsError:
     if isinstance(exc, TlsError):
         return exc
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return TlsError(_problem(exc), f"certificate refused: {exc.verify_message or exc}")
+        return TlsError(_problem(exc), exc.verify_message or str(exc))
     if isinstance(exc, TimeoutError):
         within = f" within {timeout:g} s" if timeout else ""
         return TlsError("timeout", f"no TLS handshake{within}: the server accepted TCP but never answered "
@@ -111,8 +111,6 @@ def classify(exc: BaseException, timeout: float | None = None) -> TlsError:
 
 def explain(exc: BaseException) -> str:
     """An HTTPS failure in words: what happened at the TLS layer, or (after it) the plain reason."""
-    from netcheck.net.errors import describe
-
     if isinstance(exc, TlsError):
         return f"a certificate problem ({exc.detail})" if exc.certificate else exc.detail
     return describe(exc)
@@ -153,9 +151,7 @@ async def handshake(settings: Settings, host: str, ip: str, timeout: float) -> H
     except TlsError as exc:
         if not exc.certificate:
             return Handshake(host, ip, round((time.monotonic() - t0) * 1000), False, exc.problem, exc.detail)
-        cause = exc.__cause__
-        problem = exc.problem
-        detail = (cause.verify_message if isinstance(cause, ssl.SSLCertVerificationError) else "") or str(cause)
+        problem, detail = exc.problem, exc.detail
     except Exception as exc:   # TCP itself failed
         return Handshake(host, ip, round((time.monotonic() - t0) * 1000), False, reason(exc),
                          str(exc) or type(exc).__name__)
