@@ -49,6 +49,11 @@ def test_no_egress_connection_needed_passes(changes: dict[str, object], why: str
     assert f.verdict is Verdict.PASS and f.summary == f"no egress connection needed: {why}"
 
 
+def test_no_registry_attached_passes() -> None:
+    f = only(check(acr.pe_approval, inventory(workspace=workspace(container_registry=None), registry=None)))
+    assert f.verdict is Verdict.PASS and f.summary == "no registry attached"
+
+
 def test_pending_egress_connection_fails_with_approve() -> None:
     pending = egress_connection(status="Pending")
     f = only(check(acr.pe_approval, inventory(registry=registry(connections=(pending,)))))
