@@ -7,7 +7,7 @@ import asyncio
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.net import tls
-from netcheck.net.errors import describe
+from netcheck.net.errors import TlsError, describe
 from netcheck.probe import probe
 from netcheck.probes._common import fix
 from netcheck.probes._network import HTTP_TIMEOUT, bounded
@@ -27,7 +27,8 @@ async def frontend(ctx: Context) -> list[Finding]:
     answers. (Seed: `curl -vi -k https://localhost:<port>/api/v1/endpoint/<endpoint-name>/swagger.json`.)
 
     pass: an HTTP answer over HTTPS. fail: HTTPS fails but plain HTTP answers (a certificate
-    problem, as the seed says), or neither answers. skip: TCP failed (net.tcp).
+    problem, as the seed says; or what else broke TLS: a reset, EOF, timeout, or no TLS on 443), or
+    neither answers. skip: TCP failed (net.tcp).
     """
     todo, out = reachable(ctx, "net.tcp", roles=("scoring",))
 
@@ -39,7 +40,8 @@ async def frontend(ctx: Context) -> list[Finding]:
             return Finding(Host(name.fqdn), Verdict.PASS, f"HTTPS {resp.status} {text_of(resp.body)}: the front end answers",
                            {"url": f"https://{name.fqdn}{path}", "status": resp.status, "body": text_of(resp.body)})
         except Exception as exc:
-            https_error = describe(exc)
+            https_error, at_tls = describe(exc), tls.explain(exc)
+            cert_problem = isinstance(exc, TlsError) and exc.certificate
         try:
             plain = await bounded(ctx, ctx.net.request(ctx.settings, name.fqdn, 80, "GET", path, timeout=HTTP_TIMEOUT,
                                                        connect_host=ip))
@@ -48,10 +50,12 @@ async def frontend(ctx: Context) -> list[Finding]:
                            {"url": f"https://{name.fqdn}{path}", "https_error": https_error,
                             "http_error": describe(exc)},
                            fix("Check the endpoint's deployment state (ep.state) and the route to it (net.tcp)"))
-        return Finding(Host(name.fqdn), Verdict.FAIL, "HTTPS fails but plain HTTP answers: a certificate problem",
+        return Finding(Host(name.fqdn), Verdict.FAIL, f"HTTPS fails but plain HTTP answers: {at_tls}",
                        {"url": f"https://{name.fqdn}{path}", "https_error": https_error, "http_status": plain.status,
                         "http_body": text_of(plain.body)},
-                       fix("Fix the certificate (see tls.cert)", docs="tls"))
+                       fix("Fix the certificate (see tls.cert)" if cert_problem else "Find what breaks TLS on port "
+                           "443 (see tls.cert): the front end's TLS setup, or a firewall or proxy on the way",
+                           docs="tls"))
 
     out += await asyncio.gather(*(one(n) for n in todo))
     return out

@@ -7,6 +7,7 @@ from netfacts import PE_IP, SCORING, ScriptedNet, answer, context, given, handsh
 
 from netcheck.context import Context
 from netcheck.model import Verdict
+from netcheck.net.errors import TlsError
 from netcheck.net.http import Response
 from netcheck.probes.http_checks import frontend, registry_path
 from netcheck.probes.reachability import cert, tcp_443
@@ -106,9 +107,19 @@ def test_any_https_answer_proves_the_front_end() -> None:
 
 
 def test_https_failing_while_plain_http_answers_is_a_certificate_problem() -> None:
-    net = ScriptedNet(http={(SCORING, 443): OSError("certificate verify failed"), (SCORING, 80): Response(200, "OK")})
+    refused = TlsError("expired", "certificate verify failed: certificate has expired")
+    net = ScriptedNet(http={(SCORING, 443): refused, (SCORING, 80): Response(200, "OK")})
     (f,) = run(frontend, passed(resolved(net, SCORING_NAME), "net.tcp", SCORING_NAME))
     assert f.verdict is Verdict.FAIL and "a certificate problem" in f.summary and f.evidence["http_status"] == 200
+    assert f.fix is not None and f.fix.summary == "Fix the certificate (see tls.cert)"
+
+
+def test_https_broken_below_the_certificate_says_what_broke() -> None:
+    reset = TlsError("reset", "the connection was reset during the TLS handshake")
+    net = ScriptedNet(http={(SCORING, 443): reset, (SCORING, 80): Response(200, "OK")})
+    (f,) = run(frontend, passed(resolved(net, SCORING_NAME), "net.tcp", SCORING_NAME))
+    assert f.verdict is Verdict.FAIL and "reset during the TLS handshake" in f.summary
+    assert f.fix is not None and "firewall or proxy" in f.fix.summary
 
 
 def test_no_answer_over_https_or_http_fails() -> None:
