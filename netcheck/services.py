@@ -29,7 +29,7 @@ def privatelink(suffixes: PerCloud) -> PerCloud:
     return {c: f"privatelink.{s}" for c, s in suffixes.items()}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Service:
     """One private-link service: what ARM calls it and how DNS names it in each cloud."""
 
@@ -59,6 +59,10 @@ class Service:
         value = (workspace.get("properties") or {}).get(self.workspace_property or "")
         return value if self.workspace_property and isinstance(value, str) and value else None
 
+    def private_host(self, cloud: str, **facts: str) -> str:
+        """The privatelink name public DNS points one of its hosts at (facts: label, or as private_name needs)."""
+        return self.private_name.format(zone=self.zone_in(cloud), **facts)
+
     def host_names(self, cloud: str, **facts: str) -> tuple[str, ...]:
         return tuple(h.format(suffix=self.suffix[cloud], **facts).lower() for h in self.hosts)
 
@@ -73,6 +77,7 @@ _VAULT = per_cloud("vault.azure.net", "vault.azure.cn", "vault.usgovcloudapi.net
 _VAULTCORE = per_cloud("vaultcore.azure.net", "vaultcore.azure.cn", "vaultcore.usgovcloudapi.net")
 _BLOB = per_cloud("blob.core.windows.net", "blob.core.chinacloudapi.cn", "blob.core.usgovcloudapi.net")
 _FILE = per_cloud("file.core.windows.net", "file.core.chinacloudapi.cn", "file.core.usgovcloudapi.net")
+_AZNBCONTENT = per_cloud("aznbcontent.net", "aznbcontent.net", "aznbcontent.net")
 _WORKSPACE = "Microsoft.MachineLearningServices/workspaces"
 _STORAGE = "Microsoft.Storage/storageAccounts"
 
@@ -83,31 +88,38 @@ def forwards(*zones: PerCloud) -> Mapping[str, tuple[str, ...]]:
 
 # In the catalog's order: required zones and forwarders are listed in this order.
 SERVICES: dict[str, Service] = {s.key: s for s in (
-    Service("workspace", _WORKSPACE, ("amlworkspace",), "workspace", _ML_API, privatelink(_ML_API),
-            forwards(_ML_API), hosts=("{guid}.workspace.{region}.{suffix}",)),
-    Service("workspace_cert", _WORKSPACE, ("amlworkspace",), "workspace", _ML_API, privatelink(_ML_API),
-            forwards(_ML_API), hosts=("{guid}.workspace.{region}.cert.{suffix}",)),
-    # Scoring hosts live in the workspace's zone under their own name (the PE serves the wildcard
-    # `*.<guid>.inference.<region>.<workspace suffix>`).
-    Service("scoring", f"{_WORKSPACE}/onlineEndpoints", ("amlworkspace",), "scoring", _INFERENCE,
-            privatelink(_ML_API), forwards(_INFERENCE), hosts=("{endpoint}.{region}.{suffix}",),
-            private_name="{endpoint}.{guid}.inference.{region}.{zone}"),
-    Service("notebooks", _WORKSPACE, ("amlworkspace",), "notebooks", _NOTEBOOKS, privatelink(_NOTEBOOKS),
-            forwards(_NOTEBOOKS), hosts=()),
-    # Compute instances: older workspaces use the second zone; aznbcontent.net serves notebook content.
-    Service("instances", f"{_WORKSPACE}/computes", ("amlworkspace",), "instances", _INSTANCES, None,
-            forwards(_INSTANCES, _INSTANCES_OLD, per_cloud("aznbcontent.net", "aznbcontent.net", "aznbcontent.net")),
-            hosts=()),
-    # Login host `<name>.<suffix>`; data hosts `<name>.<region>.data.<suffix>` come from ARM (dataEndpointHostNames).
-    Service("registry", "Microsoft.ContainerRegistry/registries", ("registry",), "registry", _ACR, privatelink(_ACR),
-            forwards(_ACR), workspace_property="containerRegistry"),
-    # Key Vault's private zone is not privatelink.<its suffix>; both public zones must be forwarded.
-    Service("vault", "Microsoft.KeyVault/vaults", ("vault",), "vault", _VAULT, privatelink(_VAULTCORE),
-            forwards(_VAULT, _VAULTCORE), workspace_property="keyVault"),
-    Service("blob", _STORAGE, ("blob",), "storage", _BLOB, privatelink(_BLOB), forwards(_BLOB),
-            workspace_property="storageAccount", record_when_private=True),
-    Service("file", _STORAGE, ("file",), "storage", _FILE, privatelink(_FILE), forwards(_FILE),
-            workspace_property="storageAccount", record_when_private=True),
+    Service(key="workspace", arm_type=_WORKSPACE, group_ids=("amlworkspace",), role="workspace",
+            suffix=_ML_API, zone=privatelink(_ML_API), forward=forwards(_ML_API),
+            hosts=("{guid}.workspace.{region}.{suffix}",)),
+    Service(key="workspace_cert", arm_type=_WORKSPACE, group_ids=("amlworkspace",), role="workspace",
+            suffix=_ML_API, zone=privatelink(_ML_API), forward=forwards(_ML_API),
+            hosts=("{guid}.workspace.{region}.cert.{suffix}",)),
+    # Scoring hosts live in the workspace's zone under another name: the private endpoint serves them
+    # all as `*.<guid>.inference.<region>.<workspace suffix>`.
+    Service(key="scoring", arm_type=f"{_WORKSPACE}/onlineEndpoints", group_ids=("amlworkspace",), role="scoring",
+            suffix=_INFERENCE, zone=privatelink(_ML_API), forward=forwards(_INFERENCE),
+            hosts=("{endpoint}.{region}.{suffix}",), private_name="{endpoint}.{guid}.inference.{region}.{zone}"),
+    # ARM names the notebook host (notebookInfo.fqdn).
+    Service(key="notebooks", arm_type=_WORKSPACE, group_ids=("amlworkspace",), role="notebooks",
+            suffix=_NOTEBOOKS, zone=privatelink(_NOTEBOOKS), forward=forwards(_NOTEBOOKS), hosts=()),
+    # Compute instances: no zone of their own; older workspaces use the second suffix, and notebook
+    # content comes from aznbcontent.net.
+    Service(key="instances", arm_type=f"{_WORKSPACE}/computes", group_ids=("amlworkspace",), role="instances",
+            suffix=_INSTANCES, zone=None, forward=forwards(_INSTANCES, _INSTANCES_OLD, _AZNBCONTENT), hosts=()),
+    # Login host `<name>.<suffix>`; the data hosts `<name>.<region>.data.<suffix>` come from ARM.
+    Service(key="registry", arm_type="Microsoft.ContainerRegistry/registries", group_ids=("registry",),
+            role="registry", suffix=_ACR, zone=privatelink(_ACR), forward=forwards(_ACR),
+            workspace_property="containerRegistry"),
+    # Key Vault's private zone is not privatelink.<its suffix>, and both public zones are forwarded.
+    Service(key="vault", arm_type="Microsoft.KeyVault/vaults", group_ids=("vault",), role="vault",
+            suffix=_VAULT, zone=privatelink(_VAULTCORE), forward=forwards(_VAULT, _VAULTCORE),
+            workspace_property="keyVault"),
+    Service(key="blob", arm_type=_STORAGE, group_ids=("blob",), role="storage", suffix=_BLOB,
+            zone=privatelink(_BLOB), forward=forwards(_BLOB), workspace_property="storageAccount",
+            record_when_private=True),
+    Service(key="file", arm_type=_STORAGE, group_ids=("file",), role="storage", suffix=_FILE,
+            zone=privatelink(_FILE), forward=forwards(_FILE), workspace_property="storageAccount",
+            record_when_private=True),
 )}
 
 
@@ -143,21 +155,26 @@ def forwarded_zones(cloud: str) -> tuple[str, ...]:
     return _unique(z for s in SERVICES.values() for z in s.forward[cloud])
 
 
-def split(fqdn: str, cloud: str) -> tuple[str, str] | None:
-    """(private zone, record name) for a public name a private endpoint serves, by its longest suffix."""
+def _match(fqdn: str, cloud: str) -> tuple[Service, str] | None:
+    """The service a public name a private endpoint serves belongs to (by its longest suffix), and its label."""
     fqdn = fqdn.lower().rstrip(".")
-    hits = [(s.suffix[cloud], zone) for s in SERVICES.values()
-            if s.private_name == DEFAULT_PRIVATE_NAME and (zone := s.zone_in(cloud))
+    hits = [s for s in SERVICES.values() if s.private_name == DEFAULT_PRIVATE_NAME and s.zone_in(cloud)
             and fqdn.endswith("." + s.suffix[cloud])]
     if not hits:
         return None
-    suffix, zone = max(hits, key=lambda h: len(h[0]))
-    return zone, fqdn[: -len(suffix) - 1]
+    svc = max(hits, key=lambda s: len(s.suffix[cloud]))
+    return svc, fqdn[: -len(svc.suffix[cloud]) - 1]
+
+
+def split(fqdn: str, cloud: str) -> tuple[str, str] | None:
+    """(private zone, record name) for a public name a private endpoint serves."""
+    found = _match(fqdn, cloud)
+    return (found[0].zone_in(cloud) or "", found[1]) if found else None
 
 
 def private_name(fqdn: str, cloud: str) -> str | None:
     """The privatelink name public DNS points a service's public host at (None: not a service's host)."""
     if ".privatelink." in f".{fqdn}":
         return None
-    found = split(fqdn, cloud)
-    return f"{found[1]}.{found[0]}" if found else None
+    found = _match(fqdn, cloud)
+    return found[0].private_host(cloud, label=found[1]) if found else None

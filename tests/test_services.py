@@ -7,6 +7,7 @@ simulator and checked by the existing probes, with no other module touched.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,11 +35,10 @@ ZONE = f"{RG}/Microsoft.Network/privateDnsZones/privatelink.search.windows.net"
 HOST, PE_IP = "srch-contoso.search.windows.net", "10.20.1.20"
 
 # The throw-away entry: everything netcheck needs to know about AI Search, in one place.
+_SEARCH = services.per_cloud("search.windows.net", "search.azure.cn", "search.windows.us")
 THROWAWAY = services.Service(
-    "search", "Microsoft.Search/searchServices", ("searchService",), "search",
-    services.per_cloud("search.windows.net", "search.azure.cn", "search.windows.us"),
-    services.privatelink(services.per_cloud("search.windows.net", "search.azure.cn", "search.windows.us")),
-    services.forwards(services.per_cloud("search.windows.net", "search.azure.cn", "search.windows.us")),
+    key="search", arm_type="Microsoft.Search/searchServices", group_ids=("searchService",), role="search",
+    suffix=_SEARCH, zone=services.privatelink(_SEARCH), forward=services.forwards(_SEARCH),
     workspace_property="searchService", api_version="2023-11-01")
 
 
@@ -102,6 +102,11 @@ def test_a_registered_service_is_discovered_and_targeted(throwaway: services.Ser
     (name,) = [n for n in from_inventory(inv, settings).names if n.fqdn == HOST]
     assert (name.role, name.expected) == ("search", (PE_IP,))
     assert "search.windows.net" in cloud("AzureCloud").forwarded_zones
+    # the inventory file keeps it, and a file written before the field existed still loads
+    data = json.loads(json.dumps(inv.to_json()))
+    assert Inventory.from_json(data) == inv
+    del data["linked"]
+    assert Inventory.from_json(data).linked == ()
 
 
 def _verdicts(path: Path) -> dict[str, Verdict]:

@@ -246,6 +246,5 @@ class World:
                 host = (urlparse(ep.get("properties", {}).get("scoringUri") or "").hostname or "").lower()
                 if host.endswith("." + scoring.suffix_in(c)):
                     epname, region = host.split(".")[:2]
-                    hosts[host] = scoring.private_name.format(endpoint=epname, guid=guid, region=region,
-                                                              zone=scoring.zone_in(c))
+                    hosts[host] = scoring.private_host(c, endpoint=epname, guid=guid, region=region)
         return hosts
