@@ -18,7 +18,6 @@ from netcheck.azure import parse
 from netcheck.azure.errors import classify
 from netcheck.azure.session import AKS_API_VERSION, ML_API_VERSION, Session
 from netcheck.clouds import cloud
-from netcheck.services import Service
 from netcheck.settings import Settings
 
 T = TypeVar("T")
@@ -113,15 +112,13 @@ class Discovery:
         await r.settle()
         eps, missing, known = endpoints.result() if endpoints else ((), (), ())
         return f.Inventory(
-            cloud=s.cloud, subscription=s.subscription or "", resource_group=s.resource_group or "",
-            workspace=ws, endpoints=eps,
-            private_endpoints=tuple(sorted(self.pes.values(), key=lambda p: p.id.lower())),
+            cloud=s.cloud, subscription=s.subscription or "", resource_group=s.resource_group or "", workspace=ws,
+            endpoints=eps, private_endpoints=tuple(sorted(self.pes.values(), key=lambda p: p.id.lower())),
             zones=tuple(sorted(self.zones.values(), key=lambda z: (z.name, z.id.lower()))),
             vnets=tuple(sorted(self.vnets.values(), key=lambda v: v.id.lower())),
             registry=registry.result() if registry else None, vault=vault.result() if vault else None,
-            errors=tuple(sorted(r.errors.values(), key=lambda e: e.resource.lower())),
-            missing_endpoints=missing, known_endpoints=known,
-            clusters=tuple(sorted(self.clusters.values(), key=lambda c: c.compute_id.lower())),
+            errors=tuple(sorted(r.errors.values(), key=lambda e: e.resource.lower())), missing_endpoints=missing,
+            known_endpoints=known, clusters=tuple(sorted(self.clusters.values(), key=lambda c: c.compute_id.lower())),
             linked=tuple(x for t in linked if (x := t.result())))
 
     # ---- ML ----------------------------------------------------------------------------------------
@@ -218,7 +215,7 @@ class Discovery:
             self.pe(c.private_endpoint_id)
         return v
 
-    async def linked(self, svc: Service, rid: str) -> f.Linked | None:
+    async def linked(self, svc: services.Service, rid: str) -> f.Linked | None:
         """A dependency the service registry names, read as raw ARM JSON for its private endpoint connections."""
         arm = self.session.arm()
         raw = await self.r.call(rid, lambda: arm.get(rid, svc.api_version or ""))
@@ -227,8 +224,7 @@ class Discovery:
         conns = tuple(parse.connection(c) for c in (raw.get("properties") or {}).get("privateEndpointConnections") or [])
         for c in conns:
             self.pe(c.private_endpoint_id)
-        return f.Linked(service=svc.key, id=raw.get("id") or rid, name=raw.get("name") or f.name_of(rid),
-                        connections=conns)
+        return f.Linked(service=svc.key, id=raw.get("id") or rid, name=raw.get("name") or f.name_of(rid), connections=conns)
 
     # ---- network -----------------------------------------------------------------------------------
     def pe(self, pe_id: str) -> None:
