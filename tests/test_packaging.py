@@ -44,6 +44,15 @@ def test_the_engine_never_imports_the_catalog() -> None:
         assert not re.search(r"^\s*(from|import) (netcheck\.)?probes\b", text, re.M), name
 
 
+def test_nothing_imports_the_catalog_as_a_top_level_package() -> None:
+    """In a checkout `import probes` works by accident (the repository root is on sys.path); it
+    would load a second copy of every probe, and fails once installed."""
+    for path in [*(ROOT / "tests").rglob("*.py"), *(ROOT / "netcheck").glob("**/*.py"), *(ROOT / "scripts").iterdir()]:
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert not re.search(r"^\s*(from|import) probes\b", text, re.M), path
+
+
 def test_probes_judge_facts_and_never_call_an_azure_sdk() -> None:
     for path in (ROOT / "probes").glob("*.py"):
         text = path.read_text(encoding="utf-8")

@@ -17,9 +17,9 @@ from facts import EP, INSIDE, OUTSIDE, RG, WS, WS_ID, check, commands, context, 
 from netcheck.azure.facts import Inventory, ReadError
 from netcheck.context import Context
 from netcheck.model import Finding, Target, Verdict, Where
+from netcheck.probes import CATALOG
+from netcheck.probes import context as ctx_probes
 from netcheck.runner import run, select
-from probes import CATALOG
-from probes import context as ctx_probes
 
 LOOPBACK = "127.0.0.1"
 VM_ID = rid("Microsoft.Compute/virtualMachines", "vm-jumpbox")

@@ -23,7 +23,7 @@ from facts import (
 from netcheck.azure.facts import ReadError
 from netcheck.model import Verdict
 from netcheck.probe import Probe
-from probes import endpoint as ep
+from netcheck.probes import endpoint as ep
 
 WS_ARGS = f"-g {RG} -w {WS}"
 SUBJECT = f"{EP}/{DEP}"

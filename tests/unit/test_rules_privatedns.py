@@ -27,7 +27,7 @@ from facts import (
 
 from netcheck.azure.facts import Cluster, Inventory, ReadError, RecordSet
 from netcheck.model import Verdict
-from probes import privatedns
+from netcheck.probes import privatedns
 
 API = "privatelink.api.azureml.ms"
 API_ID = rid("Microsoft.Network/privateDnsZones", API)

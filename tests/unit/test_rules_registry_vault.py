@@ -27,7 +27,7 @@ from facts import (
 
 from netcheck.azure.facts import ReadError
 from netcheck.model import Verdict
-from probes import acr, keyvault
+from netcheck.probes import acr, keyvault
 
 EGRESS_NAME = egress_connection().name
 RECREATE = f"az ml online-deployment update -g {RG} -w {WS} -e {EP} -n {DEP}"

@@ -25,7 +25,7 @@ from facts import (
 
 from netcheck.azure.facts import Cluster, ReadError
 from netcheck.model import Verdict
-from probes import workspace as ws
+from netcheck.probes import workspace as ws
 
 COMPUTE = f"{WS_ID}/computes/aks-inference"
 AKS_VNET = rid("Microsoft.Network/virtualNetworks", "vnet-aks")
