@@ -1,8 +1,14 @@
-"""Last line of defence: nothing that looks like a credential leaves netcheck in a report."""
+"""Last line of defence: no credential leaves netcheck in a report, a log or a `collect` file.
+
+Two nets: by shape (JWTs, SAS signatures, connection strings, long keys), and by value: the exact secrets
+this process holds (the ARM token, the scoring key) are masked wherever they appear, even when they look
+like nothing in particular and a server echoes them back.
+"""
 
 from __future__ import annotations
 
 import re
+import urllib.parse
 from typing import Any
 
 MASK = "[redacted]"
@@ -22,7 +28,25 @@ _SECRET_KEYS = re.compile(r"(?i)^(.*(password|secret|token|apikey|api_key|accoun
                           r"|key|keys|authorization)$")
 
 
+# Secrets held by value, and one pattern matching any of them (longest first). Shorter values than this
+# are not masked by value: masking every "abc" would garble a report and protect nothing.
+_MIN_HELD = 6
+_held: set[str] = set()
+_held_pattern: re.Pattern[str] | None = None
+
+
+def hold(*secrets: str | None) -> None:
+    """Mask these exact values (and their URL-encoded forms) in everything redacted from now on."""
+    global _held_pattern
+    new = {form for s in secrets if s and len(s) >= _MIN_HELD for form in (s, urllib.parse.quote(s, safe=""))}
+    if new - _held:
+        _held.update(new)
+        _held_pattern = re.compile("|".join(map(re.escape, sorted(_held, key=len, reverse=True))))
+
+
 def redact_text(text: str) -> str:
+    if _held_pattern is not None:
+        text = _held_pattern.sub(MASK, text)
     for pattern, repl in _RULES:
         text = pattern.sub(repl, text)
     return _BLOB.sub(lambda m: m.group(0) if "/" in m.group(0)[:1] else MASK, text)
