@@ -7,15 +7,16 @@ import contextlib
 import difflib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from netcheck import __version__, validate
 from netcheck.clouds import CLOUDS
 from netcheck.settings import AZURE_DNS, ScoreRequest, Settings
 
 FORMATS = ("text", "json", "md", "html", "junit")
+T = TypeVar("T")
 
 
 class UsageError(Exception):
@@ -274,19 +275,23 @@ def output_format(args: argparse.Namespace) -> str | None:
 
 
 class _Terminated(BaseException):
-    """SIGTERM, raised in the main thread like Ctrl-C, so every `with` and `finally` on the way out runs:
-    the simulator's temporary directory (its TLS keys) is removed, no half-written report is left."""
+    """SIGTERM, raised in the main thread like Ctrl-C's KeyboardInterrupt."""
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise _Terminated
+def _on_signal(signum: int, frame: object) -> None:
+    """Ctrl-C and SIGTERM end the run where it is, so every `with` and `finally` on the way out runs: the
+    simulator's temporary directory (its TLS keys) is removed and no half-written report is left. Our own
+    handler, not asyncio.run's: that one cancels the check, which then finishes with a report and exit 3."""
+    import signal
+
+    raise KeyboardInterrupt if signum == signal.SIGINT else _Terminated
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and argv[0] in ("check", "explain", "demo", "sim", "collect") else ""
     rest = argv[1:] if command else argv
-    previous = _set_sigterm(_on_sigterm)
+    previous = _set_signals(_on_signal)
     try:
         args = build_parser(command).parse_args(rest)
         if command == "explain":
@@ -306,17 +311,52 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("netcheck: interrupted", file=sys.stderr)
         return 130
     finally:
-        _set_sigterm(previous)
+        _set_signals(previous)
 
 
-def _set_sigterm(handler: Any) -> Any:
-    """Install a SIGTERM handler where that is possible (the main thread); returns the one it replaced."""
+def entry() -> None:
+    """The `netcheck` program. An interrupted run ends at once: worker threads still inside an SDK call (one
+    sleeping out a Retry-After, say) would otherwise hold the process until their call returns."""
+    code = main()
+    if code == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    raise SystemExit(code)
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run, except that an interrupt doesn't wait for the default executor's threads (entry() ends
+    the process without them); a normal end waits for them as asyncio.run does."""
+    import asyncio
+
+    loop = asyncio.new_event_loop()
+    finished = False
+    try:
+        result = loop.run_until_complete(coro)
+        finished = True
+        return result
+    finally:
+        tasks = asyncio.all_tasks(loop)
+        for task in tasks:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        if finished:
+            loop.run_until_complete(loop.shutdown_default_executor())
+        loop.close()
+
+
+def _set_signals(handlers: Any) -> Any:
+    """Install handlers for SIGINT and SIGTERM where that is possible (the main thread): one function for
+    both, or a dict from an earlier call. Returns the handlers replaced, to put back."""
     import signal
     import threading
 
-    if threading.current_thread() is not threading.main_thread():
+    if handlers is None or threading.current_thread() is not threading.main_thread():
         return None
-    return signal.signal(signal.SIGTERM, handler if handler is not None else signal.SIG_DFL)
+    return {sig: signal.signal(sig, handlers[sig] if isinstance(handlers, dict) else handlers)
+            for sig in (signal.SIGINT, signal.SIGTERM)}
 
 
 def run_check(settings: Settings, args: argparse.Namespace) -> int:
@@ -329,14 +369,12 @@ def run_check(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _run_report(settings: Settings, fmt: str, out: Path | None) -> int:
-    import asyncio
-
     from netcheck.app import check
     from netcheck.model import exit_code
     from netcheck.output import write_report, write_stream
     from netcheck.render import render
 
-    report = asyncio.run(check(settings, progress=sys.stderr.isatty()))
+    report = run_async(check(settings, progress=sys.stderr.isatty()))
     color = out is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     text = render(fmt, report, color=color)
     if out is not None:
@@ -353,8 +391,6 @@ def _run_report(settings: Settings, fmt: str, out: Path | None) -> int:
 # ---- collect ---------------------------------------------------------------------------------------
 def collect(settings: Settings, out: Path | None) -> int:
     """Write `netcheck.inventory/1` JSON. Exit 0; 1 when the workspace could not be read (nothing written)."""
-    import asyncio
-
     from netcheck.azure.collect import gather, inventory_text
     from netcheck.output import write_report, write_stream
     from netcheck.redact import redact_text
@@ -362,7 +398,7 @@ def collect(settings: Settings, out: Path | None) -> int:
     if settings.no_azure or settings.inventory:
         raise UsageError("collect reads ARM: drop --no-azure and --inventory")
     try:
-        inv = asyncio.run(gather(settings))
+        inv = run_async(gather(settings))
     except Exception as exc:  # a credential that can't be built, say
         print(redact_text(f"netcheck: collect failed: {type(exc).__name__}: {exc}"), file=sys.stderr)
         return 1
