@@ -331,6 +331,7 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     import asyncio
 
     loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     finished = False
     try:
         result = loop.run_until_complete(coro)
@@ -344,6 +345,7 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
         loop.run_until_complete(loop.shutdown_asyncgens())
         if finished:
             loop.run_until_complete(loop.shutdown_default_executor())
+        asyncio.set_event_loop(None)
         loop.close()
 
 
@@ -445,7 +447,8 @@ def apply_options(args: argparse.Namespace, scenario: Any) -> argparse.Namespace
     defaults = parser.parse_args([args.scenario])
     changed = {k: v for k, v in vars(meant).items() if v != getattr(defaults, k)}
     if bad := refused_options(changed):
-        names = ", ".join(f"--{d.replace('_', '-')}" for d in sorted(bad))
+        flags = {a.dest: max(a.option_strings, key=len) for a in parser._actions if a.option_strings}
+        names = ", ".join(sorted(flags.get(d, d) for d in bad))
         raise UsageError(f"argument scenario: {scenario.source}: options: a scenario may not set {names} "
                          "(it must keep netcheck on the simulator and write nothing)")
     for key, value in changed.items():

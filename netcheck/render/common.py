@@ -25,6 +25,7 @@ _HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\
 # the other noncharacters, in every plane): the Unicode replacement character stands in for them.
 _PLANE_ENDS = "".join(chr(plane | 0xFFFE) + chr(plane | 0xFFFF) for plane in range(0, 0x110000, 0x10000))
 _INVALID = re.compile(f"[\ud800-\udfff\ufdd0-\ufdef{_PLANE_ENDS}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -42,7 +43,7 @@ def safe_text(value: str) -> str:
 def valid_unicode(value: Any) -> Any:
     """A JSON-shaped value whose strings all encode as UTF-8 (lone surrogates replaced), nothing else changed."""
     if isinstance(value, str):
-        return _INVALID.sub("\ufffd", value) if _INVALID.search(value) else value
+        return _SURROGATE.sub("\ufffd", value)
     if isinstance(value, dict):
         return {valid_unicode(k): valid_unicode(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
