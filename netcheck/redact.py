@@ -28,25 +28,23 @@ _SECRET_KEYS = re.compile(r"(?i)^(.*(password|secret|token|apikey|api_key|accoun
                           r"|key|keys|authorization)$")
 
 
-# Secrets held by value, and one pattern matching any of them (longest first). Shorter values than this
-# are not masked by value: masking every "abc" would garble a report and protect nothing.
+# Secrets held by value, longest first (one that contains another is masked whole). Shorter values than
+# this are not masked by value: masking every "abc" would garble a report and protect nothing.
 _MIN_HELD = 6
-_held: set[str] = set()
-_held_pattern: re.Pattern[str] | None = None
+_held: list[str] = []
 
 
 def hold(*secrets: str | None) -> None:
     """Mask these exact values (and their URL-encoded forms) in everything redacted from now on."""
-    global _held_pattern
     new = {form for s in secrets if s and len(s) >= _MIN_HELD for form in (s, urllib.parse.quote(s, safe=""))}
-    if new - _held:
-        _held.update(new)
-        _held_pattern = re.compile("|".join(map(re.escape, sorted(_held, key=len, reverse=True))))
+    if new - set(_held):
+        _held[:] = sorted(set(_held) | new, key=len, reverse=True)
 
 
 def redact_text(text: str) -> str:
-    if _held_pattern is not None:
-        text = _held_pattern.sub(MASK, text)
+    for secret in _held:
+        if secret in text:
+            text = text.replace(secret, MASK)
     for pattern, repl in _RULES:
         text = pattern.sub(repl, text)
     return _BLOB.sub(lambda m: m.group(0) if "/" in m.group(0)[:1] else MASK, text)

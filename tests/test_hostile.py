@@ -186,8 +186,11 @@ async def test_the_tui_shows_and_exports_a_hostile_name_inert(hostile: Path, tmp
                 app.screen.query_one("Input", Input).value = str(tmp_path / name)
                 await pilot.press("enter")
                 await pilot.pause(0.2)
+    umask = os.umask(0o022)
+    os.umask(umask)
     for name in ("export.txt", "export.md"):
         _assert_inert(name, (tmp_path / name).read_text(encoding="utf-8"))
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o666 & ~umask   # a report, not a secret
 
 
 # ---- secrets by value ------------------------------------------------------------------------------------------
