@@ -218,7 +218,7 @@ class NetcheckApp(App[int]):
             if isinstance(node.data, Result) and (node.data.ref == ref or node.data.probe == ref):
                 self._select(node)
                 return True
-        self.notify(f"{ref} is not in the tree (filtered out?)", severity="warning")
+        self.notify(f"{shown(ref)} is not in the tree (filtered out?)", severity="warning", markup=False)
         return False
 
     # ---- keys ------------------------------------------------------------------------------------
@@ -233,7 +233,7 @@ class NetcheckApp(App[int]):
         if r is None or r.fix is None or not r.fix.commands:
             self.notify("The selected result has no fix commands", severity="warning")
             return
-        text = "\n".join(r.fix.commands)
+        text = "\n".join(shown(c) for c in r.fix.commands)   # what the pane shows is what is copied
         how = _system_clipboard(text)
         if how is None:
             self.copy_to_clipboard(text)   # OSC 52: works over SSH in most terminals
@@ -270,9 +270,9 @@ class NetcheckApp(App[int]):
         try:
             write_report(Path(path), render(fmt, self.report))
         except OSError as exc:
-            self.notify(f"Cannot write {path}: {exc.strerror}", severity="error")
+            self.notify(f"Cannot write {shown(path)}: {exc.strerror}", severity="error", markup=False)
             return
-        self.notify(f"{fmt} report written to {path}")
+        self.notify(f"{fmt} report written to {shown(path)}", markup=False)
 
     def action_rerun_probe(self) -> None:
         probe_id = self.selected_probe()
