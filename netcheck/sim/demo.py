@@ -72,6 +72,9 @@ def demo(args: argparse.Namespace) -> int:
         return run_check(scenario_settings(sim, args, os.environ), args)
 
 
+_DNS_LABELS = {"azure": "Azure DNS of the VNet", "public": "public DNS"}
+
+
 def serve(args: argparse.Namespace) -> int:
     scenario = _load(args.scenario)
     with Simulator(scenario, args.latency) as sim:
@@ -94,6 +97,9 @@ def serve(args: argparse.Namespace) -> int:
         print(f"  dig @{r[0]} -p {r[1]} <name>")
         print(f"  openssl s_client -connect 127.0.0.1:{sim.ports['tls']} -servername <scoring host> "
               f"-CAfile {o['ca_bundle']}")
+        for key, port in sim.ports.items():   # Azure DNS, the internet's, each custom server and inbound endpoint
+            if key.startswith("dns:"):
+                print(f"  dig @127.0.0.1 -p {port} <name>    # {_DNS_LABELS.get(key[4:], f'the server at {key[4:]}')}")
         print("\nCtrl-C stops it.", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
