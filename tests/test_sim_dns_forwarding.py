@@ -70,3 +70,15 @@ def test_public_dns_cnames_into_privatelink_only_for_resources_with_a_private_en
     assert len(chain) == 1 and ".privatelink." not in chain[0][1]
     assert bare.resolve("crcontosoml.privatelink.azurecr.io", None).rcode == "NOERROR"   # still a name on the internet
     assert healthy.resolve("nothing.privatelink.azurecr.io", None).rcode == "NXDOMAIN"
+
+
+def test_an_on_premises_server_forwarding_to_an_inbound_endpoint_gets_the_resolver_vnets_answer() -> None:
+    scenario = load("resolver-ruleset-public")
+    zone = next(r["id"] for r in scenario.arm if r["id"].endswith("/privateDnsZones/privatelink.azurecr.io"))
+    hub = next(r["id"] for r in scenario.arm if r["id"].endswith("/virtualNetworks/vnet-dns-hub"))
+    link = {"id": f"{zone}/virtualNetworkLinks/link-vnet-dns-hub", "type": "Microsoft.Network/privateDnsZones/"
+            "virtualNetworkLinks", "properties": {"virtualNetwork": {"id": hub}, "virtualNetworkLinkState": "Completed"}}
+    w = World(dataclasses.replace(scenario, arm=(*scenario.arm, link), dns_servers={
+        "192.168.10.4": {"forward": {"azurecr.io": "10.30.0.4", "vault.azure.net": "10.30.0.4"}, "default": "public"}}))
+    assert ask(w, "crcontosoml.azurecr.io", "192.168.10.4")[1] == ["10.20.1.10"]   # linked to the resolver's VNet
+    assert not ask(w, "kv-contoso-ml.vault.azure.net", "192.168.10.4")[1][0].startswith("10.")   # not linked there

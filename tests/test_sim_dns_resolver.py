@@ -44,18 +44,29 @@ def resources() -> dict[str, dict[str, Any]]:
     return out
 
 
+def vnet(rid: str) -> dict[str, Any]:
+    return {"id": rid, "name": rid.rsplit("/", 1)[1], "type": "Microsoft.Network/virtualNetworks", "location": "westus2",
+            "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}}
+
+
+LINKED_VNET = example("VirtualNetworkLink_List.json", 0)["properties"]["virtualNetwork"]["id"]
+RESOLVER_VNET = example("DnsResolver_Get.json")["properties"]["virtualNetwork"]["id"]
+
+
 @pytest.fixture
 def sim() -> Any:
     base = load("healthy")
-    scenario = dataclasses.replace(base, arm=base.arm + tuple(resources().values()), dns_servers={
+    arm = base.arm + tuple(resources().values()) + (vnet(LINKED_VNET), vnet(RESOLVER_VNET))
+    scenario = dataclasses.replace(base, arm=arm, dns_servers={
         "10.0.0.1": {"down": True}, "10.0.0.2": {"default": "public"}})
     with Simulator(scenario) as s:
         yield s
 
 
-def get(sim: Simulator, path: str) -> Any:
+def get(sim: Simulator, path: str, method: str = "GET") -> Any:
     ctx = ssl.create_default_context(cafile=str(sim.ca_bundle))
-    req = urllib.request.Request(f"{sim.arm.base_url}{path}?{API}", headers={"Authorization": f"Bearer {sim.token}"})
+    req = urllib.request.Request(f"{sim.arm.base_url}{path}?{API}", method=method,
+                                 headers={"Authorization": f"Bearer {sim.token}"})
     with urllib.request.urlopen(req, context=ctx, timeout=10) as resp:
         return json.loads(resp.read())
 
@@ -79,8 +90,20 @@ def test_resolver_collections_are_listed(sim: Simulator, collection: str, ids: l
     assert page["value"][0] == resources()[ids[0]]
 
 
+def test_a_vnets_resolvers_and_rulesets_are_listed_by_post_as_microsoft_shows(sim: Simulator) -> None:
+    rulesets = get(sim, f"{LINKED_VNET}/listDnsForwardingRulesets", "POST")["value"]
+    want = example("DnsForwardingRuleset_ListByVirtualNetwork.json", 0)
+    assert rulesets[0].keys() == want.keys() and rulesets[0]["properties"].keys() == want["properties"].keys()
+    assert rulesets == [{"id": RULESET, "properties": {"virtualNetworkLink": {
+        "id": f"{RULESET}/virtualNetworkLinks/sampleVirtualNetworkLink"}}}]
+    resolvers = get(sim, f"{RESOLVER_VNET}/listDnsResolvers", "POST")["value"]
+    assert resolvers == [{"id": RESOLVER}] and example("DnsResolver_ListByVirtualNetwork.json", 0).keys() == {"id"}
+    assert get(sim, f"{RESOLVER_VNET}/listDnsForwardingRulesets", "POST")["value"] == []
+    assert sim.mutating_requests == []   # list actions only read
+
+
 def test_a_linked_vnet_sends_the_rule_domain_to_the_first_target_that_answers(sim: Simulator) -> None:
-    vnet = example("VirtualNetworkLink_List.json", 0)["properties"]["virtualNetwork"]["id"]
+    vnet = LINKED_VNET
     world = sim.world
     # contoso.com goes to 10.0.0.1 (down), then 10.0.0.2, which asks the internet: no such name there
     assert world.resolve("www.contoso.com", vnet).rcode == "NXDOMAIN"

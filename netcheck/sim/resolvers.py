@@ -217,3 +217,18 @@ class Network:
                                    [str(t.get("ipAddress")) for t in props.get("targetDnsServers", []) or []])
         return out
 
+
+
+def listed_by_vnet(world: World, path: str) -> list[dict[str, Any]] | None:
+    """The POST list actions on a VNet (listDnsResolvers, listDnsForwardingRulesets), in the shapes of
+    Microsoft's examples; None when path is neither."""
+    vnet_id, _, action = path.rpartition("/")
+    if action.lower() not in ("listdnsresolvers", "listdnsforwardingrulesets") or vnet_id.lower() not in world.resources:
+        return None
+    vnet = vnet_id.lower()
+    if action.lower() == "listdnsresolvers":
+        return [{"id": r["id"]} for r in world.of_type("Microsoft.Network/dnsResolvers")
+                if str(r.get("properties", {}).get("virtualNetwork", {}).get("id", "")).lower() == vnet]
+    return [{"id": parent(link["id"]), "properties": {"virtualNetworkLink": {"id": link["id"]}}}
+            for link in world.of_type("Microsoft.Network/dnsForwardingRulesets/virtualNetworkLinks")
+            if str(link.get("properties", {}).get("virtualNetwork", {}).get("id", "")).lower() == vnet]
