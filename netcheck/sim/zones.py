@@ -96,8 +96,7 @@ def private_lookup(world: World, name: str, vnet_id: str) -> Step | None:
 def public_zones(world: World) -> list[str]:
     """The public zones the simulated internet knows: the cloud's suffixes and their privatelink zones."""
     c = world.cloud
-    base = [*c.forwarded_zones]
-    return sorted({*base, *(c.privatelink(z) for z in base)}, key=len, reverse=True)
+    return sorted({*c.forwarded_zones, *c.required_zones}, key=len, reverse=True)
 
 
 def _public_zone(world: World, name: str) -> str:
