@@ -72,9 +72,24 @@ def demo(args: argparse.Namespace) -> int:
         return run_check(scenario_settings(sim, args, os.environ), args)
 
 
+def _print_crash(text: str) -> None:
+    import sys
+
+    print(f"netcheck simulator: a server raised (a simulator bug): {text}", file=sys.stderr, flush=True)
+
+
 def serve(args: argparse.Namespace) -> int:
+    from netcheck.sim.wire import SimulatorCrash
+
     scenario = _load(args.scenario)
-    with Simulator(scenario, args.latency) as sim:
+    try:
+        return _serve(scenario, args)
+    except SimulatorCrash:
+        return 1   # each traceback was printed as it happened
+
+
+def _serve(scenario: sc.Scenario, args: argparse.Namespace) -> int:
+    with Simulator(scenario, args.latency, on_crash=_print_crash) as sim:
         o = sim.overrides()
         routes = " ".join(f"--connect-to {h}:{p}:{a}:{q}" for (h, p), (a, q) in o["connect_to"])
         print(f"netcheck simulator: scenario {scenario.name} ({scenario.summary})")
