@@ -20,7 +20,7 @@ from netcheck.sim import armshape, yamlsafe
 _ID = re.compile(r"^/subscriptions/[^/]+/(resourceGroups/[^/]+/)?providers/[^/]+/[^/]+/[^/]+(/[^/]+/[^/]+)*$",
                  re.IGNORECASE)
 _TOP = {"scenario", "name", "summary", "where", "arm", "public_dns", "dns_servers", "tls", "faults", "expect",
-        "latency_ms", "target", "page_size", "options", "base", "patch", "blackhole", "known_wrong"}
+        "latency_ms", "target", "page_size", "options", "base", "patch", "blackhole"}
 
 # What a field may hold: a test, and what to call it when a value fails the test.
 Rule = tuple[Callable[[Any], bool], str]
@@ -77,8 +77,8 @@ _LATENCY = {"arm": _NUMBER, "dns": _NUMBER, "tls": _NUMBER, "imds": _NUMBER}
 # blackhole: a flow the network drops (an NSG or a route to nowhere), from one source (a VNet id, or
 # `internet` for a machine outside Azure; omitted: from anywhere)
 _BLACKHOLE = {"from": _TEXT, "to": _CIDR, "port": _PORT}
-_EXPECT = {"verdict": _TEXT, "cause": _TEXT, "fix_mentions": (lambda v: isinstance(v, list) and all(
-    isinstance(x, str) for x in v), "a list of strings")}
+_EXPECT = {"verdict": _TEXT, "cause": (lambda v: isinstance(v, str) and "." in v, "a probe id or probe@subject"),
+           "fix_mentions": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of strings")}
 _REPR = reprlib.Repr()
 _REPR.maxstring = _REPR.maxother = 60   # a value in a message stays short, however big (or aliased) it is
 _show = _REPR.repr
@@ -110,14 +110,14 @@ class Scenario:
     tls: dict[str, dict[str, Any]] = field(default_factory=dict)
     faults: tuple[Fault, ...] = ()
     expect: dict[str, Verdict] = field(default_factory=dict)
+    # the long form {verdict, cause, fix_mentions}: the root cause (probe@subject) and words the fix must hold
+    expect_cause: dict[str, str] = field(default_factory=dict)
+    expect_fix: dict[str, tuple[str, ...]] = field(default_factory=dict)
     latency_ms: dict[str, float] = field(default_factory=dict)
     target: dict[str, Any] = field(default_factory=dict)
     page_size: int = 2
     options: tuple[str, ...] = ()   # extra command-line options the scenario is meant to run with
     blackhole: tuple[dict[str, Any], ...] = ()
-    # per expect key that states more than a verdict: {cause: probe@subject, fix_mentions: [...]}
-    expect_detail: dict[str, dict[str, Any]] = field(default_factory=dict)
-    known_wrong: str | None = None   # why netcheck doesn't reach `expect` yet (the tests mark it a strict xfail)
 
 
 def _fail(source: str, path: str, message: str) -> ScenarioError:
@@ -207,12 +207,16 @@ def parse(data: Any, source: str) -> Scenario:
         faults.append(Fault(f["request"], f.get("status"), f.get("retry_after"), f.get("times"),
                             _ms(source, f"faults[{i}].delay_ms", f.get("delay_ms", 0)), f.get("message")))
     expect: dict[str, Verdict] = {}
-    detail: dict[str, dict[str, Any]] = {}
+    causes: dict[str, str] = {}
+    fixes: dict[str, tuple[str, ...]] = {}
     for key, value in _mapping(source, "expect", data.get("expect")).items():
-        if isinstance(value, dict):   # {verdict, cause, fix_mentions}
-            detail[str(key)] = {k: v for k, v in _fields(source, f"expect.{key}", value, _EXPECT).items()
-                                if k != "verdict"}
-            value = value.get("verdict")
+        if isinstance(value, dict):
+            long = _fields(source, f"expect.{key}", value, _EXPECT)
+            value = long.get("verdict")
+            if "cause" in long:
+                causes[str(key)] = long["cause"]
+            if "fix_mentions" in long:
+                fixes[str(key)] = tuple(long["fix_mentions"])
         try:
             expect[str(key)] = Verdict(value)
         except (ValueError, TypeError):
@@ -228,18 +232,15 @@ def parse(data: Any, source: str) -> Scenario:
     for i, rule in enumerate(blackhole):
         if "to" not in rule:
             raise _fail(source, f"blackhole[{i}].to", "required, the address or CIDR whose traffic is dropped")
-    known_wrong = data.get("known_wrong")
-    if known_wrong is not None and not (isinstance(known_wrong, str) and known_wrong):
-        raise _fail(source, "known_wrong", "must say why (a string naming the issue that fixes it)")
     options = data.get("options") or []
     if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
         raise _fail(source, "options", "must be a list of command-line options")
     return Scenario(
         name=data["name"], summary=data["summary"], source=source, arm=tuple(arm), where_vm=vm,
         public_dns=public_dns, dns_servers=servers, tls=tls,
-        faults=tuple(faults), expect=expect, latency_ms=latency,
+        faults=tuple(faults), expect=expect, expect_cause=causes, expect_fix=fixes, latency_ms=latency,
         target=_mapping(source, "target", data.get("target")), page_size=page_size,
-        options=tuple(options), blackhole=tuple(blackhole), expect_detail=detail, known_wrong=known_wrong)
+        options=tuple(options), blackhole=tuple(blackhole))
 
 
 def _list(source: str, path: str, value: Any) -> list[Any]:
@@ -265,7 +266,7 @@ def _patched(data: dict[str, Any], source: str, depth: int = 0) -> dict[str, Any
     merged = {**base, **{k: v for k, v in data.items() if k not in ("base", "patch")}}
     for key in ("public_dns", "dns_servers", "tls"):
         merged[key] = {**_mapping(base_source, key, base.get(key)), **_mapping(source, key, data.get(key))}
-    for key in ("expect", "faults", "known_wrong"):
+    for key in ("expect", "faults"):
         merged[key] = data.get(key)
     arm = [copy.deepcopy(r) for r in _list(base_source, "arm", base.get("arm"))]
     for i, op in enumerate(_list(source, "patch", data.get("patch"))):
