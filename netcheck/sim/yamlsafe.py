@@ -13,6 +13,7 @@ import yaml
 MAX_BYTES = 2_000_000
 MAX_DEPTH = 50
 MAX_ALIASES = 100
+MAX_NODES = 200_000   # values after alias expansion: a billion-laughs file is refused before anything walks it
 
 
 class YamlError(ValueError):
@@ -47,8 +48,12 @@ def load(text: str) -> Any:
     """The document in `text`; YamlError (one line) when it is too big, too deep, or not YAML."""
     if len(text) > MAX_BYTES:
         raise YamlError(f"larger than {MAX_BYTES // 1_000_000} MB")
+    loader = _BoundedLoader(text)
     try:
-        return yaml.load(text, Loader=_BoundedLoader)   # a SafeLoader subclass: builds no objects
+        node = loader.get_single_node()
+        if node is not None and (size := _expanded(node, {})) > MAX_NODES:
+            raise YamlError(f"expands to {size:,} values through its aliases (at most {MAX_NODES:,})")
+        return loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         what = exc.problem or exc.context or "not valid YAML"
         raise YamlError(f"not valid YAML: {what}{_at(exc.problem_mark or exc.context_mark)}") from None
@@ -56,3 +61,19 @@ def load(text: str) -> Any:
         raise YamlError(f"not valid YAML: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     except RecursionError:
         raise YamlError(f"nested deeper than {MAX_DEPTH} levels") from None
+    finally:
+        loader.dispose()
+
+
+def _expanded(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values the document holds once every alias is expanded (anchored nodes counted once each)."""
+    if id(node) not in sizes:
+        sizes[id(node)] = 0   # a recursive alias counts as nothing more
+        if isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(_expanded(n, sizes) for n in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total = 1 + sum(_expanded(k, sizes) + _expanded(v, sizes) for k, v in node.value)
+        else:
+            total = 1
+        sizes[id(node)] = total
+    return sizes[id(node)]
