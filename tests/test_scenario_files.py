@@ -30,9 +30,9 @@ LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
     (BASED + f'patch:\n  - {{id: "{JUMPBOX}", set: [a, b]}}', "patch[0].set: must be a mapping, not list"),
     (BASED + f'patch:\n  - {{id: "{JUMPBOX}", set: {{name.x: 1}}}}', "patch[0].set.name.x: 'name' holds str"),
     (BASED + f'patch:\n  - {{id: "{JUMPBOX}", delete: 5}}', "patch[0].delete: must be a list"),
-    (BASED + f'patch:\n  - {{id: "*/onlineEndpoints/ep-fraud", set: {{properties.scoringUri: 12}}}}',
+    (BASED + 'patch:\n  - {id: "*/onlineEndpoints/ep-fraud", set: {properties.scoringUri: 12}}',
      "properties.scoringUri: must be a string, not int"),
-    (BASED + f'patch:\n  - {{id: "*/privateEndpoints/pe-mlw-contoso-prod", set: {{properties.customDnsConfigs: 7}}}}',
+    (BASED + 'patch:\n  - {id: "*/privateEndpoints/pe-mlw-contoso-prod", set: {properties.customDnsConfigs: 7}}',
      "properties.customDnsConfigs: must be a list, not int"),
     (BASED + "tls: {a.example.com: {expires_in_days: .inf}}", "tls.a.example.com.expires_in_days: inf is not"),
     (BASED + "tls: {a.example.com: {not_before_days: 1.0e+9}}", "not_before_days: 1000000000.0 is not"),
@@ -70,7 +70,7 @@ def test_a_huge_or_endless_file_is_refused_without_reading_it_whole(tmp_path: Pa
     huge.write_text(HEAD + "arm: []\n" + "# padding\n" * 300_000)
     with pytest.raises(ScenarioError, match="larger than"):
         load(str(huge))
-    with pytest.raises(ScenarioError, match="larger than|cannot read"):
+    with pytest.raises(ScenarioError, match=r"larger than|cannot read"):
         load("/dev/zero")
 
 
