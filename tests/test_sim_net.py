@@ -198,3 +198,9 @@ def test_an_arm_bug_fails_the_test_and_is_echoed_as_it_happens() -> None:
         with pytest.raises(SimulatorCrash, match="ZeroDivisionError"):
             sim.stop()
     assert len(echoed) == 1 and "ZeroDivisionError" in echoed[0]
+
+
+def test_a_stale_records_address_holds_nothing(sim_factory: Any) -> None:
+    sim = sim_factory("record-stale")
+    assert port_for(sim, "10.20.1.99") == sim.ports["blackhole"]   # the old private endpoint's address
+    assert port_for(sim, REGISTRY_PE) == sim.ports["tls"]          # the private endpoint's own still answers

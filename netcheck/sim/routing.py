@@ -1,7 +1,8 @@
 """Where a connection from the machine netcheck runs on lands, as Azure's network would carry it.
 
 A private address answers only inside its own VNet or a VNet peered with it (`peeringState: Connected`
-on both sides); any other private address is dropped (the client times out). A public address reaches
+on both sides), and only if something holds it (a NIC, a private endpoint; a stale record's address
+holds nothing); any other private address is dropped (the client times out). A public address reaches
 the service's public side. The scenario's `blackhole:` rules drop a flow from one source VNet (an NSG or a
 route to nowhere): `{from: VNET_ID | internet, to: CIDR, port: 443}`.
 """
@@ -53,6 +54,7 @@ class Routes:
         self.spaces = {v["id"].lower(): _networks(_field(_props(v), "addressSpace").get("addressPrefixes"))
                        for v in world.of_type("Microsoft.Network/virtualNetworks")}
         self.reachable = {world.where_vnet} | self.peers(world.where_vnet) if world.where_vnet else set()
+        self.held = self._held()
 
     def _peerings(self, vnet_id: str) -> list[tuple[str, str]]:
         """(remote VNet id, peeringState) of each peering of a VNet: inline, or as child resources."""
@@ -93,7 +95,33 @@ class Routes:
             return "blackhole"
         if not ip.is_private:
             return "public"
-        return "private" if self.vnet_of(addr) in self.reachable else "blackhole"
+        return "private" if self.vnet_of(addr) in self.reachable and addr in self.held else "blackhole"
+
+    def _held(self) -> set[str]:
+        """Private addresses something answers on: NICs' and private endpoints' addresses, those of records no
+        private endpoint names (the scenario leaves that endpoint out) and of public_dns A lists. A record a
+        private endpoint names with another address is stale: its address holds nothing."""
+        held: set[str] = set()
+        claimed: set[str] = set()   # public names the private endpoints' DNS configs name
+        records: list[tuple[str, list[str]]] = []
+        for res in self.world.resources.values():
+            props = _props(res)
+            for cfg in props.get("ipConfigurations") or []:
+                held.add(str(_props(cfg).get("privateIPAddress") or ""))
+            for cfg in props.get("customDnsConfigs") or []:
+                if isinstance(cfg, dict):
+                    held.update(str(a) for a in cfg.get("ipAddresses") or [])
+                    claimed.add(str(cfg.get("fqdn", "")).lower().rstrip("."))
+            if isinstance(props.get("aRecords"), list):
+                fqdn = str(props.get("fqdn") or "").lower().rstrip(".")
+                records.append((fqdn.replace(".privatelink.", ".", 1),
+                                [str(r.get("ipv4Address") or "") for r in props["aRecords"] if isinstance(r, dict)]))
+        for public_name, ips in records:
+            if public_name not in claimed:
+                held.update(ips)
+        for entry in self.world.scenario.public_dns.values():   # a name the scenario points at a host (an AKS
+            held.update(str(a) for a in entry.get("a") or [])   # internal load balancer, say)
+        return held
 
     def addresses(self) -> set[str]:
         """Every address netcheck can learn from this scenario (ARM, private zones, public DNS): each gets its
