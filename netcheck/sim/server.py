@@ -19,7 +19,7 @@ from netcheck.sim.dns import Resolver
 from netcheck.sim.frontend import FrontEnd, Imds
 from netcheck.sim.routing import Routes
 from netcheck.sim.scenario import Scenario
-from netcheck.sim.wire import LOOPBACK, BlackHole, Crashes, DnsServer, HttpServer, QuietHandler, SimulatorCrash, closed_port
+from netcheck.sim.wire import LOOPBACK, BlackHole, Crashes, DnsServer, HttpServer, QuietHandler, Refuser, SimulatorCrash
 from netcheck.sim.world import World
 
 IMDS_ADDR = ("169.254.169.254", 80)
@@ -97,9 +97,9 @@ class Simulator:
             server = DnsServer(resolver, crashes).start()
             self._servers.append(server)
             self.ports[f"dns:{key}"] = server.port
-        hole = BlackHole()
-        self._servers.append(hole)
-        self.ports.update(blackhole=hole.port, refused=closed_port())
+        hole, refuser = BlackHole(), Refuser()
+        self._servers += [hole, refuser]
+        self.ports.update(blackhole=hole.port, refused=refuser.port)
 
     def stop(self) -> None:
         """Stop every server; raise SimulatorCrash if any of them raised while serving."""
