@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -90,3 +91,15 @@ def test_netcheck_demo_exits_2_with_one_line(tmp_path: Path, text: str) -> None:
     assert r.returncode == 2 and r.stdout == "", r.stderr
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert str(bad) in r.stderr
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    (BASED + "target: {endpoints: 5}", "target.endpoints: 5 is not a list of names"),
+    (BASED + "target: {cloud: Mars}", "target.cloud: 'Mars' is not a cloud"),
+    (BASED + "target: [a]", "target: must be a mapping, not list"),
+])
+def test_target_values_are_checked(tmp_path: Path, text: str, says: str) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text)
+    with pytest.raises(ScenarioError, match=re.escape(says)):
+        load(str(bad))

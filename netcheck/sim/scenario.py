@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from netcheck import validate
+from netcheck.clouds import CLOUDS
 from netcheck.model import Verdict
 from netcheck.sim import armshape, yamlsafe
 
@@ -82,6 +83,9 @@ _EXPECT = {"verdict": _TEXT, "cause": (lambda v: isinstance(v, str) and "." in v
 _REPR = reprlib.Repr()
 _REPR.maxstring = _REPR.maxother = 60   # a value in a message stays short, however big (or aliased) it is
 _show = _REPR.repr
+_NAMES: Rule = (lambda v: isinstance(v, list) and all(isinstance(x, str) and x for x in v), "a list of names")
+_TARGET_FIELDS = {"subscription": _TEXT, "resource_group": _TEXT, "workspace": _TEXT, "endpoints": _NAMES,
+                  "cloud": (lambda v: isinstance(v, str) and v in CLOUDS, "a cloud: " + ", ".join(sorted(CLOUDS)))}
 
 
 class ScenarioError(Exception):
@@ -239,7 +243,7 @@ def parse(data: Any, source: str) -> Scenario:
         name=data["name"], summary=data["summary"], source=source, arm=tuple(arm), where_vm=vm,
         public_dns=public_dns, dns_servers=servers, tls=tls,
         faults=tuple(faults), expect=expect, expect_cause=causes, expect_fix=fixes, latency_ms=latency,
-        target=_mapping(source, "target", data.get("target")), page_size=page_size,
+        target=_fields(source, "target", data.get("target"), _TARGET_FIELDS), page_size=page_size,
         options=tuple(options), blackhole=tuple(blackhole))
 
 
