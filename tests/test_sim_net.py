@@ -204,3 +204,18 @@ def test_a_stale_records_address_holds_nothing(sim_factory: Any) -> None:
     sim = sim_factory("record-stale")
     assert port_for(sim, "10.20.1.99") == sim.ports["blackhole"]   # the old private endpoint's address
     assert port_for(sim, REGISTRY_PE) == sim.ports["tls"]          # the private endpoint's own still answers
+
+
+def test_a_certificate_bug_in_the_tls_front_end_is_recorded() -> None:
+    import socket
+    import ssl
+
+    sim = Simulator(load("healthy")).start()
+    try:
+        sim.host_context = _boom   # type: ignore[method-assign]
+        ctx = ssl.create_default_context(cafile=str(sim.ca_bundle))
+        with pytest.raises(ssl.SSLError), socket.create_connection(("127.0.0.1", sim.ports["tls"]), timeout=5) as raw:
+            ctx.wrap_socket(raw, server_hostname=SCORING)
+    finally:
+        with pytest.raises(SimulatorCrash, match="the certificate for 'ep-fraud"):
+            sim.stop()

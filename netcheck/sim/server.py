@@ -126,9 +126,14 @@ class Simulator:
         ctx.load_cert_chain(cert, key)
         return ctx
 
-    def _sni(self, sock: ssl.SSLObject, server_name: str | None, _: ssl.SSLContext) -> None:
-        if server_name:
-            sock.context = self.host_context(server_name.lower())
+    def _sni(self, sock: ssl.SSLObject, server_name: str | None, _: ssl.SSLContext) -> int | None:
+        try:
+            if server_name:
+                sock.context = self.host_context(server_name.lower())
+        except Exception as exc:   # OpenSSL would only abort the handshake: record it as the bug it is
+            self.crashes.record(f"TLS front end, the certificate for {server_name!r}", exc)
+            return ssl.ALERT_DESCRIPTION_INTERNAL_ERROR
+        return None
 
     def host_context(self, host: str) -> ssl.SSLContext:
         with self._lock:
