@@ -17,7 +17,6 @@ import pytest
 from netcheck.sim.scenario import load
 from netcheck.sim.server import Simulator
 from netcheck.sim.wire import SimulatorCrash
-from netcheck.sim.world import public_ip
 
 SCORING = "ep-fraud.eastus.inference.ml.azure.com"
 REGISTRY = "crcontosoml.azurecr.io"
@@ -34,6 +33,13 @@ needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is no
 def port_for(sim: Simulator, addr: str, port: int = 443) -> int:
     """The loopback port a connection to addr:port really reaches (the route netcheck is given)."""
     return int(sim.settings().route(addr, port)[1])
+
+
+def public_address(sim: Simulator, host: str) -> str:
+    """What public DNS answers for a host: the address the internet reaches it at."""
+    ips = sim.world.resolve(host, None).ips
+    assert ips and not ips[0].startswith("10."), ips
+    return str(ips[0])
 
 
 def curl(sim: Simulator, host: str, addr: str, path: str = "/", *extra: str) -> subprocess.CompletedProcess[str]:
@@ -102,7 +108,7 @@ def test_outside_azure_every_private_address_times_out_and_public_ones_reach_the
         sim_factory: Any) -> None:
     sim = sim_factory("outside-azure")
     assert port_for(sim, SCORING_PE) == sim.ports["blackhole"]
-    assert port_for(sim, public_ip("anything.example")) == sim.ports["tls-public"]
+    assert port_for(sim, public_address(sim, SCORING)) == sim.ports["tls-public"]
 
 
 @needs_curl
@@ -115,10 +121,9 @@ def test_curl_times_out_on_an_unpeered_private_endpoint(sim_factory: Any) -> Non
 @needs_curl
 def test_the_public_side_of_a_private_registry_and_endpoint_answers_403(sim_factory: Any) -> None:
     sim = sim_factory("healthy")
-    public = public_ip("crcontosoml.privatelink.azurecr.io")
-    r = curl(sim, REGISTRY, public, "/v2/", "-w", "\n%{http_code}")
+    r = curl(sim, REGISTRY, public_address(sim, REGISTRY), "/v2/", "-w", "\n%{http_code}")
     assert r.stdout.endswith("\n403") and "client with IP" in r.stdout and "is not allowed access" in r.stdout
-    r = curl(sim, SCORING, public_ip("ep-fraud.eastus.inference.ml.azure.com"), "/swagger.json", "-w", "\n%{http_code}")
+    r = curl(sim, SCORING, public_address(sim, SCORING), "/swagger.json", "-w", "\n%{http_code}")
     assert r.stdout.endswith("\n403") and "denied based on workspace private link configuration" in r.stdout
     # the same hosts through their private endpoints answer as usual
     assert curl(sim, REGISTRY, REGISTRY_PE, "/v2/", "-o", "/dev/null", "-w", "%{http_code}").stdout == "401"
