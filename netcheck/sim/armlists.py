@@ -10,6 +10,7 @@ from typing import Any
 from netcheck.azure.facts import group_of
 from netcheck.sim.world import World
 
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"   # the scenarios' tenant
 _CLAUSE = re.compile(r"^\s*(resourceType|name)\s+eq\s+'([^']*)'\s*$", re.IGNORECASE)
 
 
@@ -63,8 +64,8 @@ def listing(world: World, path: str, query: dict[str, list[str]]) -> list[dict[s
     """/subscriptions, /subscriptions/S/resourcegroups, /subscriptions/S[/resourceGroups/G]/resources."""
     parts = [p.lower() for p in path.strip("/").split("/")]
     if parts == ["subscriptions"]:
-        return [{"id": f"/subscriptions/{s}", "subscriptionId": s, "displayName": s, "state": "Enabled"}
-                for s in sorted(subscriptions(world))]
+        return [{"id": f"/subscriptions/{s}", "subscriptionId": s, "displayName": s, "state": "Enabled",
+                 "tenantId": TENANT} for s in sorted(subscriptions(world))]
     if len(parts) == 3 and parts[0] == "subscriptions" and parts[2] == "resourcegroups":
         return list(_groups(world, parts[1]).values())
     if parts[-1:] != ["resources"] or parts[0] != "subscriptions" or len(parts) not in (3, 5):
