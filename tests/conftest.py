@@ -17,10 +17,10 @@ import pytest
 from netcheck.app import check
 from netcheck.model import Report
 from netcheck.render.json_report import schema
+from netcheck.sim.crashes import SimulatorCrash
 from netcheck.sim.demo import apply_options, scenario_settings
 from netcheck.sim.scenario import load
 from netcheck.sim.server import Simulator
-from netcheck.sim.wire import SimulatorCrash
 
 ROOT = Path(__file__).resolve().parent.parent
 

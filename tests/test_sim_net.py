@@ -14,9 +14,9 @@ import dns.message
 import dns.query
 import pytest
 
+from netcheck.sim.crashes import SimulatorCrash
 from netcheck.sim.scenario import load
 from netcheck.sim.server import Simulator
-from netcheck.sim.wire import SimulatorCrash
 
 SCORING = "ep-fraud.eastus.inference.ml.azure.com"
 REGISTRY = "crcontosoml.azurecr.io"

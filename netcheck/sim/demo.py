@@ -79,7 +79,7 @@ def _print_crash(text: str) -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from netcheck.sim.wire import SimulatorCrash
+    from netcheck.sim.crashes import SimulatorCrash
 
     scenario = _load(args.scenario)
     try:

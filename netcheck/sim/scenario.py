@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import fnmatch
 import math
 import re
 import reprlib
@@ -17,6 +15,12 @@ from netcheck import validate
 from netcheck.clouds import CLOUDS
 from netcheck.model import Verdict
 from netcheck.sim import armshape, yamlsafe
+from netcheck.sim.patching import ScenarioError, patched
+from netcheck.sim.patching import as_list as _list
+from netcheck.sim.patching import fail as _fail
+from netcheck.sim.patching import mapping as _mapping
+
+__all__ = ["Fault", "Scenario", "ScenarioError", "load", "parse", "shipped"]
 
 _ID = re.compile(r"^/subscriptions/[^/]+/(resourceGroups/[^/]+/)?providers/[^/]+/[^/]+/[^/]+(/[^/]+/[^/]+)*$",
                  re.IGNORECASE)
@@ -88,10 +92,6 @@ _TARGET_FIELDS = {"subscription": _TEXT, "resource_group": _TEXT, "workspace": _
                   "cloud": (lambda v: isinstance(v, str) and v in CLOUDS, "a cloud: " + ", ".join(sorted(CLOUDS)))}
 
 
-class ScenarioError(Exception):
-    """A scenario file that can't be used: says which file, which key and what is wrong."""
-
-
 @dataclass(frozen=True)
 class Fault:
     request: str
@@ -122,18 +122,6 @@ class Scenario:
     page_size: int = 2
     options: tuple[str, ...] = ()   # extra command-line options the scenario is meant to run with
     blackhole: tuple[dict[str, Any], ...] = ()
-
-
-def _fail(source: str, path: str, message: str) -> ScenarioError:
-    return ScenarioError(f"{source}: {path}: {message}")
-
-
-def _mapping(source: str, path: str, value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise _fail(source, path, f"must be a mapping, not {type(value).__name__}")
-    return value
 
 
 def _fields(source: str, path: str, value: Any, rules: dict[str, Rule]) -> dict[str, Any]:
@@ -247,72 +235,6 @@ def parse(data: Any, source: str) -> Scenario:
         options=tuple(options), blackhole=tuple(blackhole))
 
 
-def _list(source: str, path: str, value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise _fail(source, path, f"must be a list, not {type(value).__name__}")
-    return value
-
-
-def _patched(data: dict[str, Any], source: str, depth: int = 0) -> dict[str, Any]:
-    """Resolve `base: NAME` and `patch: [...]`: a scenario as a small change to another."""
-    if "base" not in data:
-        return data
-    if depth > 4:
-        raise _fail(source, "base", "too many levels of base scenarios")
-    if not isinstance(data["base"], str) or not data["base"]:
-        raise _fail(source, "base", "must be the name of a shipped scenario or a YAML file")
-    base_data, base_source = _read(data["base"])
-    if not isinstance(base_data, dict):
-        raise _fail(base_source, "(top)", "a scenario is a YAML mapping")
-    base = _patched(base_data, base_source, depth + 1)
-    merged = {**base, **{k: v for k, v in data.items() if k not in ("base", "patch")}}
-    for key in ("public_dns", "dns_servers", "tls"):
-        merged[key] = {**_mapping(base_source, key, base.get(key)), **_mapping(source, key, data.get(key))}
-    for key in ("expect", "faults"):
-        merged[key] = data.get(key)
-    arm = [copy.deepcopy(r) for r in _list(base_source, "arm", base.get("arm"))]
-    for i, op in enumerate(_list(source, "patch", data.get("patch"))):
-        arm = _apply(arm, op, source, f"patch[{i}]")
-    merged["arm"] = arm + _list(source, "arm", data.get("arm"))
-    return merged
-
-
-def _apply(arm: list[dict[str, Any]], op: Any, source: str, path: str) -> list[dict[str, Any]]:
-    if not isinstance(op, dict):
-        raise _fail(source, path, "a patch is {id: GLOB, set: {...}}, {id: GLOB, delete: [...]} or {remove: GLOB}")
-    if "remove" in op:
-        pattern = str(op["remove"]).lower()
-        kept = [r for r in arm if not (fnmatch.fnmatchcase(str(r.get("id", "")).lower(), pattern)
-                                       or str(r.get("id", "")).lower().startswith(pattern + "/"))]
-        if len(kept) == len(arm):
-            raise _fail(source, f"{path}.remove", f"no resource matches {op['remove']!r}")
-        return kept
-    pattern = str(op.get("id", "")).lower()
-    hits = [r for r in arm if fnmatch.fnmatchcase(str(r.get("id", "")).lower(), pattern)]
-    if len(hits) != 1:
-        raise _fail(source, f"{path}.id", f"{op.get('id')!r} matches {len(hits)} resources, not exactly one")
-    res = hits[0]
-    for dotted, value in _mapping(source, f"{path}.set", op.get("set")).items():
-        *parents, leaf = str(dotted).split(".")
-        _walk(res, parents, source, f"{path}.set.{dotted}", create=True)[leaf] = value
-    for i, dotted in enumerate(_list(source, f"{path}.delete", op.get("delete"))):
-        *parents, leaf = str(dotted).split(".")
-        _walk(res, parents, source, f"{path}.delete[{i}]", create=False).pop(leaf, None)
-    return arm
-
-
-def _walk(node: dict[str, Any], keys: list[str], source: str, path: str, create: bool) -> dict[str, Any]:
-    """The mapping at `keys` under `node` (made on the way when `create`); a scalar on the way is an error."""
-    for key in keys:
-        nxt = node.setdefault(key, {}) if create else node.get(key, {})
-        if not isinstance(nxt, dict):
-            raise _fail(source, path, f"{key!r} holds {type(nxt).__name__}, not a mapping to set inside")
-        node = nxt
-    return node
-
-
 def _read(name_or_path: str) -> tuple[Any, str]:
     path = Path(name_or_path)
     if name_or_path in shipped():
@@ -344,5 +266,5 @@ def shipped() -> dict[str, str]:
 def load(name_or_path: str) -> Scenario:
     data, source = _read(name_or_path)
     if isinstance(data, dict):
-        data = _patched(data, source)
+        data = patched(data, source, _read)
     return parse(data, source)

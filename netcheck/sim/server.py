@@ -15,11 +15,12 @@ from netcheck.azure.facts import group_of, name_of
 from netcheck.settings import Address, Settings
 from netcheck.sim import certs
 from netcheck.sim.arm import Arm
+from netcheck.sim.crashes import Crashes, SimulatorCrash
 from netcheck.sim.dns import Resolver
 from netcheck.sim.frontend import FrontEnd, Imds
 from netcheck.sim.routing import Routes
 from netcheck.sim.scenario import Scenario
-from netcheck.sim.wire import LOOPBACK, BlackHole, Crashes, DnsServer, HttpServer, QuietHandler, Refuser, SimulatorCrash
+from netcheck.sim.wire import LOOPBACK, BlackHole, DnsServer, HttpServer, QuietHandler, Refuser
 from netcheck.sim.world import World
 
 IMDS_ADDR = ("169.254.169.254", 80)
