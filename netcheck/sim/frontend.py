@@ -44,7 +44,7 @@ class FrontEnd(QuietHandler):
         host = (self.headers.get("Host") or "").split(":")[0].lower()
         opts = world.scenario.tls.get(host, {})
         path = self.path.split("?")[0]
-        if host.endswith("." + world.cloud.acr) or host == world.cloud.acr:
+        if host.endswith("." + (acr := world.cloud.suffix("registry"))) or host == acr:
             return self._acr(host, opts)
         if self._public_side(host, opts) and (denied := self._ml_denied(world, host)):
             return self.send(403, json.dumps(denied).encode(), self._ids(host, world))

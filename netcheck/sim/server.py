@@ -51,12 +51,16 @@ class Simulator:
         self.token = "sim-" + secrets.token_hex(16)
         self.arm = Arm(self.world, self.token, lat.get("arm", 0.0))
         self._tmp = Path(tempfile.mkdtemp(prefix="netcheck-sim-"))
-        self.ca = certs.make_ca()
-        # as Azure's: leaves come from an issuing CA the server sends, under a root the client trusts
-        self.issuing = certs.make_ca("netcheck simulator TLS Issuing CA 03", under=self.ca)
-        self._rogue = certs.make_ca("Untrusted Issuing CA")
-        self.ca_bundle = self._tmp / "ca.pem"
-        self.ca_bundle.write_bytes(self.ca.pem)
+        try:   # the directory will hold TLS keys: an interrupt while it is filled must not leave it behind
+            self.ca = certs.make_ca()
+            # as Azure's: leaves come from an issuing CA the server sends, under a root the client trusts
+            self.issuing = certs.make_ca("netcheck simulator TLS Issuing CA 03", under=self.ca)
+            self._rogue = certs.make_ca("Untrusted Issuing CA")
+            self.ca_bundle = self._tmp / "ca.pem"
+            self.ca_bundle.write_bytes(self.ca.pem)
+        except BaseException:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            raise
         self._host_ctx: dict[str, ssl.SSLContext] = {}
         self._lock = threading.Lock()
         self.dns: dict[str, Resolver] = {}
