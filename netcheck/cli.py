@@ -491,10 +491,9 @@ def demo(args: argparse.Namespace) -> int:
 def serve(args: argparse.Namespace) -> int:
     import threading
 
+    from netcheck.sim.crashes import SimulatorCrash
     from netcheck.sim.demo import how_to_reach
     from netcheck.sim.server import Simulator
-
-    from netcheck.sim.crashes import SimulatorCrash
 
     def crashed(text: str) -> None:   # a simulator bug: say so as it happens, not only at the end
         print(f"netcheck simulator: a server raised (a simulator bug): {text}", file=sys.stderr, flush=True)

@@ -58,7 +58,7 @@ class FrontEnd(QuietHandler):
 
     def _ids(self, host: str, world: World) -> dict[str, str]:
         """A scoring host's front end (azureml-fe) names itself and tags every answer with a request id."""
-        if host.endswith("." + world.cloud.inference):
+        if host.endswith("." + world.cloud.suffix("scoring")):
             return {"x-request-id": str(uuid.uuid4()), "server": "azureml-frontdoor"}
         return {}
 

@@ -156,12 +156,11 @@ class Simulator:
 
     def _names(self, host: str) -> list[str]:
         """The names on a host's certificate: Azure's wildcards for scoring hosts and registries."""
-        c = self.world.cloud
-        labels = host.split(".")
-        if host.endswith("." + c.inference) and len(labels) == len(c.inference.split(".")) + 2:
+        scoring, acr = self.world.cloud.suffix("scoring"), self.world.cloud.suffix("registry")
+        if host.endswith("." + scoring) and len(host.split(".")) == len(scoring.split(".")) + 2:
             return ["*." + host.split(".", 1)[1]]   # *.<region>.inference.ml.azure.com
-        if host.endswith("." + c.acr) and ".privatelink." not in f".{host}":
-            return sorted({f"*.{c.acr}", "*." + host.split(".", 1)[1]})   # *.azurecr.io, *.<region>.data.azurecr.io
+        if host.endswith("." + acr) and ".privatelink." not in f".{host}":
+            return sorted({f"*.{acr}", "*." + host.split(".", 1)[1]})   # *.azurecr.io, *.<region>.data.azurecr.io
         return [host]
 
     # ---- how to reach it -------------------------------------------------------------------------
