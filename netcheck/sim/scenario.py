@@ -76,14 +76,23 @@ _TLS = {"expires_in_days": _DAYS, "not_before_days": _DAYS, "wrong_host": _BOOL,
         "score": _MAPPING, "http": _MAPPING}
 _SCORE = {"status": _STATUS, "headers": _MAPPING, "body": _ANY}
 _HTTP = {"swagger_status": _STATUS}
-_DNS_SERVER = {"forward": _ZONES, "to": _one_of("azure"), "down": _BOOL, "flapping": _BOOL}   # to: where forwards go
+# A forwarder target: azure (Azure DNS of the server's VNet, also 168.63.129.16), public or root-hints (the
+# internet), or the address of another simulated server (a custom server, a resolver's inbound endpoint).
+_TARGET: Rule = (lambda v: v in ("azure", "public", "root-hints") or _is_ip(v), "azure, public, root-hints or an IP")
+_FORWARD: Rule = (lambda v: _ZONES[0](v) or (isinstance(v, dict) and all(
+    isinstance(k, str) and _TARGET[0](t) for k, t in v.items())), "a list of zones, or zone: target")
+_DNS_SERVER = {"forward": _FORWARD, "to": _TARGET, "default": _TARGET, "cname": _one_of("whole-answer", "chase"),
+               "down": _BOOL, "flapping": _MAPPING}
+_FLAPPING = {"names": _ZONES, "pattern": _one_of("alternate", "every-nth", "random"), "n": _COUNT,
+             "seed": (_is_int, "a whole number"), "p": (lambda v: isinstance(v, float) and 0 < v < 1,
+                                                        "a probability between 0 and 1"), "other": _TARGET}
+_EXPECT = {"verdict": _TEXT, "cause": (lambda v: isinstance(v, str) and "." in v, "a probe id or probe@subject"),
+           "fix_mentions": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of strings")}
 _PUBLIC_NAME = {"a": _IPS, "cname": _TEXT, "nxdomain": _BOOL}
 _LATENCY = {"arm": _NUMBER, "dns": _NUMBER, "tls": _NUMBER, "imds": _NUMBER}
 # blackhole: a flow the network drops (an NSG or a route to nowhere), from one source (a VNet id, or
 # `internet` for a machine outside Azure; omitted: from anywhere)
 _BLACKHOLE = {"from": _TEXT, "to": _CIDR, "port": _PORT}
-_EXPECT = {"verdict": _TEXT, "cause": (lambda v: isinstance(v, str) and "." in v, "a probe id or probe@subject"),
-           "fix_mentions": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of strings")}
 _REPR = reprlib.Repr()
 _REPR.maxstring = _REPR.maxother = 60   # a value in a message stays short, however big (or aliased) it is
 _show = _REPR.repr
@@ -186,8 +195,11 @@ def parse(data: Any, source: str) -> Scenario:
     for addr, opts in servers.items():
         if not _is_ip(addr):
             raise _fail(source, f"dns_servers.{addr}", "must be keyed by the server's IP address")
-        if not set(_fields(source, f"dns_servers.{addr}", opts, _DNS_SERVER)):
-            raise _fail(source, f"dns_servers.{addr}", "needs forward: [zones], down: true or flapping: true")
+        opts = _fields(source, f"dns_servers.{addr}", opts, _DNS_SERVER)
+        if not set(opts) & {"forward", "default", "down", "flapping"}:
+            raise _fail(source, f"dns_servers.{addr}", "needs forward: [zones], default: TARGET, down: true "
+                        "or flapping: {...}")
+        _fields(source, f"dns_servers.{addr}.flapping", opts.get("flapping"), _FLAPPING)
     public_dns = _mapping(source, "public_dns", data.get("public_dns"))
     for name, entry in public_dns.items():
         _fields(source, f"public_dns.{name}", entry, _PUBLIC_NAME)
