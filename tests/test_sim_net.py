@@ -177,7 +177,7 @@ def _boom(*_: Any, **__: Any) -> Any:
 def test_a_dns_server_bug_fails_the_test_with_its_traceback() -> None:
     sim = Simulator(load("healthy")).start()
     try:
-        sim.world.resolve = _boom   # type: ignore[method-assign]
+        sim.dns["azure"].server.resolve = _boom   # type: ignore[method-assign]
         query = dns.message.make_query(SCORING, "A")
         with pytest.raises(dns.exception.Timeout):
             dns.query.udp(query, "127.0.0.1", port=sim.ports["dns:azure"], timeout=0.5)
