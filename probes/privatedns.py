@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from netcheck.azure import lists
 from netcheck.azure.facts import Inventory, Zone, group_of, name_of
 from netcheck.clouds import cloud
 from netcheck.context import Context
@@ -9,6 +10,7 @@ from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
 from netcheck.targets import Record, records, required_zones
 from probes._common import client_vnets, cmd, error_finding, fix, inventory
+from probes._reads import not_searched, zone_search_errors
 
 
 def _zone(inv: Inventory, name: str, prefer_vnet: str | None) -> Zone | None:
@@ -26,21 +28,32 @@ async def zones(ctx: Context) -> list[Finding]:
     privatelink.vaultcore.azure.net, privatelink.blob.core.windows.net,
     privatelink.file.core.windows.net (other clouds: their own suffixes).
 
-    pass: the zone exists. fail: it is missing; the fix creates it (then link it and add the
-    records, or recreate the private endpoint with a DNS zone group).
+    Zones no DNS zone group names are searched in every subscription the credential can read
+    (hub-and-spoke setups keep them in a connectivity subscription).
+
+    pass: the zone exists (the subscriptions it was found in are named). fail: it is missing; the fix
+    creates it (then link it and add the records, or recreate the private endpoint with a DNS zone
+    group). error: it was not found, but a place it could be (a subscription's zone list, a private
+    endpoint or its DNS zone groups) could not be read: creating it could make a duplicate.
     """
     inv = inventory(ctx)
     ws = inv.workspace
     assert ws
     rg = group_of(ws.id)
+    incomplete = zone_search_errors(inv)
+    searched = ", ".join(inv.zone_subscriptions or (inv.subscription,))
     out = []
     for name in required_zones(inv):
         found = [z.id for z in inv.zones if z.name == name]
         if found:
-            out.append(Finding(name, Verdict.PASS, f"zone exists ({len(found)} found)", {"zones": found}))
+            subs = sorted({z.split("/")[2] for z in found}, key=str.lower)
+            out.append(Finding(name, Verdict.PASS, f"zone exists ({len(found)} found, in subscription "
+                               f"{', '.join(subs)})", {"zones": found, "subscriptions": subs}))
+        elif incomplete:
+            out.append(not_searched(incomplete, name))
         else:
             out.append(Finding(name, Verdict.FAIL, f"private DNS zone {name} is missing: its names resolve publicly",
-                               {"searched": f"DNS zone groups and subscription {inv.subscription}"},
+                               {"searched": f"DNS zone groups and subscriptions {searched}"},
                                fix("Create the zone, link it to the VNet, and let the private endpoint's DNS zone "
                                    "group fill it",
                                    cmd("az", "network", "private-dns", "zone", "create", "-g", rg, "-n", name),
@@ -66,12 +79,13 @@ async def zone_records(ctx: Context) -> list[Finding]:
     for rec in records(inv):
         subject = f"{rec.name}.{rec.zone}"
         if cause := ctx.blocked("pdns.zones", rec.zone):
-            out.append(Finding(subject, Verdict.SKIP, f"zone {rec.zone} is missing", cause=cause))
+            out.append(Finding(subject, Verdict.SKIP, f"no zone {rec.zone} to look in (see pdns.zones)", cause=cause))
             continue
         zone = _zone(inv, rec.zone, ctx.where.vnet_id)
         if zone is None:
             continue
-        out.append(_judge(rec, zone))
+        err = inv.error_for(lists.records(zone.id))
+        out.append(error_finding(err, subject) if err else _judge(rec, zone))
     return out
 
 
@@ -142,7 +156,7 @@ async def links(ctx: Context) -> list[Finding]:
 
     pass: linked and Completed. fail: no link, or a link that is not Completed; the fix creates the
     link. skip: the zone is missing (pdns.zones), or a cluster names no VNet (Arc). error: a
-    Kubernetes compute or its cluster could not be read.
+    Kubernetes compute or its cluster, or the zone's VNet links, could not be read.
     """
     inv = inventory(ctx)
     clients = client_vnets(ctx, inv)
@@ -156,10 +170,13 @@ async def links(ctx: Context) -> list[Finding]:
             vname = name_of(vnet_id)
             subject = f"{zname} → {vname}"
             if cause := ctx.blocked("pdns.zones", zname):
-                out.append(Finding(subject, Verdict.SKIP, f"zone {zname} is missing", cause=cause))
+                out.append(Finding(subject, Verdict.SKIP, f"no zone {zname} to link (see pdns.zones)", cause=cause))
                 continue
             zone = _zone(inv, zname, vnet_id)
             if zone is None:
+                continue
+            if err := inv.error_for(lists.links(zone.id)):
+                out.append(error_finding(err, subject))
                 continue
             link = next((lk for lk in zone.links if lk.vnet_id.lower() == vnet_id.lower()), None)
             evidence = {"zone": zone.id, "vnet": vnet_id, "why": why,
