@@ -109,3 +109,23 @@ def test_malformed_arm_data_is_a_read_error_naming_the_field(tmp_path: Path) -> 
     unreadable = target.evidence["unreadable"]
     assert f"{vnet['id']}: malformed" in unreadable
     assert not any("raised" in r.summary for r in report.results)
+
+
+def test_zones_in_another_subscription_are_found_and_named(tmp_path: Path) -> None:
+    """Hub and spoke: the zones live in a connectivity subscription and no DNS zone group names them."""
+    data = yaml.safe_load((ROOT / "netcheck/sim/scenarios/healthy.yaml").read_text())
+    hub = "0c0c0c0c-1111-4222-8333-944444444444"
+    arm = []
+    for res in data["arm"]:
+        if "/privatednszonegroups/" in res["id"].lower():
+            continue
+        if "/providers/microsoft.network/privatednszones/" in res["id"].lower():
+            res["id"] = "/subscriptions/" + hub + "/" + res["id"].split("/", 3)[3]
+        arm.append(res)
+    data.update(arm=arm, name="hub-zones", expect={})
+    path = tmp_path / "hub-zones.yaml"
+    path.write_text(yaml.safe_dump(data))
+    report, _ = run_scenario(str(path), *(a for p in STAGE1 for a in ("--only", p)))
+    zones = [r for r in report.results if r.probe == "pdns.zones"]
+    assert zones and all(r.verdict is Verdict.PASS and r.evidence["subscriptions"] == [hub] for r in zones)
+    assert hub in zones[0].summary
