@@ -62,6 +62,14 @@ class BoundedRetryPolicy(RetryPolicy):
             return False
         return bool(super().increment(settings, response=response, error=error))
 
+    def get_retry_after(self, response: Any) -> float | None:
+        """Retry-After in seconds, fractions too (older azure-core releases took them for an HTTP date)."""
+        value = response.http_response.headers.get("Retry-After") if response is not None else None
+        try:
+            return max(0.0, float(value)) if value else None
+        except ValueError:
+            return super().get_retry_after(response)
+
     def sleep(self, settings: dict[str, Any], transport: Any, response: Any = None) -> None:
         retry_after = self.get_retry_after(response) if response is not None else None
         wait = retry_after if retry_after else self.get_backoff_time(settings)
