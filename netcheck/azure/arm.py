@@ -147,9 +147,10 @@ class ArmClient:
             link = page.get("nextLink")
             if not link:
                 return items
-            if not isinstance(link, str) or link in seen:
-                raise PagingError(f"page {number} repeats an earlier nextLink: the list never ends" if link in seen
-                                  else f"page {number}'s nextLink is not a link: {link!r:.80}")
+            if not isinstance(link, str) or "://" not in link:
+                raise PagingError(f"page {number}'s nextLink is not a link: {link!r:.80}")
+            if link in seen:
+                raise PagingError(f"page {number} repeats an earlier nextLink: the list never ends")
             seen.add(link)
             url = urlsplit(link)
             if (url.scheme, url.netloc.lower()) != (base.scheme, base.netloc.lower()):
