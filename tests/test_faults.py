@@ -4,13 +4,19 @@ depend on it never pass and never tell the user to create something that may exi
 
 from __future__ import annotations
 
+import collections
+import json
+import socket
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from conftest import ROOT, run_scenario
+from conftest import ROOT, cli_env, run_scenario
 
+from netcheck.azure.arm import MAX_PAGES
 from netcheck.model import Report, Verdict
 
 # list -> (the requests that read it, the probes that depend on it). The zones a private endpoint's DNS
@@ -72,23 +78,34 @@ def test_an_unreadable_list_never_passes_nor_asks_to_create(tmp_path: Path, read
            or (r.fix and any(_creates(c) for c in r.fix.commands))]
     assert not bad, f"{read} under {fault}: {bad}"
     assert any(r.verdict is Verdict.ERROR for r in judged), [(r.probe, r.verdict.value, r.summary) for r in judged]
-    assert sum(1 for q in sim.arm.requests if "$skipToken" in q.query) < 50   # a looping list is cut short
+    pages = collections.Counter(q.path.lower() for q in sim.arm.requests if "$skipToken" in q.query)
+    assert max(pages.values(), default=0) <= MAX_PAGES   # a list that never ends is cut short
 
 
 def test_a_throttled_read_names_the_throttle_and_does_not_wait_it_out(tmp_path: Path) -> None:
     path = _scenario(tmp_path, "throttled", LISTS["endpoints"][0], FAULTS["429-forever"])
-    report, _ = run_scenario(path, "--timeout", "3", "--only", "ep.state")
+    report, sim = run_scenario(path, "--timeout", "3", "--only", "ep.state")
     (result,) = [r for r in report.results if r.probe == "ep.state"]
     assert result.verdict is Verdict.ERROR
     assert "ARM throttled the read (429, Retry-After 60 s)" in result.summary
+    # a wait of 60 s does not fit the read's budget: no retry was waited for
+    assert [r.status for r in sim.arm.requests if r.path.endswith("/onlineEndpoints")] == [429]
+
+
+def test_a_refused_arm_connection_says_refused_not_timeout() -> None:
+    with socket.socket() as held:   # bound and never listening: connecting to it is refused
+        held.bind(("127.0.0.1", 0))
+        port = held.getsockname()[1]
+        env = cli_env(NETCHECK_ARM_TOKEN="token-for-a-refusing-arm")
+        r = subprocess.run([sys.executable, "-m", "netcheck", "check", "-s", "00000000-0000-0000-0000-000000000001",
+                            "-g", "rg", "-w", "ws1", "--arm-endpoint", f"https://127.0.0.1:{port}", "--timeout", "3",
+                            "--only", "ctx.*", "--json"], capture_output=True, text=True, env=env, timeout=120)
+    (target,) = [x for x in json.loads(r.stdout)["results"] if x["probe"] == "ctx.target"]
+    assert target["verdict"] == "error"
+    assert "ARM refused the connection" in target["summary"] and "within" not in target["summary"]
 
 
 def test_a_named_endpoint_that_cannot_be_read_is_an_error_and_exit_3(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    from conftest import cli_env
-
     path = _scenario(tmp_path, "named-403", ["GET */onlineEndpoints*"], FAULTS["403"])
     r = subprocess.run([sys.executable, "-m", "netcheck", "demo", path, "-e", "ep-fraud", "--json",
                         *(a for p in STAGE1 for a in ("--only", p))],
@@ -97,18 +114,37 @@ def test_a_named_endpoint_that_cannot_be_read_is_an_error_and_exit_3(tmp_path: P
     assert '"workspace has no online endpoints"' not in r.stdout
 
 
-def test_malformed_arm_data_is_a_read_error_naming_the_field(tmp_path: Path) -> None:
-    base = yaml.safe_load((ROOT / "netcheck/sim/scenarios/healthy.yaml").read_text())
-    vnet = next(r for r in base["arm"] if r["type"] == "Microsoft.Network/virtualNetworks")
-    path = tmp_path / "bad-cidr.yaml"
+WS = "*/workspaces/mlw-contoso-prod"
+
+
+@pytest.mark.parametrize(("target", "field", "value", "unreadable", "probe"), [
+    ("*/virtualNetworks/*", "properties.addressSpace.addressPrefixes", ["10.20.0.0/99"], "/virtualNetworks/",
+     None),   # an invalid CIDR
+    (f"{WS}/onlineEndpoints/ep-fraud", "properties.traffic", "all", "/onlineEndpoints/ep-fraud", "ep.traffic"),
+    (f"{WS}/onlineEndpoints/ep-fraud/deployments/blue", "properties.egressPublicNetworkAccess", ["Enabled"],
+     "/deployments", "ep.traffic"),
+    ("*/vaults/kv-contoso-ml", "properties.networkAcls", ["Deny"], "/vaults/kv-contoso-ml", "kv.bypass"),
+    ("*/privatelink.api.azureml.ms/A/*.workspace.eastus", "properties.aRecords", {"ipv4Address": "10.0.0.1"},
+     "privatelink.api.azureml.ms/ALL", "pdns.records"),
+    ("*/privatelink.api.azureml.ms/A/*.workspace.eastus.cert", "properties.aRecords", [{"ipv4Address": 7}],
+     "privatelink.api.azureml.ms/ALL", "pdns.records"),
+])
+def test_malformed_arm_data_is_a_read_error_naming_the_field(tmp_path: Path, target: str, field: str, value: Any,
+                                                             unreadable: str, probe: str | None) -> None:
+    path = tmp_path / "malformed.yaml"
     path.write_text(yaml.safe_dump({
-        "scenario": 1, "name": "bad-cidr", "summary": "a VNet with an invalid address prefix", "base": "healthy",
-        "patch": [{"id": vnet["id"], "set": {"properties.addressSpace.addressPrefixes": ["10.20.0.0/99"]}}]}))
-    report, _ = run_scenario(str(path), "--only", "ctx.*")
-    (target,) = [r for r in report.results if r.probe == "ctx.target"]
-    unreadable = target.evidence["unreadable"]
-    assert f"{vnet['id']}: malformed" in unreadable
+        "scenario": 1, "name": "malformed", "summary": "ARM data that does not fit its shape", "base": "healthy",
+        "patch": [{"id": target, "set": {field: value}}]}))
+    report, _ = run_scenario(str(path), *(a for p in ["ctx.*", *STAGE1] for a in ("--only", p)))
+    (ctx_target,) = [r for r in report.results if r.probe == "ctx.target"]
+    hits = [u for u in ctx_target.evidence["unreadable"] if unreadable in u]
+    assert hits and all(u.endswith(": malformed") for u in hits), ctx_target.evidence["unreadable"]
     assert not any("raised" in r.summary for r in report.results)
+    if probe:
+        judged = [r for r in report.results if r.probe == probe]
+        assert any(r.verdict is Verdict.ERROR and field.rsplit(".", 1)[-1] in r.summary for r in judged), \
+            [(r.subject, r.verdict.value, r.summary) for r in judged]
+        assert not any(r.fix and any(_creates(c) for c in r.fix.commands) for r in judged)
 
 
 def test_zones_in_another_subscription_are_found_and_named(tmp_path: Path) -> None:

@@ -14,8 +14,8 @@ class ShapeError(ValueError):
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "true/false"}.get(
-        type(value), f"a {type(value).__name__}")
+    return {dict: "an object", list: "a list", str: "a string", bool: "true/false", int: "a number",
+            float: "a number"}.get(type(value), f"a {type(value).__name__}")
 
 
 class Shape:
