@@ -48,6 +48,19 @@ def _connections(inv: Inventory) -> list[str]:
     return [c.private_endpoint_id for c in conns if c.private_endpoint_id]
 
 
+def pe_errors(inv: Inventory) -> list[Finding]:
+    """The private endpoints (of the workspace and its dependencies) that could not be read: their
+    names, addresses, zones and VNets are unknown. One that no longer exists is no error here."""
+    seen: set[str] = set()
+    out = []
+    for pe_id in _connections(inv):
+        err = inv.error_for(pe_id)
+        if err and err.reason != "not_found" and pe_id.lower() not in seen:
+            seen.add(pe_id.lower())
+            out.append(error_finding(err, name_of(pe_id)))
+    return out
+
+
 def not_searched(errors: list[ReadError], zone: str) -> Finding:
     """A zone not found where netcheck could look, while some places could not be looked in."""
     first = error_finding(errors[0], zone)

@@ -10,7 +10,7 @@ from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
 from netcheck.targets import Record, records, required_zones
 from probes._common import client_vnets, cmd, error_finding, fix, inventory
-from probes._reads import not_searched, zone_search_errors
+from probes._reads import not_searched, pe_errors, zone_search_errors
 
 
 def _zone(inv: Inventory, name: str, prefer_vnet: str | None) -> Zone | None:
@@ -75,7 +75,7 @@ async def zone_records(ctx: Context) -> list[Finding]:
     zone itself is missing (pdns.zones is the cause).
     """
     inv = inventory(ctx)
-    out = []
+    out = pe_errors(inv)   # the names an unreadable private endpoint serves are unknown
     for rec in records(inv):
         subject = f"{rec.name}.{rec.zone}"
         if cause := ctx.blocked("pdns.zones", rec.zone):
@@ -156,11 +156,14 @@ async def links(ctx: Context) -> list[Finding]:
 
     pass: linked and Completed. fail: no link, or a link that is not Completed; the fix creates the
     link. skip: the zone is missing (pdns.zones), or a cluster names no VNet (Arc). error: a
-    Kubernetes compute or its cluster, or the zone's VNet links, could not be read.
+    Kubernetes compute or its cluster, the zone's VNet links, or (outside a VNet) a private
+    endpoint whose VNet is a client's, could not be read.
     """
     inv = inventory(ctx)
     clients = client_vnets(ctx, inv)
     vnets, out = _link_vnets(inv, clients)
+    if not ctx.where.vnet_id:   # the clients' VNets are the private endpoints': an unreadable one's is unknown
+        out = [*pe_errors(inv), *out]
     client_ids = {v.lower() for v in clients}
     c = cloud(inv.cloud)
     for zname in required_zones(inv):

@@ -165,3 +165,12 @@ def test_zones_in_another_subscription_are_found_and_named(tmp_path: Path) -> No
     zones = [r for r in report.results if r.probe == "pdns.zones"]
     assert zones and all(r.verdict is Verdict.PASS and r.evidence["subscriptions"] == [hub] for r in zones)
     assert hub in zones[0].summary
+
+
+def test_an_unreadable_private_endpoint_is_an_error_where_its_names_would_be_checked(tmp_path: Path) -> None:
+    """Its names, addresses and zones are unknown: pdns.records can't say its records are fine or missing."""
+    path = _scenario(tmp_path, "pe-403", ["GET */privateEndpoints/pe-mlw-contoso-prod"], FAULTS["403"])
+    report, _ = run_scenario(path, *(a for p in STAGE1 for a in ("--only", p)))
+    records = [r for r in report.results if r.probe == "pdns.records"]
+    assert any(r.verdict is Verdict.ERROR and r.subject == "pe-mlw-contoso-prod" for r in records), records
+    assert not any("workspace" in r.subject and r.verdict is Verdict.PASS for r in records)   # its records
