@@ -176,26 +176,27 @@ async def links(ctx: Context) -> list[Finding]:
                 out.append(Finding(subject, Verdict.SKIP, f"no zone {zname} to link (see pdns.zones)", cause=cause))
                 continue
             zone = _zone(inv, zname, vnet_id)
-            if zone is None:
-                continue
-            if err := inv.error_for(lists.links(zone.id)):
-                out.append(error_finding(err, subject))
-                continue
-            link = next((lk for lk in zone.links if lk.vnet_id.lower() == vnet_id.lower()), None)
-            evidence = {"zone": zone.id, "vnet": vnet_id, "why": why,
-                        "links": [{"name": lk.name, "vnet": lk.vnet_id, "state": lk.state} for lk in zone.links]}
-            make = cmd("az", "network", "private-dns", "link", "vnet", "create", "-g", group_of(zone.id), "-z",
-                       zone.name, "-n", f"link-{vname}", "-v", vnet_id, "-e", "false")
-            if link is None:
-                out.append(Finding(subject, Verdict.FAIL, f"zone {zname} is not linked to VNet {vname}: its names "
-                                   "resolve to public IPs there", evidence,
-                                   fix(f"Link the zone to {vname}", make, docs="dns_link")))
-            elif link.state != "Completed":
-                out.append(Finding(subject, Verdict.FAIL, f"the link {link.name} is {link.state}, not Completed",
-                                   evidence, fix("Recreate the link", cmd(
-                                       "az", "network", "private-dns", "link", "vnet", "delete", "-g",
-                                       group_of(zone.id), "-z", zone.name, "-n", link.name, "--yes"), make,
-                                       docs="dns_link")))
-            else:
-                out.append(Finding(subject, Verdict.PASS, f"linked ({link.name}, Completed)", evidence))
+            if zone is not None:
+                out.append(_judge_link(inv, zone, vnet_id, why))
     return out
+
+
+def _judge_link(inv: Inventory, zone: Zone, vnet_id: str, why: str) -> Finding:
+    vname = name_of(vnet_id)
+    subject = f"{zone.name} → {vname}"
+    if err := inv.error_for(lists.links(zone.id)):
+        return error_finding(err, subject)
+    link = next((lk for lk in zone.links if lk.vnet_id.lower() == vnet_id.lower()), None)
+    evidence = {"zone": zone.id, "vnet": vnet_id, "why": why,
+                "links": [{"name": lk.name, "vnet": lk.vnet_id, "state": lk.state} for lk in zone.links]}
+    make = cmd("az", "network", "private-dns", "link", "vnet", "create", "-g", group_of(zone.id), "-z",
+               zone.name, "-n", f"link-{vname}", "-v", vnet_id, "-e", "false")
+    if link is None:
+        return Finding(subject, Verdict.FAIL, f"zone {zone.name} is not linked to VNet {vname}: its names "
+                       "resolve to public IPs there", evidence, fix(f"Link the zone to {vname}", make, docs="dns_link"))
+    if link.state != "Completed":
+        return Finding(subject, Verdict.FAIL, f"the link {link.name} is {link.state}, not Completed", evidence,
+                       fix("Recreate the link", cmd("az", "network", "private-dns", "link", "vnet", "delete", "-g",
+                                                    group_of(zone.id), "-z", zone.name, "-n", link.name, "--yes"),
+                           make, docs="dns_link"))
+    return Finding(subject, Verdict.PASS, f"linked ({link.name}, Completed)", evidence)

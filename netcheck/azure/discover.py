@@ -65,14 +65,15 @@ class Discovery:
         await r.settle()
         eps, missing, known = (endpoints.result() if endpoints else None) or ((), (), ())
         return f.Inventory(
-            s.cloud, s.subscription or "", s.resource_group or "", ws, eps,
-            tuple(sorted(self.pes.values(), key=lambda p: p.id.lower())),
-            tuple(sorted(self.zones.values(), key=lambda z: (z.name, z.id.lower()))),
-            tuple(sorted(self.vnets.values(), key=lambda v: v.id.lower())),
-            registry.result() if registry else None, vault.result() if vault else None,
-            tuple(sorted(r.errors.values(), key=lambda e: e.resource.lower())), missing, known,
-            tuple(sorted(self.clusters.values(), key=lambda c: c.compute_id.lower())),
-            tuple(sorted(self.zone_subscriptions, key=str.lower)))
+            cloud=s.cloud, subscription=s.subscription or "", resource_group=s.resource_group or "", workspace=ws,
+            endpoints=eps, private_endpoints=tuple(sorted(self.pes.values(), key=lambda p: p.id.lower())),
+            zones=tuple(sorted(self.zones.values(), key=lambda z: (z.name, z.id.lower()))),
+            vnets=tuple(sorted(self.vnets.values(), key=lambda v: v.id.lower())),
+            registry=registry.result() if registry else None, vault=vault.result() if vault else None,
+            errors=tuple(sorted(r.errors.values(), key=lambda e: e.resource.lower())),
+            missing_endpoints=missing, known_endpoints=known,
+            clusters=tuple(sorted(self.clusters.values(), key=lambda c: c.compute_id.lower())),
+            zone_subscriptions=tuple(self.zone_subscriptions))
 
     # ---- ML ----------------------------------------------------------------------------------------
     async def endpoints(self, ws: f.Workspace) -> tuple[tuple[f.Endpoint, ...], tuple[str, ...], tuple[str, ...]]:
@@ -99,7 +100,8 @@ class Discovery:
         try:
             ep = parse.endpoint(raw, ())
         except ShapeError as exc:
-            self.r.fail(str(raw.get("id") or lists.endpoints(self.workspace_id) + "/?"), exc)
+            rid = raw.get("id")
+            self.r.fail(rid if isinstance(rid, str) and rid.startswith("/") else lists.endpoints(self.workspace_id), exc)
             return None
         deps = await self.r.list(lists.deployments(ep.id), _checked(parse.model_id)) or []
         models = await asyncio.gather(*(self.model(d) for d in deps))
