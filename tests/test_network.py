@@ -15,13 +15,16 @@ def test_dead_dns_server_costs_one_timeout_not_one_per_name() -> None:
     system = [r for r in report.results if r.probe == "dns.system"]
     assert len(system) > 5 and {r.verdict for r in system} == {Verdict.ERROR}
     assert all(r.evidence["error"].startswith("timeout") for r in system)
-    # every name was asked at once: the probe took about one timeout, far from names x timeout
-    assert max(r.duration_ms for r in system) < 2 * DNS_TIMEOUT * 1000
+    # every name was asked at once: one after another would take names x timeout (a generous bound:
+    # half of that; in practice it is about one timeout)
+    serial_ms = len(system) * DNS_TIMEOUT * 1000
+    assert max(r.duration_ms for r in system) < serial_ms / 2
     (custom,) = [r for r in report.results if r.probe == "dns.custom"]
     assert custom.verdict is Verdict.FAIL and "does not answer" in custom.summary
-    assert custom.duration_ms < 2 * DNS_TIMEOUT * 1000
+    assert custom.duration_ms < serial_ms / 2
     (stability,) = [r for r in report.results if r.probe == "dns.stability" and r.subject == "10.20.0.4"]
-    assert stability.verdict is Verdict.SKIP and stability.duration_ms < DNS_TIMEOUT * 1000  # not asked again
+    # not asked again: asking a dead server can't take less than the timeout; the skip takes no network time
+    assert stability.verdict is Verdict.SKIP and stability.duration_ms < DNS_TIMEOUT * 1000
 
 
 def test_black_holed_address_costs_one_tcp_timeout() -> None:
@@ -29,8 +32,11 @@ def test_black_holed_address_costs_one_tcp_timeout() -> None:
     (r,) = [r for r in report.results if r.probe == "net.tcp" and r.subject == SCORING]
     (conn,) = r.evidence["connections"]
     assert conn["result"] == "timeout" and conn["address"] == "10.20.1.5"
-    assert TCP_TIMEOUT * 1000 * 0.9 <= conn["ms"] < TCP_TIMEOUT * 1000 + 1000
-    assert r.duration_ms < TCP_TIMEOUT * 1000 + 1000
+    assert conn["detail"] == f"no answer within {TCP_TIMEOUT:g} s"
+    # it waited for netcheck's timeout (not refused at once), and not for the OS's (about two minutes):
+    # the upper bound is generous, a loaded machine may be slow
+    assert conn["ms"] >= TCP_TIMEOUT * 1000 * 0.9
+    assert r.duration_ms < 5 * TCP_TIMEOUT * 1000
     assert "NSG" in r.summary
 
 

@@ -18,6 +18,8 @@ import xmlschema
 from conftest import ROOT, cli_env, shared_run
 
 from netcheck.render import render
+from netcheck.sim.scenario import load
+from netcheck.sim.server import Simulator
 
 XSD = xmlschema.XMLSchema(str(Path(__file__).parent / "data" / "junit.xsd"))
 ARTIFACTS = ROOT / "test-artifacts"
@@ -164,13 +166,29 @@ def test_json_report_carries_the_schema() -> None:
 
 
 def test_ctrl_c_mid_run_leaves_no_report_file(tmp_path: Path) -> None:
-    # the key vault's ARM read hangs for 20 s under --timeout 60, so the interrupt lands mid-run
+    # The simulator runs here, so the test sees the run's ARM reads: the interrupt is sent once the
+    # workspace has been read, while the key vault's read hangs (20 s, under --timeout 60).
     target = tmp_path / "report.html"
-    run = subprocess.Popen([sys.executable, "-m", "netcheck", "demo", "arm-vault-slow", "--timeout", "60",
-                            "--out", str(target)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                           env=cli_env())
-    time.sleep(3)
-    run.send_signal(signal.SIGINT)
-    stdout, stderr = run.communicate(timeout=30)
+    with Simulator(load("arm-vault-slow")) as sim:
+        o = sim.overrides()
+        argv = ["-s", o["subscription"], "-g", o["resource_group"], "-w", o["workspace"],
+                "--arm-endpoint", o["arm_endpoint"], "--ca-bundle", str(o["ca_bundle"]),
+                "--resolver", "{}:{}".format(*o["resolver"]), "--azure-dns", "{}:{}".format(*o["azure_dns"]),
+                *(f"--connect-to={h}:{p}:{a}:{q}" for (h, p), (a, q) in o["connect_to"]),
+                "--timeout", "60", "--out", str(target)]
+        run = subprocess.Popen([sys.executable, "-m", "netcheck", *argv], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=cli_env(NETCHECK_ARM_TOKEN=o["arm_token"]))
+        try:
+            deadline = time.monotonic() + 120   # a bound on waiting, not a timing assertion
+            while not any(r.path.endswith("/workspaces/mlw-contoso-prod") for r in list(sim.arm.requests)):
+                assert run.poll() is None, run.communicate()
+                assert time.monotonic() < deadline, "the run never read the workspace"
+                time.sleep(0.05)   # poll the request log
+            run.send_signal(signal.SIGINT)
+            stdout, stderr = run.communicate(timeout=60)
+        finally:
+            if run.poll() is None:
+                run.kill()
+                run.communicate()
     assert run.returncode == 130 and stdout == "" and "Traceback" not in stderr, stderr
     assert list(tmp_path.iterdir()) == []   # neither the report nor a temporary half of it

@@ -239,9 +239,9 @@ def test_demo_in_tmux_shows_the_tree_and_a_fix(tmp_path: Path) -> None:
     tmux("kill-server")
     tmux("new-session", "-d", "-x", "120", "-y", "40", cmd)
     try:
-        screen = screen_until("10.30.1.4 · fail", 90)   # the header says the run ended
-        time.sleep(0.5)
-        screen = capture()
+        screen_until("10.30.1.4 · fail", 90)   # the header says the run ended
+        # then the first failure is selected and its fix drawn: wait for that, not for a guessed time
+        screen = screen_until("az network private-endpoint-connection approve", 30)
         assert "8 fail" in screen, screen
         assert "FAIL  acr.pe_approval" in screen   # the first failure is selected, its fix beside it
         assert "az network private-endpoint-connection approve" in screen

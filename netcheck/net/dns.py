@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from netcheck.net.errors import reason
 from netcheck.settings import Address, Settings
+
+# A stub resolver sends a UDP query again when no answer comes (resolv.conf `attempts`, dig's
+# +tries): one lost datagram is not a dead server. netcheck does the same within its one timeout:
+# the first try waits half of it, each resend a quarter; an answer to any try counts.
+UDP_TRIES = (0.5, 0.25, 0.25)
 
 
 @dataclass(frozen=True)
@@ -21,6 +28,7 @@ class Lookup:
     detail: str = ""
     over_tcp: bool = False
     flags: tuple[str, ...] = field(default=())
+    tries: int = 1                     # UDP queries sent before the answer (or the timeout)
 
     @property
     def answered(self) -> bool:
@@ -33,6 +41,8 @@ class Lookup:
             out["error"] = f"{self.error}: {self.detail}" if self.detail else self.error
         if self.over_tcp:
             out["tcp"] = True
+        if self.tries > 1:
+            out["udp_tries"] = self.tries
         return out
 
 
@@ -53,8 +63,29 @@ def system_resolver() -> Address | None:
     return (first, 53) if first else None
 
 
-async def lookup(settings: Settings, server: Address, name: str, timeout: float) -> Lookup:
+async def _udp(query: Any, addr: str, port: int, timeout: float) -> tuple[Any, int]:
+    """The answer and the number of tries: the query is sent again after each share of the timeout
+    that passes without an answer."""
+    import dns.asyncbackend
     import dns.asyncquery
+    import dns.exception
+    import dns.inet
+
+    backend = dns.asyncbackend.get_default_backend()
+    async with await backend.make_socket(dns.inet.af_for_address(addr), socket.SOCK_DGRAM) as sock:
+        for tries, share in enumerate(UDP_TRIES, 1):
+            try:   # the same socket and query id: a late answer to an earlier try is taken too
+                return await dns.asyncquery.udp(query, addr, timeout=timeout * share, port=port,
+                                                ignore_unexpected=True, sock=sock), tries
+            except dns.exception.Timeout:
+                continue
+        raise dns.exception.Timeout(timeout=timeout)
+
+
+async def lookup(settings: Settings, server: Address, name: str, timeout: float) -> Lookup:
+    """Ask over UDP (with resends), and over TCP when the answer is truncated; all within `timeout`."""
+    import dns.asyncquery
+    import dns.exception
     import dns.flags
     import dns.message
     import dns.rcode
@@ -62,16 +93,21 @@ async def lookup(settings: Settings, server: Address, name: str, timeout: float)
 
     addr, port = settings.route(*server)
     t0 = time.monotonic()
-    over_tcp = False
+    over_tcp, tries = False, 0
     try:
         query = dns.message.make_query(name, dns.rdatatype.A)
-        resp = await dns.asyncquery.udp(query, addr, timeout=timeout, port=port, ignore_unexpected=True)
+        resp, tries = await _udp(query, addr, port, timeout)
         if resp.flags & dns.flags.TC:  # truncated: ask again over TCP, as resolvers do
             over_tcp = True
-            resp = await dns.asyncquery.tcp(query, addr, timeout=timeout, port=port)
+            left = max(timeout - (time.monotonic() - t0), 0.0)
+            resp = await dns.asyncquery.tcp(query, addr, timeout=left, port=port)
     except Exception as exc:
-        return Lookup(label(server), name, ms=round((time.monotonic() - t0) * 1000), error=reason(exc),
-                      detail=str(exc) or type(exc).__name__, over_tcp=over_tcp)
+        ms = round((time.monotonic() - t0) * 1000)
+        detail = str(exc) or type(exc).__name__
+        if over_tcp:
+            detail = f"the UDP answer was truncated and the retry over TCP failed: {detail}"
+        tries = tries or (len(UDP_TRIES) if isinstance(exc, dns.exception.Timeout) else 1)
+        return Lookup(label(server), name, ms=ms, error=reason(exc), detail=detail, over_tcp=over_tcp, tries=tries)
     ms = round((time.monotonic() - t0) * 1000)
     chain: list[str] = []
     current = name.rstrip(".").lower()
@@ -89,4 +125,4 @@ async def lookup(settings: Settings, server: Address, name: str, timeout: float)
         break
     flags = tuple(f for f in ("AA", "RA", "TC") if resp.flags & getattr(dns.flags, f))
     return Lookup(label(server), name, tuple(chain), tuple(ips), dns.rcode.to_text(resp.rcode()), ms,
-                  over_tcp=over_tcp, flags=flags)
+                  over_tcp=over_tcp, flags=flags, tries=tries)

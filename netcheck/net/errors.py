@@ -6,8 +6,26 @@ import errno
 import ssl
 
 
+class TlsError(ConnectionError):
+    """A TLS handshake that failed, classified by `netcheck.net.tls.classify`; str() says what happened."""
+
+    def __init__(self, problem: str, detail: str) -> None:
+        super().__init__(detail)
+        self.problem, self.detail = problem, detail
+
+    @property
+    def certificate(self) -> bool:
+        """The server's certificate was refused (rather than TLS itself failing)."""
+        return self.problem in CERTIFICATE_PROBLEMS
+
+
+CERTIFICATE_PROBLEMS = ("expired", "not_yet_valid", "wrong_host", "untrusted")
+
+
 def reason(exc: BaseException) -> str:
     """timeout | refused | unreachable | reset | tls | dns | error: what a probe can say in one word."""
+    if isinstance(exc, TlsError):
+        return exc.problem if exc.problem in ("timeout", "reset") else "tls"
     if isinstance(exc, TimeoutError):
         return "timeout"
     if isinstance(exc, ConnectionRefusedError):

@@ -10,6 +10,7 @@ import contextlib
 import ssl
 from dataclasses import dataclass, field
 
+from netcheck.net.tls import open_tls
 from netcheck.settings import Settings
 
 
@@ -24,11 +25,16 @@ class Response:
 async def request(settings: Settings, host: str, port: int, method: str, path: str, *, timeout: float,
                   headers: dict[str, str] | None = None, body: bytes = b"", tls: ssl.SSLContext | None = None,
                   connect_host: str | None = None, max_body: int = 1 << 20) -> Response:
-    """`connect_host`: the address to dial (a resolved IP) when it differs from the Host header."""
+    """`connect_host`: the address to dial (a resolved IP) when it differs from the Host header.
+    A failed TLS handshake raises `TlsError`, saying what happened at the TLS layer."""
     addr, real_port = settings.route(connect_host or host, port)
-    async with asyncio.timeout(timeout):
-        reader, writer = await asyncio.open_connection(addr, real_port, ssl=tls,
-                                                       server_hostname=host if tls else None)
+    deadline = asyncio.get_running_loop().time() + timeout
+    if tls is not None:
+        reader, writer = await open_tls(addr, real_port, host, tls, timeout)
+    else:
+        async with asyncio.timeout_at(deadline):
+            reader, writer = await asyncio.open_connection(addr, real_port)
+    async with asyncio.timeout_at(deadline):
         try:
             head = {"Host": host, "User-Agent": "netcheck", "Accept": "*/*", "Connection": "close",
                     **(headers or {})}

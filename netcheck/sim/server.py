@@ -17,7 +17,7 @@ from netcheck.sim.arm import Arm
 from netcheck.sim.dns import Resolver
 from netcheck.sim.frontend import FrontEnd, Imds
 from netcheck.sim.scenario import Scenario
-from netcheck.sim.wire import LOOPBACK, BlackHole, DnsServer, HttpServer, QuietHandler, closed_port
+from netcheck.sim.wire import LOOPBACK, BlackHole, DnsServer, HttpServer, QuietHandler, Refuser
 from netcheck.sim.world import World
 
 IMDS_ADDR = ("169.254.169.254", 80)
@@ -84,9 +84,9 @@ class Simulator:
             server = DnsServer(resolver).start()
             self._servers.append(server)
             self.ports[f"dns:{key}"] = server.port
-        hole = BlackHole()
-        self._servers.append(hole)
-        self.ports.update(blackhole=hole.port, refused=closed_port())
+        hole, refuser = BlackHole(), Refuser()
+        self._servers += [hole, refuser]
+        self.ports.update(blackhole=hole.port, refused=refuser.port)
 
     def stop(self) -> None:
         self.arm.closing.set()

@@ -241,8 +241,14 @@ class BlackHole:
         self._sock.close()
 
 
-def closed_port() -> int:
-    """A loopback port nothing listens on: connects are refused."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((LOOPBACK, 0))
-        return int(s.getsockname()[1])
+class Refuser:
+    """A loopback port nothing listens on, held for the simulator's life: connects are refused (RST),
+    and no other program can take the port meanwhile, as it could after a bind-and-close."""
+
+    def __init__(self) -> None:
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind((LOOPBACK, 0))   # bound, never listening
+        self.port = int(self._sock.getsockname()[1])
+
+    def stop(self) -> None:
+        self._sock.close()

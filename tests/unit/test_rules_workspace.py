@@ -1,0 +1,157 @@
+"""ws.*: each verdict rule from hand-made facts, and what the user reads."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from facts import (
+    ACR,
+    ACR_ID,
+    HUB,
+    OUTSIDE,
+    RG,
+    SPOKE,
+    WS,
+    WS_ID,
+    check,
+    commands,
+    connection,
+    inventory,
+    only,
+    registry,
+    rid,
+    workspace,
+)
+
+from netcheck.azure.facts import Cluster, ReadError
+from netcheck.model import Verdict
+from probes import workspace as ws
+
+COMPUTE = f"{WS_ID}/computes/aks-inference"
+AKS_VNET = rid("Microsoft.Network/virtualNetworks", "vnet-aks")
+
+
+def test_v1_legacy_mode_off_passes() -> None:
+    f = only(check(ws.v1_legacy_mode))
+    assert f.verdict is Verdict.PASS and f.subject == WS and "v2 online endpoints can be created" in f.summary
+
+
+def test_v1_legacy_mode_on_fails_and_asks_the_security_team_first() -> None:
+    f = only(check(ws.v1_legacy_mode, inventory(workspace=workspace(v1_legacy_mode=True))))
+    assert f.verdict is Verdict.FAIL and 'V1LegacyMode == true' in f.summary
+    assert commands(f) == [f"az ml workspace update -g {RG} -n {WS} --v1-legacy-mode false"]
+    assert f.fix is not None and "network security team" in f.fix.summary
+
+
+def test_managed_network_legacy_isolation_passes() -> None:
+    f = only(check(ws.managed_network))
+    assert f.verdict is Verdict.PASS and "legacy network isolation" in f.summary
+
+
+def test_managed_network_active_passes() -> None:
+    inv = inventory(workspace=workspace(isolation_mode="AllowOnlyApprovedOutbound", managed_network_status="Active"))
+    f = only(check(ws.managed_network, inv))
+    assert f.verdict is Verdict.PASS and "managed VNet (AllowOnlyApprovedOutbound) is Active" in f.summary
+
+
+def test_managed_network_not_active_fails_with_provision_network() -> None:
+    for status, words in (("Inactive", "is Inactive"), (None, "is not provisioned")):
+        inv = inventory(workspace=workspace(isolation_mode="AllowInternetOutbound", managed_network_status=status))
+        f = only(check(ws.managed_network, inv))
+        assert f.verdict is Verdict.FAIL and words in f.summary and "WorkspaceManagedNetworkNotReady" in f.summary
+        assert commands(f) == [f"az ml workspace provision-network -g {RG} -n {WS}"]
+
+
+def test_public_access_enabled_passes() -> None:
+    f = only(check(ws.public_access, inventory(workspace=workspace(public_network_access="Enabled"))))
+    assert f.verdict is Verdict.PASS and f.summary == "public network access is enabled"
+
+
+def test_public_access_disabled_with_an_approved_pe_from_its_vnet_passes() -> None:
+    f = only(check(ws.public_access))
+    assert f.verdict is Verdict.PASS and "Approved private endpoint from this VNet" in f.summary
+
+
+def test_public_access_disabled_outside_the_pe_vnet_warns() -> None:
+    f = only(check(ws.public_access, where=OUTSIDE))
+    assert f.verdict is Verdict.WARN and "GetAADTokenFailed" in f.summary
+    assert f.evidence["private_endpoint_vnets"] == [HUB.lower()] and f.evidence["netcheck_vnet"] is None
+
+
+def test_public_access_disabled_and_pending_fails_with_the_approve_command() -> None:
+    pending = connection(WS_ID, "pe-mlw-contoso-prod.7c1d", status="Pending")
+    f = only(check(ws.public_access, inventory(workspace=workspace(connections=(pending,)))))
+    assert f.verdict is Verdict.FAIL and "no private endpoint connection is Approved" in f.summary
+    assert commands(f) == [f"az network private-endpoint-connection approve --id {pending.id} --description Approved"]
+
+
+def test_public_access_disabled_without_any_pe_fails_and_says_create_one() -> None:
+    f = only(check(ws.public_access, inventory(workspace=workspace(connections=()))))
+    assert f.verdict is Verdict.FAIL and f.fix is not None and commands(f) == []
+    assert "Create a private endpoint for the workspace (group id amlworkspace)" in f.fix.summary
+
+
+def test_public_access_a_cluster_in_an_unpeered_vnet_fails_with_both_peerings() -> None:
+    cluster = Cluster(compute_id=COMPUTE, cluster_id=rid("Microsoft.ContainerService/managedClusters", "aks-ml"),
+                      vnet_ids=(AKS_VNET,))
+    findings = check(ws.public_access, inventory(clusters=(cluster,)))
+    assert only(findings, WS).verdict is Verdict.PASS
+    f = only(findings, f"{WS} ← aks-inference")
+    assert f.verdict is Verdict.FAIL and "vnet-aks neither holds nor peers" in f.summary
+    assert commands(f) == [
+        f"az network vnet peering create -g {RG} -n peer-vnet-aks-to-vnet-ml-hub --vnet-name vnet-aks "
+        f"--remote-vnet {HUB} --allow-vnet-access",
+        f"az network vnet peering create -g {RG} -n peer-vnet-ml-hub-to-vnet-aks --vnet-name vnet-ml-hub "
+        f"--remote-vnet {AKS_VNET} --allow-vnet-access"]
+
+
+def test_public_access_a_cluster_in_the_pe_vnet_passes() -> None:
+    cluster = Cluster(compute_id=COMPUTE, vnet_ids=(HUB,))
+    f = only(check(ws.public_access, inventory(clusters=(cluster,))), f"{WS} ← aks-inference")
+    assert f.verdict is Verdict.PASS and "reaches the workspace's private endpoint" in f.summary
+
+
+def test_public_access_from_a_spoke_vnet_warns() -> None:
+    f = only(check(ws.public_access, where=dataclasses.replace(OUTSIDE, in_azure=True, vnet_id=SPOKE)))
+    assert f.verdict is Verdict.WARN
+
+
+def test_image_build_with_a_compute_passes() -> None:
+    f = only(check(ws.image_build))
+    assert f.verdict is Verdict.PASS and f.summary == "images are built on compute cpu-cluster"
+
+
+def test_image_build_public_registry_passes() -> None:
+    inv = inventory(workspace=workspace(image_build_compute=None),
+                    registry=registry(public_network_access="Enabled", default_action="Allow"))
+    f = only(check(ws.image_build, inv))
+    assert f.verdict is Verdict.PASS and f"registry {ACR} is reachable by its build agents" in f.summary
+
+
+def test_image_build_managed_vnet_passes() -> None:
+    inv = inventory(workspace=workspace(image_build_compute=None, isolation_mode="AllowOnlyApprovedOutbound",
+                                        managed_network_status="Active"))
+    f = only(check(ws.image_build, inv))
+    assert f.verdict is Verdict.PASS and "managed VNet builds images" in f.summary
+
+
+def test_image_build_no_registry_yet_passes() -> None:
+    f = only(check(ws.image_build, inventory(workspace=workspace(container_registry=None), registry=None)))
+    assert f.verdict is Verdict.PASS and "AML creates one on first use" in f.summary
+
+
+def test_image_build_private_registry_without_compute_fails() -> None:
+    for private in (registry(), registry(public_network_access="Enabled", default_action="Deny")):
+        f = only(check(ws.image_build, inventory(workspace=workspace(image_build_compute=None), registry=private)))
+        assert f.verdict is Verdict.FAIL and "ImageBuildFailure" in f.summary
+        assert commands(f) == [f"az ml workspace update -g {RG} -n {WS} --image-build-compute '<compute-cluster-name>'"]
+
+
+def test_image_build_unreadable_registry_is_an_error_naming_the_permission() -> None:
+    err = ReadError(resource=ACR_ID, reason="forbidden", message="no read on the registry", status=403,
+                    action="Microsoft.ContainerRegistry/registries/read", scope=ACR_ID,
+                    principal="11111111-2222-3333-4444-555555555555")
+    f = only(check(ws.image_build, inventory(registry=None, errors=(err,))))
+    assert f.verdict is Verdict.ERROR and f.evidence["missing_action"] == "Microsoft.ContainerRegistry/registries/read"
+    assert commands(f) == [f"az role assignment create --role Reader --scope {ACR_ID} "
+                           "--assignee 11111111-2222-3333-4444-555555555555"]
