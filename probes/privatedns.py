@@ -79,7 +79,7 @@ async def zone_records(ctx: Context) -> list[Finding]:
     for rec in records(inv):
         subject = f"{rec.name}.{rec.zone}"
         if cause := ctx.blocked("pdns.zones", rec.zone):
-            out.append(Finding(subject, Verdict.SKIP, f"no zone {rec.zone} to look in (see pdns.zones)", cause=cause))
+            out.append(Finding(subject, Verdict.SKIP, _no_zone(inv, rec.zone), cause=cause))
             continue
         zone = _zone(inv, rec.zone, ctx.where.vnet_id)
         if zone is None:
@@ -87,6 +87,11 @@ async def zone_records(ctx: Context) -> list[Finding]:
         err = inv.error_for(lists.records(zone.id))
         out.append(error_finding(err, subject) if err else _judge(rec, zone))
     return out
+
+
+def _no_zone(inv: Inventory, name: str) -> str:
+    """Why a zone's records or links are not judged: missing, or not found where netcheck could look."""
+    return f"zone {name} is not found: the search was incomplete" if zone_search_errors(inv) else f"zone {name} is missing"
 
 
 def _judge(rec: Record, zone: Zone) -> Finding:
@@ -173,7 +178,7 @@ async def links(ctx: Context) -> list[Finding]:
             vname = name_of(vnet_id)
             subject = f"{zname} → {vname}"
             if cause := ctx.blocked("pdns.zones", zname):
-                out.append(Finding(subject, Verdict.SKIP, f"no zone {zname} to link (see pdns.zones)", cause=cause))
+                out.append(Finding(subject, Verdict.SKIP, _no_zone(inv, zname), cause=cause))
                 continue
             zone = _zone(inv, zname, vnet_id)
             if zone is not None:
