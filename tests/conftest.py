@@ -15,9 +15,9 @@ import jsonschema
 import pytest
 
 from netcheck.app import check
+from netcheck.cli import apply_options, scenario_settings
 from netcheck.model import Report
 from netcheck.render.json_report import schema
-from netcheck.sim.demo import apply_options, scenario_settings
 from netcheck.sim.scenario import load
 from netcheck.sim.server import Simulator
 

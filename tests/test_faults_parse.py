@@ -12,8 +12,8 @@ import pytest
 from conftest import ROOT
 
 from netcheck.azure import parse
-from netcheck.azure.session import API_VERSIONS, api_version
 from netcheck.azure.shape import ShapeError
+from netcheck.azure.versions import API_VERSIONS, api_version
 
 EXAMPLES = ROOT / "tests" / "data" / "arm-examples"
 ONE: dict[str, Callable[[dict[str, Any]], Any]] = {

@@ -108,7 +108,7 @@ class ArmClient:
         """One resource, or one page of a list, by its path under the ARM host (or a nextLink)."""
         from azure.core.rest import HttpRequest
 
-        from netcheck.azure.session import api_version as version_for
+        from netcheck.azure.versions import api_version as version_for
 
         if "://" in path:   # a nextLink carries its own query; the pager has checked its host
             request = HttpRequest("GET", path)

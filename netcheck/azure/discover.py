@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from netcheck import services
 from netcheck.azure import facts as f
 from netcheck.azure import lists, parse
 from netcheck.azure.reader import Reader
@@ -51,7 +52,8 @@ class Discovery:
         if location_vnet:
             self.vnet(location_vnet)
         r.once(lists.SUBSCRIPTIONS, self.subscription_zones)
-        ws = await r.get(self.workspace_id, parse.workspace)
+        raw = await r.get(self.workspace_id, _checked(parse.workspace))
+        ws = parse.workspace(raw) if raw else None
         endpoints: asyncio.Task[tuple[tuple[f.Endpoint, ...], tuple[str, ...], tuple[str, ...]] | None] | None = None
         registry = vault = None
         if ws:
@@ -62,6 +64,8 @@ class Discovery:
                 registry = r.once(ws.container_registry, lambda: self.registry(ws.container_registry or ""))
             if ws.key_vault:
                 vault = r.once(ws.key_vault, lambda: self.vault(ws.key_vault or ""))
+        linked = [r.once(rid, partial(self.linked, svc, rid))
+                  for svc in services.read_generically() if ws and raw and (rid := svc.linked_id(raw))]
         await r.settle()
         eps, missing, known = (endpoints.result() if endpoints else None) or ((), (), ())
         return f.Inventory(
@@ -73,7 +77,7 @@ class Discovery:
             errors=tuple(sorted(r.errors.values(), key=lambda e: e.resource.lower())),
             missing_endpoints=missing, known_endpoints=known,
             clusters=tuple(sorted(self.clusters.values(), key=lambda c: c.compute_id.lower())),
-            zone_subscriptions=tuple(self.zone_subscriptions))
+            linked=tuple(x for t in linked if (x := t.result())), zone_subscriptions=tuple(self.zone_subscriptions))
 
     # ---- ML ----------------------------------------------------------------------------------------
     async def endpoints(self, ws: f.Workspace) -> tuple[tuple[f.Endpoint, ...], tuple[str, ...], tuple[str, ...]]:
@@ -160,6 +164,13 @@ class Discovery:
         for c in v.connections if v else ():
             self.pe(c.private_endpoint_id)
         return v
+
+    async def linked(self, svc: services.Service, rid: str) -> f.Linked | None:
+        """A dependency the service registry names, read as raw ARM JSON for its private endpoint connections."""
+        item = await self.r.get(rid, partial(parse.linked, svc.key), svc.api_version)
+        for c in item.connections if item else ():
+            self.pe(c.private_endpoint_id)
+        return item
 
     # ---- network -----------------------------------------------------------------------------------
     def pe(self, pe_id: str) -> None:

@@ -189,6 +189,16 @@ class Vault:
 
 
 @dataclass(frozen=True)
+class Linked:
+    """A workspace dependency read through the service registry (netcheck.services), not a reader of its own."""
+
+    service: str                          # its services.SERVICES key
+    id: str
+    name: str
+    connections: tuple[Connection, ...] = ()
+
+
+@dataclass(frozen=True)
 class Location:
     """Where netcheck runs, from IMDS and the VM's NIC."""
 
@@ -215,7 +225,7 @@ class ReadError:
     principal: str | None = None   # the object id ARM named in AuthorizationFailed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Inventory:
     cloud: str
     subscription: str
@@ -231,6 +241,7 @@ class Inventory:
     missing_endpoints: tuple[str, ...] = ()
     known_endpoints: tuple[str, ...] = ()    # listed only to suggest a close name for a missing one
     clusters: tuple[Cluster, ...] = ()       # behind the Kubernetes endpoints
+    linked: tuple[Linked, ...] = ()          # dependencies read through the service registry
     zone_subscriptions: tuple[str, ...] = ()  # where private DNS zones were searched (errors: where that failed)
 
     def error_for(self, resource_id: str | None) -> ReadError | None:

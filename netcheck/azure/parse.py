@@ -169,6 +169,13 @@ def registry(d: Wire, connections: Iterable[f.Connection] | None) -> f.Registry:
                       tuple(connections))
 
 
+def linked(service: str, d: Wire) -> f.Linked:
+    """A dependency read through the service registry: its private endpoint connections."""
+    r = Shape.resource_of(d)
+    return f.Linked(service=service, id=r.id, name=_name(r),
+                    connections=tuple(connection(c.data) for c in r.obj("properties").objs("privateEndpointConnections")))
+
+
 def vault(d: Wire) -> f.Vault:
     r = Shape.resource_of(d)
     p = r.obj("properties")

@@ -35,9 +35,11 @@ class Reader:
                 self.fail(resource, exc)
                 return None
 
-    def get(self, path: str, parse_as: Callable[[dict[str, Any]], T]) -> Coroutine[Any, Any, T | None]:
+    def get(self, path: str, parse_as: Callable[[dict[str, Any]], T],
+            api_version: str | None = None) -> Coroutine[Any, Any, T | None]:
+        """One resource, parsed in the read's thread (api-version: its provider's, unless given)."""
         arm = self.session.arm()
-        return self.call(path, lambda: parse_as(arm.get(path)))
+        return self.call(path, lambda: parse_as(arm.get(path, api_version)))
 
     def list(self, path: str, parse_as: Callable[[dict[str, Any]], T]) -> Coroutine[Any, Any, list[T] | None]:
         arm = self.session.arm()

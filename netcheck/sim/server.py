@@ -45,10 +45,14 @@ class Simulator:
         self.token = "sim-" + secrets.token_hex(16)
         self.arm = Arm(self.world, self.token, lat.get("arm", 0.0))
         self._tmp = Path(tempfile.mkdtemp(prefix="netcheck-sim-"))
-        self.ca = certs.make_ca()
-        self._rogue = certs.make_ca("Untrusted Issuing CA")
-        self.ca_bundle = self._tmp / "ca.pem"
-        self.ca_bundle.write_bytes(self.ca.pem)
+        try:   # the directory will hold TLS keys: an interrupt while it is filled must not leave it behind
+            self.ca = certs.make_ca()
+            self._rogue = certs.make_ca("Untrusted Issuing CA")
+            self.ca_bundle = self._tmp / "ca.pem"
+            self.ca_bundle.write_bytes(self.ca.pem)
+        except BaseException:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            raise
         self._host_ctx: dict[str, ssl.SSLContext] = {}
         self._lock = threading.Lock()
         self.dns: dict[str, Resolver] = {}
