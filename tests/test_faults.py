@@ -124,10 +124,8 @@ WS = "*/workspaces/mlw-contoso-prod"
     (f"{WS}/onlineEndpoints/ep-fraud/deployments/blue", "properties.egressPublicNetworkAccess", ["Enabled"],
      "/deployments", "ep.traffic"),
     ("*/vaults/kv-contoso-ml", "properties.networkAcls", ["Deny"], "/vaults/kv-contoso-ml", "kv.bypass"),
-    ("*/privatelink.api.azureml.ms/A/*.workspace.eastus", "properties.aRecords", {"ipv4Address": "10.0.0.1"},
-     "privatelink.api.azureml.ms/ALL", "pdns.records"),
-    ("*/privatelink.api.azureml.ms/A/*.workspace.eastus.cert", "properties.aRecords", [{"ipv4Address": 7}],
-     "privatelink.api.azureml.ms/ALL", "pdns.records"),
+    ("*/privatelink.api.azureml.ms/virtualNetworkLinks/*", "properties.registrationEnabled", "yes",
+     "privatelink.api.azureml.ms/virtualNetworkLinks", "pdns.links"),
 ])
 def test_malformed_arm_data_is_a_read_error_naming_the_field(tmp_path: Path, target: str, field: str, value: Any,
                                                              unreadable: str, probe: str | None) -> None:
