@@ -140,3 +140,55 @@ def vault(d: Wire) -> f.Vault:
     return f.Vault(d["id"], d.get("name") or f.name_of(d["id"]), p.get("vaultUri") or "",
                    p.get("publicNetworkAccess") or "Enabled", acls.get("defaultAction"), acls.get("bypass"),
                    tuple(connection(c) for c in p.get("privateEndpointConnections") or []))
+
+
+def peerings(d: Wire) -> tuple[f.Peering, ...]:
+    """Every peering of a VNet, whatever its state, from the VNet's inline `virtualNetworkPeerings`."""
+    return tuple(peering(x, d["id"]) for x in _props(d).get("virtualNetworkPeerings") or [])
+
+
+def peering(d: Wire, vnet_id: str | None = None) -> f.Peering:
+    """A `virtualNetworks/*/virtualNetworkPeerings` resource (its VNet is its id's parent)."""
+    p = _props(d)
+    return f.Peering(id=d["id"], name=d.get("name") or f.name_of(d["id"]), vnet_id=vnet_id or f.parent(d["id"]),
+                     remote_vnet_id=(p.get("remoteVirtualNetwork") or {}).get("id", ""),
+                     state=p.get("peeringState") or "Unknown", sync_level=p.get("peeringSyncLevel") or "",
+                     allow_vnet_access=p.get("allowVirtualNetworkAccess") is not False)
+
+
+def _domain(name: str) -> str:
+    return name.strip().rstrip(".").lower()
+
+
+def forwarding_rule(d: Wire) -> f.ForwardingRule:
+    p = _props(d)
+    targets = tuple(f"{t.get('ipAddress', '')}:{t.get('port') or 53}" for t in p.get("targetDnsServers") or []
+                    if t.get("ipAddress"))
+    return f.ForwardingRule(id=d["id"], name=d.get("name") or f.name_of(d["id"]),
+                            domain=_domain(p.get("domainName") or ""), targets=targets,
+                            state=p.get("forwardingRuleState") or "Enabled")
+
+
+def ruleset(d: Wire, rules: Iterable[Wire], links: Iterable[Wire]) -> f.Ruleset:
+    """A ruleset with its `forwardingRules` and `virtualNetworkLinks` lists."""
+    read = list(links)
+    return f.Ruleset(id=d["id"], name=d.get("name") or f.name_of(d["id"]),
+                     rules=tuple(forwarding_rule(r) for r in rules),
+                     vnet_ids=tuple((_props(lk).get("virtualNetwork") or {}).get("id", "") for lk in read),
+                     link_ids=tuple(lk.get("id", "") for lk in read))
+
+
+def inbound_endpoint(d: Wire, resolver: Wire | None = None) -> f.InboundEndpoint:
+    """An inbound endpoint; its VNet is its resolver's (`properties.virtualNetwork`), else its subnet's."""
+    cfgs = _props(d).get("ipConfigurations") or []
+    subnet_vnet = next((v for c in cfgs if (v := f.vnet_of_subnet((c.get("subnet") or {}).get("id")))), "")
+    vnet = (_props(resolver or {}).get("virtualNetwork") or {}).get("id") or subnet_vnet
+    return f.InboundEndpoint(id=d["id"], name=d.get("name") or f.name_of(d["id"]), vnet_id=vnet,
+                             ips=tuple(ip for c in cfgs if (ip := c.get("privateIpAddress"))))
+
+
+def zone_group(d: Wire) -> f.ZoneGroup:
+    """A `privateEndpoints/*/privateDnsZoneGroups` resource."""
+    cfgs = _props(d).get("privateDnsZoneConfigs") or []
+    return f.ZoneGroup(id=d["id"], name=d.get("name") or f.name_of(d["id"]), private_endpoint_id=f.parent(d["id"]),
+                       zone_ids=tuple(z for c in cfgs if (z := _props(c).get("privateDnsZoneId"))))
