@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from netcheck.azure.facts import Inventory, Location
 from netcheck.diagnosis import model as m
 from netcheck.diagnosis import remedy as fx
-from netcheck.diagnosis.path import Hop, azure_hops, expected, forward_zones, route_hop
+from netcheck.diagnosis.path import Hop, azure_hops, expected, forward_zones, resolving, route_hop
 
 _PROBE_OF_ROLE = {"system": "dns.system", "azure": "dns.azure", "custom": "dns.custom"}
 
@@ -40,7 +40,8 @@ class Diagnosis:
     def roots(self) -> tuple[m.Divergence, ...]:
         """Every distinct root cause once, the names and resolvers it explains merged, in first-seen order."""
         out: dict[tuple[str, m.Subject, str], m.Divergence] = {}
-        for d in (*(j.divergence for j in self.answers if j.divergence), *self.routes):
+        # a missing route first: without it nothing else the names need can help
+        for d in (*self.routes, *(j.divergence for j in self.answers if j.divergence)):
             key = (d.probe, d.subject, d.hop)
             out[key] = _merge(out[key], d) if key in out else d
         return tuple(out.values())
@@ -142,7 +143,7 @@ def _wrong(w: _World, seen: m.Seen, t: m.Target) -> m.Divergence:
         if hop.kind in ("rule", "shadow", "zone", "record") and hop.ok is not True:
             if r.role == "system" and truth is True:
                 break
-            return _stale(w, _div(hop, seen))
+            return _complete(w, _div(hop, seen), t)
     if truth is True:
         return _use_vnet_dns(w, seen)
     kind = seen.rounds[0].kind(t)
@@ -175,11 +176,14 @@ def _forwarders(w: _World, seen: m.Seen, t: m.Target, hop: Hop) -> m.Divergence:
                         seen_at=(seen.resolver,))
 
 
-def _stale(w: _World, d: m.Divergence) -> m.Divergence:
-    """A stale record's fix says whether its address still answers (a leftover endpoint, or nothing)."""
+def _complete(w: _World, d: m.Divergence, t: m.Target) -> m.Divergence:
+    """What only observations (or a second look at the facts) add: whether a stale record's address still
+    answers (a leftover endpoint, or nothing); the inbound endpoints a bad rule could send the zone to."""
     if isinstance(d.remedy, fx.StaleRecord):
         answers = {ip: w.observed.connects.get(ip) for ip in d.remedy.record_ips}
         return dataclasses.replace(d, remedy=dataclasses.replace(d.remedy, stale_answers=answers))
+    if isinstance(d.remedy, fx.RuleFix):
+        return dataclasses.replace(d, remedy=dataclasses.replace(d.remedy, inbound=resolving(w.inv, t)))
     return d
 
 

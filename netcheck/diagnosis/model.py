@@ -106,9 +106,9 @@ class Seen:
     rounds: tuple[Answer, ...]
 
     def flips(self, target: Target) -> bool:
-        """Right in some rounds and wrong in others (a round without an answer says neither)."""
-        verdicts = {a.right(target) for a in self.rounds if a.kind(target) != "none"}
-        return len(verdicts) > 1
+        """Answers of more than one kind across the rounds (private, public, another private address,
+        NXDOMAIN...); a round without an answer says nothing."""
+        return len({a.kind(target) for a in self.rounds} - {"none"}) > 1
 
 
 @dataclass(frozen=True, kw_only=True)

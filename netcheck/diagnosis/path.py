@@ -96,8 +96,7 @@ def _rule(inv: Inventory, vnet_id: str, name: str) -> tuple[m.RuleRef, fx.RuleFi
     if not hits:
         return None
     rs, r = max(hits, key=lambda h: len(h[1].domain))
-    return m.RuleRef(rs.id, r.id), fx.RuleFix(ruleset_id=rs.id, rule_id=r.id, domain=r.domain, targets=r.targets,
-                                             inbound=inv.inbound_endpoints)
+    return m.RuleRef(rs.id, r.id), fx.RuleFix(ruleset_id=rs.id, rule_id=r.id, domain=r.domain, targets=r.targets)
 
 
 def _groups(inv: Inventory, target: m.Target) -> list[tuple[str | None, tuple[str, ...]]]:
@@ -196,8 +195,9 @@ def azure_vnet(inv: Inventory, resolver: m.Resolver, where: Location | None) -> 
     """The VNet whose Azure DNS answers behind a resolver: a custom server's (by its address, an inbound
     endpoint's VNet), else the client's."""
     client = where.vnet_id if where else None
-    if resolver.role == "custom":
-        return vnet_of_address(inv, resolver.host) or client
+    if resolver.role == "custom":   # a server outside every VNet (on premises) forwards to an inbound endpoint
+        inbound = next((ep.vnet_id for ep in inv.inbound_endpoints), None)
+        return vnet_of_address(inv, resolver.host) or inbound or client
     if resolver.role == "system" and client:
         servers = _vnet_dns(inv, client)
         return vnet_of_address(inv, servers[0]) or client if servers else client
@@ -209,6 +209,12 @@ def _vnet_dns(inv: Inventory, vnet_id: str | None) -> tuple[str, ...]:
     return v.dns_servers if v else ()
 
 
+def resolving(inv: Inventory, target: m.Target) -> tuple[InboundEndpoint, ...]:
+    """The inbound endpoints whose VNet resolves the target right: where to forward it from outside."""
+    return tuple(ep for ep in inv.inbound_endpoints
+                 if all(h.ok for h in azure_hops(inv, ep.vnet_id, target, seen=(ep.vnet_id.lower(),))))
+
+
 def server_hops(inv: Inventory, resolver: m.Resolver, where: Location | None, target: m.Target,
                 forwarded: tuple[str, ...]) -> tuple[Hop, ...]:
     """The hops before Azure DNS: where the machine is, and the custom servers between it and Azure DNS."""
@@ -216,7 +222,7 @@ def server_hops(inv: Inventory, resolver: m.Resolver, where: Location | None, ta
     client = where.vnet_id if where else None
     if resolver.role == "system" and not client:
         return (Hop(kind="location", ok=None, probe="ctx.location", subject=m.VnetRef(None),
-                    remedy=fx.ForwardFromOutside(zones=zones, inbound=inv.inbound_endpoints)),)
+                    remedy=fx.ForwardFromOutside(zones=zones, inbound=resolving(inv, target))),)
     servers = ((resolver.host,) if resolver.role == "custom" else
                _vnet_dns(inv, client) if resolver.role == "system" else ())
     hops = []
@@ -225,7 +231,7 @@ def server_hops(inv: Inventory, resolver: m.Resolver, where: Location | None, ta
             hops.append(Hop(kind="server", ok=True, probe="dns.custom", subject=m.Server(s)))
             continue
         in_azure = vnet_of_address(inv, s) is not None
-        to = (m.AZURE_DNS,) if in_azure else tuple(ip for ep in inv.inbound_endpoints for ip in ep.ips)
+        to = (m.AZURE_DNS,) if in_azure else tuple(ip for ep in resolving(inv, target) for ip in ep.ips)
         hops.append(Hop(kind="server", ok=None, probe="dns.custom", subject=m.Server(s),
                         remedy=fx.Forwarders(server=s, zones=zones, to=to or (m.AZURE_DNS,))))
     return tuple(hops)

@@ -282,3 +282,35 @@ def test_roots_merge_the_names_and_resolvers_they_explain() -> None:
     (root,) = d.roots
     assert set(root.seen_at) == {SYSTEM, SERVER} and root.names == (SCORING.fqdn,)
     assert RG in PE_WS_ID   # the facts are the healthy workspace's
+
+
+def test_a_bad_rules_fix_offers_the_inbound_endpoints_that_resolve_privately() -> None:
+    rule = ForwardingRule(id=f"{RULESET}/forwardingRules/azureml", name="azureml", domain="azureml.ms",
+                          targets=("192.168.10.4:53",))
+    # the hub's own inbound endpoint applies the hub's rules too; the spoke's links every zone, no ruleset
+    hub = InboundEndpoint(id="/r/dnspr-hub/inboundEndpoints/in-hub", name="in-hub", vnet_id=HUB, ips=("10.20.5.4",))
+    good = InboundEndpoint(id="/r/dnspr-x/inboundEndpoints/in-x", name="in-x", vnet_id=SPOKE, ips=("10.30.5.4",))
+    inv = spoke(inventory(rulesets=(Ruleset(id=RULESET, name="rs-hub", rules=(rule,), vnet_ids=(HUB,)),),
+                          inbound_endpoints=(hub, good)), peering(SPOKE, HUB), peering(HUB, SPOKE))
+    root = only_root(run(inv, everywhere(AZURE, wrong_for(SCORING, WS_API))))
+    assert isinstance(root.remedy, fx.RuleFix) and root.remedy.inbound == (good,)
+
+
+def test_outside_azure_an_inbound_endpoint_whose_vnet_links_no_zone_is_not_offered() -> None:
+    bare = InboundEndpoint(id="/r/dnspr-x/inboundEndpoints/in-x", name="in-x", vnet_id=SPOKE, ips=("10.30.5.4",))
+    root = only_root(run(inventory(inbound_endpoints=(bare,)), everywhere(SYSTEM, public), where=None))
+    assert isinstance(root.remedy, fx.ForwardFromOutside) and root.remedy.inbound == ()
+
+
+def test_a_private_address_flipping_with_another_private_address_is_unstable_too() -> None:
+    flip = seen(SERVER, SCORING, private(SCORING), private(SCORING, ("10.20.1.99",)))
+    d = run(with_custom_dns(), [flip, *everywhere(AZURE)])
+    assert refs(d) == [f"dns.stability@{CUSTOM}"]
+
+
+def test_without_peering_and_zones_unlinked_the_missing_peering_comes_first() -> None:
+    inv = spoke()
+    zones = tuple(dataclasses.replace(z, links=z.links[:1]) for z in inv.zones)   # linked to the hub only
+    d = run(dataclasses.replace(inv, zones=zones), everywhere(AZURE, public), where=IN_SPOKE)
+    assert refs(d)[0] == "net.peering@vnet-ml-hub"
+    assert {r.probe for r in d.roots[1:]} == {"pdns.links"}
