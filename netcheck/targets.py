@@ -1,6 +1,6 @@
 """What matters for a target: the private DNS records it needs and the names clients resolve.
 
-Derived once from the facts and the cloud's suffixes; the pdns and network probes share it.
+Derived once from the facts and the service registry (netcheck.services); the pdns and network probes share it.
 """
 
 from __future__ import annotations
@@ -9,8 +9,10 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+from netcheck import services
 from netcheck.azure.facts import Inventory, name_of
-from netcheck.clouds import Cloud, cloud
+from netcheck.clouds import cloud
+from netcheck.services import Service
 from netcheck.settings import Settings
 
 
@@ -54,35 +56,39 @@ class Names:
         return "private" if addrs and all(a.is_private for a in addrs) else "public"
 
 
-def _split(fqdn: str, c: Cloud) -> tuple[str, str] | None:
-    """(zone, record name) for a public name under one of the cloud's private-link suffixes."""
-    suffixes = [c.ml_api, c.notebooks, c.acr, c.vault, c.blob, c.file]
-    for s in sorted(suffixes, key=len, reverse=True):
-        if fqdn.endswith("." + s):
-            return c.privatelink(s), fqdn[: -len(s) - 1]
-    return None
+def _linked(inv: Inventory) -> list[tuple[Service, str, str]]:
+    """(service, resource id, name) of each workspace dependency the registry knows and the inventory names."""
+    ws = inv.workspace
+    found = {x.service: (x.id, x.name) for x in inv.linked}
+    if inv.registry:
+        found["registry"] = (inv.registry.id, inv.registry.name)
+    if inv.vault:
+        found["vault"] = (inv.vault.id, inv.vault.name)
+    if ws and ws.storage_account:
+        found["blob"] = found["file"] = (ws.storage_account, name_of(ws.storage_account))
+    return [(s, *found[s.key]) for s in services.all_services() if s.workspace_property and s.key in found]
 
 
 def records(inv: Inventory) -> list[Record]:
     """The records the private zones need, from the private endpoints' DNS configs (ground truth)."""
-    c = cloud(inv.cloud)
     owners = [r for r in (inv.workspace and inv.workspace.id, inv.registry and inv.registry.id,
-                          inv.vault and inv.vault.id) if r]
+                          inv.vault and inv.vault.id, *(x.id for x in inv.linked)) if r]
     out: dict[tuple[str, str], Record] = {}
     for owner in owners:
         for pe in inv.pes_for(owner):
             for cfg in pe.dns:
-                if split := _split(cfg.fqdn, c):
+                if split := services.split(cfg.fqdn, inv.cloud):
                     key = split
                     prev = out.get(key)
                     ips = tuple(sorted({*(prev.ips if prev else ()), *cfg.ips}))
                     out[key] = Record(cfg.fqdn, split[0], split[1], ips, owner, pe.id)
     ws = inv.workspace
-    if ws and ws.storage_account and ws.public_network_access == "Disabled":
-        account = name_of(ws.storage_account).lower()
-        for suffix in (c.blob, c.file):
-            zone = c.privatelink(suffix)
-            out.setdefault((zone, account), Record(f"{account}.{suffix}", zone, account, (), ws.storage_account, None))
+    if ws and ws.public_network_access == "Disabled":
+        for svc, rid, name in _linked(inv):
+            if svc.record_when_private:
+                for host in svc.host_names(inv.cloud, name=name.lower()):
+                    if split := services.split(host, inv.cloud):
+                        out.setdefault(split, Record(host, *split, (), rid, None))
     return sorted(out.values(), key=lambda r: (r.zone, r.name))
 
 
@@ -91,12 +97,12 @@ def required_zones(inv: Inventory) -> list[str]:
     c = cloud(inv.cloud)
     zones = {r.zone for r in records(inv)}
     if inv.workspace and (inv.workspace.connections or inv.workspace.public_network_access == "Disabled"):
-        zones.update({c.privatelink(c.ml_api), c.privatelink(c.notebooks)})
+        zones.update(z for key in ("workspace", "notebooks") if (z := c.zone(key)))
     return [z for z in c.required_zones if z in zones]
 
 
 def from_inventory(inv: Inventory, settings: Settings) -> Names:
-    c = cloud(inv.cloud)
+    c = inv.cloud
     truth: dict[str, tuple[str, ...]] = {}
     for pe in inv.private_endpoints:
         for cfg in pe.dns:
@@ -104,34 +110,34 @@ def from_inventory(inv: Inventory, settings: Settings) -> Names:
     names: list[Name] = []
     ws = inv.workspace
     if ws:
-        api = f"{ws.guid}.workspace.{ws.location}.{c.ml_api}"
-        inference_wildcard = f"*.{ws.guid}.inference.{ws.location}.{c.ml_api}"
+        at = {"guid": ws.guid, "region": ws.location}
+        # the private endpoint serves every scoring host under one wildcard in the workspace's names
+        inference_wildcard = f"*.{ws.guid}.inference.{ws.location}.{services.get('workspace').suffix_in(c)}"
         for ep in inv.endpoints:
             host = (urlparse(ep.scoring_uri or "").hostname or "").lower()
             if host:
                 k8s = ep.compute_type == "Kubernetes"
                 names.append(Name(host, "scoring", () if k8s else truth.get(inference_wildcard, ()), ep.name, k8s))
         if ws.guid:
-            names.append(Name(api, "workspace", truth.get(api, ())))
-            cert = f"{ws.guid}.workspace.{ws.location}.cert.{c.ml_api}"
-            names.append(Name(cert, "workspace", truth.get(cert, ())))
+            for key in ("workspace", "workspace_cert"):
+                svc = services.get(key)
+                names.extend(Name(h, svc.role, truth.get(h, ())) for h in svc.host_names(c, **at))
         if ws.notebook_fqdn:
             names.append(Name(ws.notebook_fqdn.lower(), "notebooks", truth.get(ws.notebook_fqdn.lower(), ())))
-    if inv.registry:
-        reg = inv.registry
-        login = reg.login_server or f"{reg.name}.{c.acr}"
-        for host in (login, *reg.data_endpoint_hosts):
-            names.append(Name(host, "registry", truth.get(host, ())))
-    if inv.vault:
-        host = (urlparse(inv.vault.uri).hostname or f"{inv.vault.name}.{c.vault}").lower()
-        names.append(Name(host, "vault", truth.get(host, ())))
-    if ws and ws.storage_account:
-        account = name_of(ws.storage_account).lower()
-        for suffix in (c.blob, c.file):
-            host = f"{account}.{suffix}"
-            names.append(Name(host, "storage", truth.get(host, ())))
+    for svc, _rid, name in _linked(inv):
+        for host in _hosts(inv, svc, name):
+            names.append(Name(host, svc.role, truth.get(host, ())))
     ranges = tuple(ipaddress.ip_network(p, strict=False) for v in inv.vnets for p in v.address_prefixes)
     return Names(tuple(dict.fromkeys(names)), ranges + tuple(settings.vnet_cidrs))
+
+
+def _hosts(inv: Inventory, svc: Service, name: str) -> tuple[str, ...]:
+    """A dependency's public hosts: as ARM names them where it does, else as the registry forms them."""
+    if svc.key == "registry" and inv.registry:
+        return (inv.registry.login_server or svc.host_names(inv.cloud, name=name)[0], *inv.registry.data_endpoint_hosts)
+    if svc.key == "vault" and inv.vault and (host := urlparse(inv.vault.uri).hostname):
+        return (host.lower(),)
+    return svc.host_names(inv.cloud, name=name.lower())
 
 
 def from_settings(settings: Settings) -> Names:

@@ -151,7 +151,7 @@ async def links(ctx: Context) -> list[Finding]:
     c = cloud(inv.cloud)
     for zname in required_zones(inv):
         for vnet_id, why in vnets.items():
-            if vnet_id.lower() not in client_ids and zname == c.privatelink(c.notebooks):
+            if vnet_id.lower() not in client_ids and zname == c.zone("notebooks"):
                 continue   # an inference cluster never opens a notebook
             vname = name_of(vnet_id)
             subject = f"{zname} → {vname}"

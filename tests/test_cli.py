@@ -315,7 +315,7 @@ def test_without_a_credential_each_one_says_why_and_stderr_stays_quiet(tmp_path:
         env.pop(var, None)
     r = netcheck("--json", "-s", "11111111-2222-3333-4444-555555555555", "-g", "rg-x", "-w", "ws-x",
                  "--connect-to", ":80:127.0.0.1:9", "--connect-to", ":443:127.0.0.1:9",
-                 "--resolver", "127.0.0.1:9", "--azure-dns", "127.0.0.1:9", "--timeout", "5", env=env)
+                 "--resolver", "127.0.0.1:9", "--azure-dns", "127.0.0.1:9", "--timeout", "30", env=env)
     assert r.returncode == 1 and r.stderr == "", r.stderr   # azure-identity's warning does not spill
     data = json.loads(r.stdout)
     validate_report(data)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import Any, TypeVar
 
+from netcheck import services
 from netcheck.azure import facts as f
 from netcheck.azure import parse
 from netcheck.azure.errors import classify
@@ -106,16 +107,19 @@ class Discovery:
                 registry = r.once("registry", lambda: self.registry(ws.container_registry or ""))
             if ws.key_vault:
                 vault = r.once("vault", lambda: self.vault(ws.key_vault or ""))
+        linked = [r.once(f"linked:{rid.lower()}", partial(self.linked, svc, rid))
+                  for svc in services.read_generically() if ws and raw and (rid := svc.linked_id(raw))]
         await r.settle()
         eps, missing, known = endpoints.result() if endpoints else ((), (), ())
         return f.Inventory(
-            s.cloud, s.subscription or "", s.resource_group or "", ws, eps,
-            tuple(sorted(self.pes.values(), key=lambda p: p.id.lower())),
-            tuple(sorted(self.zones.values(), key=lambda z: (z.name, z.id.lower()))),
-            tuple(sorted(self.vnets.values(), key=lambda v: v.id.lower())),
-            registry.result() if registry else None, vault.result() if vault else None,
-            tuple(sorted(r.errors.values(), key=lambda e: e.resource.lower())), missing, known,
-            tuple(sorted(self.clusters.values(), key=lambda c: c.compute_id.lower())))
+            cloud=s.cloud, subscription=s.subscription or "", resource_group=s.resource_group or "", workspace=ws,
+            endpoints=eps, private_endpoints=tuple(sorted(self.pes.values(), key=lambda p: p.id.lower())),
+            zones=tuple(sorted(self.zones.values(), key=lambda z: (z.name, z.id.lower()))),
+            vnets=tuple(sorted(self.vnets.values(), key=lambda v: v.id.lower())),
+            registry=registry.result() if registry else None, vault=vault.result() if vault else None,
+            errors=tuple(sorted(r.errors.values(), key=lambda e: e.resource.lower())), missing_endpoints=missing,
+            known_endpoints=known, clusters=tuple(sorted(self.clusters.values(), key=lambda c: c.compute_id.lower())),
+            linked=tuple(x for t in linked if (x := t.result())))
 
     # ---- ML ----------------------------------------------------------------------------------------
     async def endpoints(self, ws: f.Workspace) -> tuple[tuple[f.Endpoint, ...], tuple[str, ...], tuple[str, ...]]:
@@ -210,6 +214,17 @@ class Discovery:
         for c in v.connections:
             self.pe(c.private_endpoint_id)
         return v
+
+    async def linked(self, svc: services.Service, rid: str) -> f.Linked | None:
+        """A dependency the service registry names, read as raw ARM JSON for its private endpoint connections."""
+        arm = self.session.arm()
+        raw = await self.r.call(rid, lambda: arm.get(rid, svc.api_version or ""))
+        if raw is None:
+            return None
+        conns = tuple(parse.connection(c) for c in (raw.get("properties") or {}).get("privateEndpointConnections") or [])
+        for c in conns:
+            self.pe(c.private_endpoint_id)
+        return f.Linked(service=svc.key, id=raw.get("id") or rid, name=raw.get("name") or f.name_of(rid), connections=conns)
 
     # ---- network -----------------------------------------------------------------------------------
     def pe(self, pe_id: str) -> None:

@@ -189,6 +189,16 @@ class Vault:
 
 
 @dataclass(frozen=True)
+class Linked:
+    """A workspace dependency read through the service registry (netcheck.services), not a reader of its own."""
+
+    service: str                          # its services.SERVICES key
+    id: str
+    name: str
+    connections: tuple[Connection, ...] = ()
+
+
+@dataclass(frozen=True)
 class Location:
     """Where netcheck runs, from IMDS and the VM's NIC."""
 
@@ -278,7 +288,7 @@ class ZoneGroup:
     zone_ids: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Inventory:
     cloud: str
     subscription: str
@@ -294,6 +304,7 @@ class Inventory:
     missing_endpoints: tuple[str, ...] = ()
     known_endpoints: tuple[str, ...] = ()    # listed only to suggest a close name for a missing one
     clusters: tuple[Cluster, ...] = ()       # behind the Kubernetes endpoints
+    linked: tuple[Linked, ...] = ()          # dependencies read through the service registry
     peerings: tuple[Peering, ...] = ()       # both sides of the peerings of the VNets read
     rulesets: tuple[Ruleset, ...] = ()       # DNS forwarding rulesets linked to the VNets read
     inbound_endpoints: tuple[InboundEndpoint, ...] = ()   # DNS Private Resolver inbound endpoints

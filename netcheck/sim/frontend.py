@@ -32,7 +32,7 @@ class FrontEnd(QuietHandler):
         host = (self.headers.get("Host") or "").split(":")[0].lower()
         opts = world.scenario.tls.get(host, {})
         path = self.path.split("?")[0]
-        if host.endswith("." + world.cloud.acr) or host == world.cloud.acr:
+        if host.endswith("." + (acr := world.cloud.suffix("registry"))) or host == acr:
             return self._acr(host, opts)
         if _SWAGGER.match(path) and self.command == "GET":
             status = int(opts.get("http", {}).get("swagger_status", 404)) if isinstance(opts.get("http"), dict) else 404

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
+from netcheck import services
 from netcheck.azure.facts import name_of, parent
 from netcheck.clouds import Cloud, cloud
 from netcheck.sim.scenario import Scenario
 
 _RECORD_TYPES = {"a", "aaaa", "cname", "mx", "ptr", "soa", "srv", "txt"}
-# ARM inlines these child collections into the parent's properties.
+# ARM inlines a private-link resource's private endpoint connections into its properties.
 _INLINE = ("privateEndpointConnections",)
 
 
@@ -56,7 +57,7 @@ class World:
     def serve(self, res: dict[str, Any]) -> dict[str, Any]:
         body = copy.deepcopy(res)
         props = body.setdefault("properties", {})
-        for child in _INLINE:
+        for child in _INLINE if services.by_type(res.get("type", "")) else ():
             kids = [self.serve(r) for r in self.children(res["id"], child)]
             if kids and child not in props:
                 props[child] = kids
@@ -215,35 +216,35 @@ class World:
 
     def _known_hosts(self) -> dict[str, str]:
         """Public names of the scenario's resources -> the privatelink name public DNS points them at."""
-        c, hosts = self.cloud, {}
-        suffixes = [c.ml_api, c.notebooks, c.acr, c.vault, c.blob, c.file, *c.instances]
+        c, hosts = self.cloud.name, {}
 
         def add(host: str) -> None:
             host = host.lower().rstrip(".")
-            for s in sorted(suffixes, key=len, reverse=True):
-                if host.endswith("." + s) and ".privatelink." not in f".{host}":
-                    hosts[host] = f"{host[: -len(s) - 1]}.{c.privatelink(s)}"
-                    return
+            if target := services.private_name(host, c):
+                hosts[host] = target
 
         for pe in self.of_type("Microsoft.Network/privateEndpoints"):
             for cfg in pe.get("properties", {}).get("customDnsConfigs", []) or []:
                 if "*" not in cfg.get("fqdn", ""):
                     add(cfg["fqdn"])
-        for reg in self.of_type("Microsoft.ContainerRegistry/registries"):
+        for reg in self.of_type(services.get("registry").arm_type):
             props = reg.get("properties", {})
-            add(props.get("loginServer", f"{reg['name']}.{c.acr}"))
+            add(props.get("loginServer", f"{reg['name']}.{self.cloud.suffix('registry')}"))
             for h in props.get("dataEndpointHostNames", []) or []:
                 add(h)
-        for kv in self.of_type("Microsoft.KeyVault/vaults"):
-            add(urlparse(kv.get("properties", {}).get("vaultUri", "")).hostname or f"{kv['name']}.{c.vault}")
-        for ws in self.of_type("Microsoft.MachineLearningServices/workspaces"):
-            if storage := ws.get("properties", {}).get("storageAccount"):
-                add(f"{name_of(storage).lower()}.{c.blob}")
-                add(f"{name_of(storage).lower()}.{c.file}")
+        for kv in self.of_type(services.get("vault").arm_type):
+            uri = kv.get("properties", {}).get("vaultUri", "")
+            add(urlparse(uri).hostname or f"{kv['name']}.{self.cloud.suffix('vault')}")
+        scoring = services.get("scoring")
+        for ws in self.of_type(services.get("workspace").arm_type):
+            for svc in services.all_services():   # the dependencies it names, by the names the registry forms
+                if rid := svc.linked_id(ws):
+                    for host in svc.host_names(c, name=name_of(rid).lower()):
+                        add(host)
             guid = ws.get("properties", {}).get("workspaceId", "")
             for ep in self.children(ws["id"], "onlineEndpoints"):
                 host = (urlparse(ep.get("properties", {}).get("scoringUri") or "").hostname or "").lower()
-                if host.endswith("." + c.inference):
+                if host.endswith("." + scoring.suffix_in(c)):
                     epname, region = host.split(".")[:2]
-                    hosts[host] = f"{epname}.{guid}.inference.{region}.{c.privatelink(c.ml_api)}"
+                    hosts[host] = scoring.private_host(c, endpoint=epname, guid=guid, region=region)
         return hosts
