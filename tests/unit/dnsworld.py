@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any
 
 from facts import (
     ACR,
@@ -28,7 +27,7 @@ from facts import (
     rid,
 )
 
-from netcheck.azure.facts import Inventory, Location, Peering, PrivateEndpoint, Vnet
+from netcheck.azure.facts import Inventory, Location, Peering, Vnet
 from netcheck.clouds import cloud
 from netcheck.diagnosis import model as m
 from netcheck.diagnosis.divergence import Diagnosis, diagnose
@@ -109,12 +108,6 @@ def spoke(inv: Inventory | None = None, *peerings: Peering) -> Inventory:
         z.links[0], id=z.links[0].id.replace("link-vnet-ml-hub", "link-vnet-ml-spoke"), vnet_id=SPOKE)))
         for z in inv.zones)
     return dataclasses.replace(inv, zones=zones, vnets=(HUB_VNET, SPOKE_VNET), peerings=peerings)
-
-
-def replace_pe(inv: Inventory, pe_id: str, **changes: Any) -> Inventory:
-    pes: tuple[PrivateEndpoint, ...] = tuple(dataclasses.replace(p, **changes) if p.id == pe_id else p
-                                             for p in inv.private_endpoints)
-    return dataclasses.replace(inv, private_endpoints=pes)
 
 
 def run(inv: Inventory, answers: list[m.Seen], where: Location | None = IN_HUB,

@@ -12,6 +12,7 @@ from dnsworld import (
     HUB_VNET,
     IN_HUB,
     IN_SPOKE,
+    PE_ACR_ID,
     REGISTRY,
     SCORING,
     SERVER,
@@ -116,3 +117,21 @@ def test_a_route_needs_a_peering_connected_on_both_sides() -> None:
     assert route.ok is False and isinstance(route.remedy, fx.PeeringFix)
     states = [(s.vnet_id, s.existing.state if s.existing else None) for s in route.remedy.sides]
     assert states == [(SPOKE, "Connected"), (HUB, "Disconnected")]
+
+
+def test_the_names_that_matter_come_from_the_inventory_and_the_service_registry() -> None:
+    from facts import ACR_ID, SUB, WS
+
+    from netcheck.diagnosis.names import targets
+    from netcheck.settings import Settings
+    from netcheck.targets import from_inventory
+
+    inv = inventory()
+    found = {t.fqdn: t for t in targets(inv, from_inventory(inv, Settings(subscription=SUB, workspace=WS)))}
+    assert found[SCORING.fqdn] == SCORING and found[REGISTRY.fqdn] == REGISTRY and found[VAULT.fqdn] == VAULT
+    # a registry without a private endpoint: public DNS answers its public chain, no privatelink name
+    public_acr = dataclasses.replace(inv, private_endpoints=tuple(p for p in inv.private_endpoints
+                                                                  if p.id != PE_ACR_ID))
+    no_pe = targets(public_acr, from_inventory(public_acr, Settings(subscription=SUB, workspace=WS)))
+    assert next(t for t in no_pe if t.fqdn == REGISTRY.fqdn).private_name is None
+    assert not public_acr.pes_for(ACR_ID)
