@@ -189,8 +189,8 @@ def _complete(w: _World, d: m.Divergence, t: m.Target) -> m.Divergence:
 
 def _route(w: _World, t: m.Target) -> m.Divergence | None:
     hop = route_hop(w.inv, w.where, t)
-    if hop is None or hop.ok or hop.remedy is None:
-        return None
+    if hop is None or hop.ok is not False or hop.remedy is None:
+        return None   # a route that is there, or one the facts can't show either way
     if any(w.observed.connects.get(ip) for ip in t.addresses):
         return None   # it connects anyway (a route the facts don't show: VPN gateway, hub firewall)
     return m.Divergence(probe=hop.probe, subject=hop.subject, hop="route", remedy=hop.remedy, names=(t.fqdn,))

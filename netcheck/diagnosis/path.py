@@ -249,7 +249,9 @@ def route_hop(inv: Inventory, where: Location | None, target: m.Target) -> Hop |
                                 existing=next((p for p in inv.peerings if _same(p.vnet_id, a)
                                                and _same(p.remote_vnet_id, b)), None))
                   for a, b in ((client, remote), (remote, client)))
-    ok = all(s.existing is not None and s.existing.connected for s in sides)
+    ok: bool | None = all(s.existing is not None and s.existing.connected for s in sides)
+    if not ok and (inv.vnet(client) is None or inv.vnet(remote) is None):
+        ok = None   # a side whose VNet was not read (another subscription, no access): its peerings are unknown
     return Hop(kind="route", ok=ok, probe="net.peering", subject=m.VnetRef(remote),
                remedy=None if ok else fx.PeeringFix(client_vnet_id=client, pe_vnet_id=remote, sides=sides))
 

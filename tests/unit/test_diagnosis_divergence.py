@@ -314,3 +314,9 @@ def test_without_peering_and_zones_unlinked_the_missing_peering_comes_first() ->
     d = run(dataclasses.replace(inv, zones=zones), everywhere(AZURE, public), where=IN_SPOKE)
     assert refs(d)[0] == "net.peering@vnet-ml-hub"
     assert {r.probe for r in d.roots[1:]} == {"pdns.links"}
+
+
+def test_a_peering_is_not_blamed_when_the_private_endpoints_vnet_could_not_be_read() -> None:
+    unread = dataclasses.replace(spoke(), vnets=tuple(v for v in spoke().vnets if v.id != HUB))
+    d = run(unread, everywhere(AZURE), where=IN_SPOKE, connects={a: False for t in TARGETS for a in t.addresses})
+    assert d.roots == ()
