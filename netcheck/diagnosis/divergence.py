@@ -144,11 +144,13 @@ def _wrong(w: _World, seen: m.Seen, t: m.Target) -> m.Divergence:
             if r.role == "system" and truth is True:
                 break
             return _complete(w, _div(hop, seen), t)
-    if truth is True:
+    if truth is True and r.role == "system":
         return _use_vnet_dns(w, seen)
-    kind = seen.rounds[0].kind(t)
-    return m.Divergence(probe=_PROBE_OF_ROLE[r.role], subject=m.Server(r.host if r.role == "custom" else r.address),
-                        hop="unexplained", remedy=fx.Unexplained(resolver=r.address, kind=kind), names=(seen.name,),
+    # every hop the facts show is right: name where the wrong answer was seen (Azure DNS when it is wrong too)
+    probe, subject = ("dns.azure", m.Server(m.AZURE_DNS)) if truth is False else (
+        _PROBE_OF_ROLE[r.role], m.Server(r.host if r.role == "custom" else r.address))
+    return m.Divergence(probe=probe, subject=subject, hop="unexplained",
+                        remedy=fx.Unexplained(resolver=r.address, kind=seen.rounds[0].kind(t)), names=(seen.name,),
                         seen_at=(r,))
 
 

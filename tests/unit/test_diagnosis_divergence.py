@@ -320,3 +320,20 @@ def test_a_peering_is_not_blamed_when_the_private_endpoints_vnet_could_not_be_re
     unread = dataclasses.replace(spoke(), vnets=tuple(v for v in spoke().vnets if v.id != HUB))
     d = run(unread, everywhere(AZURE), where=IN_SPOKE, connects={a: False for t in TARGETS for a in t.addresses})
     assert d.roots == ()
+
+
+def test_a_wrong_answer_the_facts_cannot_explain_says_so_instead_of_guessing() -> None:
+    d = run(inventory(), everywhere(AZURE, wrong_for(VAULT)))   # every hop the facts show is right
+    root = only_root(d)
+    assert (root.probe, root.hop) == ("dns.azure", "unexplained")
+    assert root.remedy == fx.Unexplained(resolver=AZURE.address, kind="public")
+
+
+def test_an_inbound_endpoint_asked_directly_is_azure_dns_of_its_vnet() -> None:
+    inbound = InboundEndpoint(id="/r/dnspr-hub/inboundEndpoints/in-hub", name="in-hub", vnet_id=HUB, ips=("10.20.5.4",))
+    zones = tuple(dataclasses.replace(z, links=()) if z.name == "privatelink.azurecr.io" else z
+                  for z in inventory().zones)
+    at_inbound = m.Resolver("custom", "10.20.5.4:53")
+    d = run(inventory(zones=zones, inbound_endpoints=(inbound,)), everywhere(at_inbound, wrong_for(REGISTRY)),
+            where=None)
+    assert refs(d) == ["pdns.links@privatelink.azurecr.io → vnet-ml-hub"]   # not its forwarders: it has none
