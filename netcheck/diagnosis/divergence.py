@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from netcheck import services
 from netcheck.azure.facts import Inventory, Location
 from netcheck.diagnosis import model as m
 from netcheck.diagnosis import remedy as fx
@@ -61,10 +62,11 @@ class _World:
 
 
 def diagnose(inv: Inventory, where: Location | None, targets: Iterable[m.Target], observed: m.Observed,
-             forwarded: tuple[str, ...]) -> Diagnosis:
-    """Judge every observed answer and every route to a private endpoint. `forwarded`: the cloud's public
-    zones to forward (from the service registry, e.g. `clouds.cloud(inv.cloud).forwarded_zones`)."""
-    w = _World(inv, where, tuple(targets), observed, forwarded)
+             forwarded: tuple[str, ...] | None = None) -> Diagnosis:
+    """Judge every observed answer and every route to a private endpoint. `forwarded`: the public zones a
+    forwarder may be asked to cover (default: the service registry's for the inventory's cloud)."""
+    w = _World(inv, where, tuple(targets), observed,
+               services.forwarded_zones(inv.cloud) if forwarded is None else forwarded)
     by_name = {t.fqdn: t for t in w.targets} | {t.private_name: t for t in w.targets if t.private_name}
     answers = tuple(Judged(seen=s, target=by_name[s.name], divergence=_diverge(w, s, by_name[s.name]))
                     for s in observed.answers if s.name in by_name and s.name == by_name[s.name].fqdn)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from netcheck import services
 from netcheck.azure.facts import InboundEndpoint, Inventory, Location, Zone
 from netcheck.diagnosis import model as m
 from netcheck.diagnosis import remedy as fx
@@ -257,11 +258,12 @@ def route_hop(inv: Inventory, where: Location | None, target: m.Target) -> Hop |
 
 
 def expected(inv: Inventory, where: Location | None, resolver: m.Resolver, target: m.Target,
-             forwarded: tuple[str, ...]) -> Path:
-    """The whole expected path of one name through one resolver. `forwarded`: the cloud's public zones to
-    forward (netcheck.clouds' `forwarded_zones`, from the service registry)."""
+             forwarded: tuple[str, ...] | None = None) -> Path:
+    """The whole expected path of one name through one resolver. `forwarded`: the public zones a forwarder
+    may be asked to cover (default: the service registry's for the inventory's cloud)."""
     vnet = azure_vnet(inv, resolver, where)
-    hops = server_hops(inv, resolver, where, target, forwarded)
+    zones = services.forwarded_zones(inv.cloud) if forwarded is None else forwarded
+    hops = server_hops(inv, resolver, where, target, zones)
     if vnet:
         hops += azure_hops(inv, vnet, target)
     if route := route_hop(inv, where, target):

@@ -135,3 +135,11 @@ def test_the_names_that_matter_come_from_the_inventory_and_the_service_registry(
     no_pe = targets(public_acr, from_inventory(public_acr, Settings(subscription=SUB, workspace=WS)))
     assert next(t for t in no_pe if t.fqdn == REGISTRY.fqdn).private_name is None
     assert not public_acr.pes_for(ACR_ID)
+
+
+def test_a_sovereign_clouds_forwarders_come_from_the_registry_for_that_cloud() -> None:
+    china = m.Target(fqdn="crcontosoml.azurecr.cn", private_name="crcontosoml.privatelink.azurecr.cn",
+                     addresses=("10.20.1.6",))
+    inv = with_custom_dns(inventory(cloud="AzureChinaCloud"))
+    server = expected(inv, IN_HUB, SERVER, china).hops[0]      # no zones given: the inventory's cloud's
+    assert isinstance(server.remedy, fx.Forwarders) and server.remedy.zones == ("azurecr.cn",)
