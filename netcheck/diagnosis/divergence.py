@@ -173,8 +173,12 @@ def _forwarders(w: _World, seen: m.Seen, t: m.Target, hop: Hop) -> m.Divergence:
     proven = {forward_zones(o, w.forwarded)[:1] for o in w.targets
               if (s := w.seen(host, o.fqdn)) and s.rounds and s.rounds[0].right(o) and o.private_name}
     zones = tuple(z for z in hop.remedy.zones if (z,) not in proven)
+    # the privatelink name answered privately while the public zone covering it is not forwarded: the
+    # server forwards the privatelink zone instead of the public one
     pl = w.seen(host, t.private_name) if t.private_name else None
-    instead = (t.zone,) if t.zone and pl and pl.rounds and pl.rounds[0].right(t) else ()
+    covering = forward_zones(m.Target(fqdn=t.private_name or ""), w.forwarded)[:1]
+    instead = (t.zone,) if (t.zone and pl and pl.rounds and pl.rounds[0].right(t)
+                            and covering and covering not in proven) else ()
     remedy = dataclasses.replace(hop.remedy, zones=zones or hop.remedy.zones, instead_of=instead)
     return m.Divergence(probe="dns.custom", subject=hop.subject, hop="server", remedy=remedy, names=(seen.name,),
                         seen_at=(seen.resolver,))

@@ -38,14 +38,28 @@ def _private_name(inv: Inventory, name: Name) -> str | None:
     return services.private_name(name.fqdn, inv.cloud)
 
 
+def _registered(inv: Inventory, private_name: str | None) -> bool:
+    """A record for the privatelink name exists in a zone of that name: a private endpoint netcheck did not
+    read (a storage account's, say) registered it."""
+    if not private_name or "privatelink." not in private_name:
+        return False
+    zone = private_name[private_name.index("privatelink."):]
+    target = Target(fqdn="", private_name=private_name)
+    rel = target.record or ""
+    return any(z.name == zone and any(r.name == rel or (r.name.startswith("*.") and rel.endswith(r.name[1:]))
+                                      for r in z.records) for z in inv.zones)
+
+
 def targets(inv: Inventory, names: Names) -> tuple[Target, ...]:
     """Every name of `names` the diagnosis can follow: a Kubernetes endpoint's own host and --host names
-    have no private-link path to compare with, and are left out."""
+    have no private-link path to compare with, and are left out. A name has a privatelink name when a
+    private endpoint serves it, or when its record exists (an endpoint netcheck does not read)."""
     out = []
     for name in names.names:
         if name.kubernetes or name.role == "host":
             continue
         pe = _serving(inv, name)
-        out.append(Target(fqdn=name.fqdn, private_name=_private_name(inv, name) if pe else None,
+        private = _private_name(inv, name)
+        out.append(Target(fqdn=name.fqdn, private_name=private if pe or _registered(inv, private) else None,
                           addresses=name.expected, private_endpoint_id=pe.id if pe else None))
     return tuple(out)

@@ -60,7 +60,9 @@ def test_healthy_answers_have_no_divergence() -> None:
 def _no_inference_forwarder() -> list[m.Seen]:
     """A whole-answer server forwarding every zone but inference.ml.azure.com: the scoring host is public."""
     answer = wrong_for(SCORING)
-    return [*everywhere(SYSTEM, answer), *everywhere(SERVER, answer), *everywhere(AZURE)]
+    # asked for the privatelink names too: they resolve privately (api.azureml.ms is forwarded)
+    return [*everywhere(SYSTEM, answer), *everywhere(SERVER, answer), *everywhere(AZURE),
+            *(seen(SERVER, t, private(t), name=t.private_name) for t in TARGETS)]
 
 
 def test_a_server_missing_one_public_zone_is_named_with_exactly_that_forwarder() -> None:
@@ -69,7 +71,8 @@ def test_a_server_missing_one_public_zone_is_named_with_exactly_that_forwarder()
     assert root.ref == f"dns.custom@{CUSTOM}"
     assert isinstance(root.remedy, fx.Forwarders)
     assert root.remedy.zones == ("inference.ml.azure.com",)   # api.azureml.ms is proven forwarded
-    assert root.remedy.to == ("168.63.129.16",) and root.remedy.instead_of == ()
+    assert root.remedy.to == ("168.63.129.16",)
+    assert root.remedy.instead_of == ()   # its privatelink name answers privately through api.azureml.ms
     assert _ref(d.cause_of(SYSTEM, SCORING.fqdn)) == _ref(d.cause_of(SERVER, SCORING.fqdn))   # the system answer, same root
     assert d.cause_of(SYSTEM, WS_API.fqdn) is None
 

@@ -131,10 +131,15 @@ def test_the_names_that_matter_come_from_the_inventory_and_the_service_registry(
     assert found[SCORING.fqdn] == SCORING and found[REGISTRY.fqdn] == REGISTRY and found[VAULT.fqdn] == VAULT
     # a registry without a private endpoint: public DNS answers its public chain, no privatelink name
     public_acr = dataclasses.replace(inv, private_endpoints=tuple(p for p in inv.private_endpoints
-                                                                  if p.id != PE_ACR_ID))
+                                                                  if p.id != PE_ACR_ID),
+                                     zones=tuple(dataclasses.replace(z, records=()) if z.name == "privatelink.azurecr.io"
+                                                 else z for z in inv.zones))
     no_pe = targets(public_acr, from_inventory(public_acr, Settings(subscription=SUB, workspace=WS)))
     assert next(t for t in no_pe if t.fqdn == REGISTRY.fqdn).private_name is None
     assert not public_acr.pes_for(ACR_ID)
+    # a private endpoint netcheck does not read (the storage account's) shows by the record it registered
+    storage = next(t for t in found.values() if t.fqdn.endswith(".blob.core.windows.net"))
+    assert storage.private_name == "stcontosoml.privatelink.blob.core.windows.net" and storage.addresses == ()
 
 
 def test_a_sovereign_clouds_forwarders_come_from_the_registry_for_that_cloud() -> None:
