@@ -89,6 +89,10 @@ def _diverge(w: _World, seen: m.Seen, t: m.Target) -> m.Divergence | None:
     if first.right(t):
         return None
     if first.kind(t) == "none":
+        dead = [d for h in _server_hops(w, r, t) if (s := w.seen(h, t.fqdn)) and s.rounds
+                and s.rounds[0].kind(t) == "none" and (d := _diverge(w, s, t))]
+        if dead:   # the machine's resolver is silent because the VNet's DNS server behind it is
+            return dataclasses.replace(dead[0], seen_at=tuple(dict.fromkeys((*dead[0].seen_at, r))))
         subject = m.Server(r.host if r.role == "custom" else r.address)
         return m.Divergence(probe=_PROBE_OF_ROLE[r.role], subject=subject, hop="no-answer",
                             remedy=fx.NoAnswer(server=r.address, error=first.error or ""), names=(seen.name,),

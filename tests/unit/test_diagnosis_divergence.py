@@ -340,3 +340,10 @@ def test_an_inbound_endpoint_asked_directly_is_azure_dns_of_its_vnet() -> None:
     d = run(inventory(zones=zones, inbound_endpoints=(inbound,)), everywhere(at_inbound, wrong_for(REGISTRY)),
             where=None)
     assert refs(d) == ["pdns.links@privatelink.azurecr.io → vnet-ml-hub"]   # not its forwarders: it has none
+
+
+def test_a_silent_machine_resolver_in_front_of_a_dead_vnet_server_is_the_servers_fault() -> None:
+    dead = m.Answer(error="timeout")
+    d = run(with_custom_dns(), [seen(SYSTEM, SCORING, dead), seen(SERVER, SCORING, dead), *everywhere(AZURE)])
+    assert refs(d) == [f"dns.custom@{CUSTOM}"]
+    assert set(d.roots[0].seen_at) == {SYSTEM, SERVER}
