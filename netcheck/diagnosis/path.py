@@ -129,7 +129,8 @@ def _zone_hop(inv: Inventory, vnet_id: str, target: m.Target, name: str) -> tupl
                                            group=group)), None
         return Hop(kind="zone", ok=False, probe="pdns.links", subject=m.LinkRef(zone.id, vnet_id),
                    remedy=fx.LinkZone(zone_id=zone.id, zone=zname, vnet_id=vnet_id,
-                                     linked_to=tuple(lk.vnet_id for lk in zone.links))), None
+                                     linked_to=tuple(lk.vnet_id for lk in zone.links if lk.state == _LINKED),
+                                     pending=tuple(lk.id for lk in zone.links if _same(lk.vnet_id, vnet_id)))), None
     zone, link_id = max(linked, key=lambda z: len(z[0].name))
     writes = _writes_to(inv, target)
     if writes and not any(_same(zone.id, w) for w in writes):

@@ -53,6 +53,7 @@ class LinkZone:
     zone: str
     vnet_id: str
     linked_to: tuple[str, ...] = ()      # the VNets it is linked to now
+    pending: tuple[str, ...] = ()        # its links to this VNet that are not Completed (ids): wait, don't add one
 
 
 @dataclass(frozen=True, kw_only=True)

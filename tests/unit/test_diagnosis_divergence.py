@@ -347,3 +347,11 @@ def test_a_silent_machine_resolver_in_front_of_a_dead_vnet_server_is_the_servers
     d = run(with_custom_dns(), [seen(SYSTEM, SCORING, dead), seen(SERVER, SCORING, dead), *everywhere(AZURE)])
     assert refs(d) == [f"dns.custom@{CUSTOM}"]
     assert set(d.roots[0].seen_at) == {SYSTEM, SERVER}
+
+
+def test_a_link_still_in_progress_is_named_as_pending_not_missing() -> None:
+    zones = tuple(dataclasses.replace(z, links=(dataclasses.replace(z.links[0], state="InProgress"),))
+                  if z.name == "privatelink.azurecr.io" else z for z in inventory().zones)
+    root = only_root(run(inventory(zones=zones), everywhere(AZURE, wrong_for(REGISTRY))))
+    assert isinstance(root.remedy, fx.LinkZone)
+    assert root.remedy.linked_to == () and root.remedy.pending == (zones[2].links[0].id,)
