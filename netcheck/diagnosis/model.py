@@ -58,10 +58,16 @@ class Target:
 
 
 class LookupLike(Protocol):
-    chain: tuple[str, ...]
-    ips: tuple[str, ...]
-    rcode: str
-    error: str | None
+    """What netcheck.net.dns.Lookup offers (read-only)."""
+
+    @property
+    def chain(self) -> tuple[str, ...]: ...
+    @property
+    def ips(self) -> tuple[str, ...]: ...
+    @property
+    def rcode(self) -> str: ...
+    @property
+    def error(self) -> str | None: ...
 
 
 @dataclass(frozen=True, kw_only=True)
