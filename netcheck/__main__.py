@@ -1,3 +1,3 @@
-from netcheck.cli import main
+from netcheck.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import sys
-import tempfile
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 from netcheck.context import Context
-from netcheck.model import Report, Target, exit_code
+from netcheck.model import Report, Target
 from netcheck.runner import Done, Event, Finished, Started, select, stream
 from netcheck.settings import Settings
 
@@ -51,34 +47,3 @@ async def check(settings: Settings, progress: bool = False) -> Report:
             sys.stderr.write(f"\r\x1b[K{now}")
             sys.stderr.flush()
     raise AssertionError("no report")
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write the whole file or nothing: an interrupted run leaves no half-written report."""
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def run_cli(settings: Settings, fmt: str, out: Path | None) -> int:
-    from netcheck.render import render
-
-    report = asyncio.run(check(settings, progress=sys.stderr.isatty()))
-    color = out is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    text = render(fmt, report, color=color)
-    if out is not None:
-        try:
-            write_atomically(out, text)
-        except OSError as exc:
-            print(f"netcheck: error: cannot write {out}: {exc.strerror}", file=sys.stderr)
-            return 2
-        print(f"netcheck: {report.verdict.value}; {fmt} report written to {out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    return exit_code(report, settings.strict)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from netcheck import __version__, validate
 from netcheck.clouds import CLOUDS
 from netcheck.settings import AZURE_DNS, ScoreRequest, Settings
 
 FORMATS = ("text", "json", "md", "html", "junit")
+T = TypeVar("T")
 
 
 class UsageError(Exception):
@@ -51,7 +53,8 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     t.add_argument("--cloud", choices=sorted(CLOUDS), default="AzureCloud", help="default AzureCloud")
     t.add_argument("--inventory", type=Path, metavar="FILE",
                    help="run from facts written by `netcheck collect` (no ARM calls)")
-    t.add_argument("--arm-endpoint", metavar="URL", help="ARM base URL (private clouds, the simulator)")
+    t.add_argument("--arm-endpoint", type=_rule(validate.arm_endpoint), metavar="URL",
+                   help="ARM base URL (private clouds, the simulator)")
     n = p.add_argument_group("network")
     n.add_argument("--no-azure", action="store_true", help="network probes only; name what to test below")
     n.add_argument("--host", dest="hosts", action="append", default=[], type=_rule(validate.fqdn), metavar="FQDN",
@@ -164,12 +167,16 @@ def settings_from(args: argparse.Namespace, env: dict[str, str] | os._Environ[st
     cloud = args.cloud
     if args.inventory is not None:
         sub, group, ws, cloud = _inventory_target(args, ws)
-    if args.ca_bundle is not None and not args.ca_bundle.is_file():
-        raise UsageError(f"argument --ca-bundle: {str(args.ca_bundle)!r} is not a readable PEM file")
+    if args.ca_bundle is not None:
+        _check_ca_bundle(args.ca_bundle)
     if args.no_azure and not args.hosts:
         raise UsageError("argument --no-azure: name at least one --host to test")
-    if args.arm_endpoint and not args.arm_endpoint.startswith("https://"):
-        raise UsageError(f"argument --arm-endpoint: {args.arm_endpoint!r} is not an https:// URL")
+    token = env.get("NETCHECK_ARM_TOKEN") or None
+    try:
+        if token is not None:
+            validate.secret(token, "NETCHECK_ARM_TOKEN")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     if not (args.no_azure or args.inventory) and not (sub and group and ws):
         missing = [n for n, v in (("--subscription", sub), ("--resource-group", group), ("--workspace", ws)) if not v]
         raise UsageError(f"argument {missing[0]}: required (or set a default: {_DEFAULT_FROM[missing[0]]}; "
@@ -185,17 +192,25 @@ def settings_from(args: argparse.Namespace, env: dict[str, str] | os._Environ[st
         vnet_cidrs=tuple(args.vnet_cidrs), resolver=args.resolver, azure_dns=args.azure_dns,
         dns_servers=tuple(args.dns_servers), connect_to=tuple(args.connect_to), ca_bundle=args.ca_bundle,
         arm_endpoint=args.arm_endpoint, only=tuple(args.only), skip=tuple(args.skip), strict=args.strict,
-        score=_score_request(args, env), arm_token=env.get("NETCHECK_ARM_TOKEN") or None, **extra)
+        score=_score_request(args, env), arm_token=token, **extra)
 
 
 def _inventory_target(args: argparse.Namespace, ws: str | None) -> tuple[str | None, str | None, str | None, str]:
     """The target an inventory file describes: checked before any work, and it wins over az's defaults."""
     from netcheck.azure.facts import load_inventory
 
+    path: Path = args.inventory
     try:
-        inv = load_inventory(args.inventory)
-    except ValueError as exc:
-        raise UsageError(f"argument --inventory: {str(args.inventory)!r}: {exc}") from None
+        if not path.is_file() or path.stat().st_size > MAX_INVENTORY:
+            raise ValueError(f"not a regular file of at most {MAX_INVENTORY >> 20} MB")
+        inv = load_inventory(path)
+    except (ValueError, OSError) as exc:
+        raise UsageError(f"argument --inventory: {str(path)!r}: {exc}") from None
+    except (RecursionError, MemoryError):
+        raise UsageError(f"argument --inventory: {str(path)!r}: nested too deeply or too large") from None
+    if inv.cloud not in CLOUDS:
+        raise UsageError(f"argument --inventory: {str(path)!r}: cloud {inv.cloud!r} is not one of "
+                         f"{', '.join(sorted(CLOUDS))}")
     name = inv.workspace.name if inv.workspace else None
     for option, given, has in (("--subscription", args.subscription, inv.subscription),
                                ("--resource-group", args.resource_group, inv.resource_group),
@@ -203,6 +218,20 @@ def _inventory_target(args: argparse.Namespace, ws: str | None) -> tuple[str | N
         if given and has and given.lower() != has.lower():
             raise UsageError(f"argument {option}: {given!r}, but the inventory describes {has!r}")
     return inv.subscription or None, inv.resource_group or None, name or ws, inv.cloud
+
+
+# An inventory larger than this is not one workspace's facts.
+MAX_INVENTORY = 64 << 20
+
+
+def _check_ca_bundle(path: Path) -> None:
+    import ssl
+
+    try:
+        ssl.create_default_context(cafile=str(path))
+    except (OSError, ssl.SSLError, ValueError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "no PEM certificates in it"
+        raise UsageError(f"argument --ca-bundle: {str(path)!r} is not a readable PEM file ({why})") from None
 
 
 def _score_request(args: argparse.Namespace, env: dict[str, str] | os._Environ[str]) -> ScoreRequest | None:
@@ -221,6 +250,10 @@ def _score_request(args: argparse.Namespace, env: dict[str, str] | os._Environ[s
         raise UsageError("argument --score-key-file: not a text file") from None
     if not key:
         raise UsageError("argument --score: needs a key or token in --score-key-file or NETCHECK_SCORE_KEY")
+    try:
+        validate.secret(key, "the scoring key (--score-key-file or NETCHECK_SCORE_KEY)")
+    except ValueError as exc:
+        raise UsageError(f"argument --score: {exc}") from None
     return ScoreRequest(key, body, args.request_id, args.deployment)
 
 
@@ -241,45 +274,239 @@ def output_format(args: argparse.Namespace) -> str | None:
     return None
 
 
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread like Ctrl-C's KeyboardInterrupt."""
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    """Ctrl-C and SIGTERM end the run where it is, so every `with` and `finally` on the way out runs: the
+    simulator's temporary directory (its TLS keys) is removed and no half-written report is left. Our own
+    handler, not asyncio.run's: that one cancels the check, which then finishes with a report and exit 3."""
+    import signal
+
+    raise KeyboardInterrupt if signum == signal.SIGINT else _Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and argv[0] in ("check", "explain", "demo", "sim", "collect") else ""
     rest = argv[1:] if command else argv
+    previous = _set_signals(_on_signal)
     try:
         args = build_parser(command).parse_args(rest)
         if command == "explain":
             return _explain(args.id)
         if command == "demo":
-            from netcheck.sim.demo import demo
-
             return demo(args)
         if command == "sim":
-            from netcheck.sim.demo import serve
-
             return serve(args)
         settings = settings_from(args, os.environ)
         if command == "collect":
-            from netcheck.azure.collect import collect
-
             return collect(settings, args.out)
         return run_check(settings, args)
     except UsageError as exc:
         print(f"netcheck: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Terminated):
         print("netcheck: interrupted", file=sys.stderr)
         return 130
+    finally:
+        _set_signals(previous)
+
+
+def entry() -> None:
+    """The `netcheck` program. An interrupted run ends at once: worker threads still inside an SDK call (one
+    sleeping out a Retry-After, say) would otherwise hold the process until their call returns."""
+    code = main()
+    if code == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    raise SystemExit(code)
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run, except that an interrupt doesn't wait for the default executor's threads (entry() ends
+    the process without them); a normal end waits for them as asyncio.run does."""
+    import asyncio
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    finished = False
+    try:
+        result = loop.run_until_complete(coro)
+        finished = True
+        return result
+    finally:
+        tasks = asyncio.all_tasks(loop)
+        for task in tasks:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        if finished:
+            loop.run_until_complete(loop.shutdown_default_executor())
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+def _set_signals(handlers: Any) -> Any:
+    """Install handlers for SIGINT and SIGTERM where that is possible (the main thread): one function for
+    both, or a dict from an earlier call. Returns the handlers replaced, to put back."""
+    import signal
+    import threading
+
+    if handlers is None or threading.current_thread() is not threading.main_thread():
+        return None
+    return {sig: signal.signal(sig, handlers[sig] if isinstance(handlers, dict) else handlers)
+            for sig in (signal.SIGINT, signal.SIGTERM)}
 
 
 def run_check(settings: Settings, args: argparse.Namespace) -> int:
-    from netcheck.app import run_cli
-
     fmt = output_format(args)
     if fmt is None:
         from netcheck.tui.app import run_tui
 
         return run_tui(settings)
-    return run_cli(settings, fmt, args.out)
+    return _run_report(settings, fmt, args.out)
+
+
+def _run_report(settings: Settings, fmt: str, out: Path | None) -> int:
+    from netcheck.app import check
+    from netcheck.model import exit_code
+    from netcheck.output import write_report, write_stream
+    from netcheck.render import render
+
+    report = run_async(check(settings, progress=sys.stderr.isatty()))
+    color = out is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    text = render(fmt, report, color=color)
+    if out is not None:
+        try:
+            write_report(out, text)
+        except OSError as exc:
+            raise UsageError(f"argument --out: cannot write {str(out)!r}: {exc.strerror or exc}") from None
+        print(f"netcheck: {report.verdict.value}; {fmt} report written to {out}", file=sys.stderr)
+    else:
+        write_stream(sys.stdout, text, fmt)
+    return exit_code(report, settings.strict)
+
+
+# ---- collect ---------------------------------------------------------------------------------------
+def collect(settings: Settings, out: Path | None) -> int:
+    """Write `netcheck.inventory/1` JSON. Exit 0; 1 when the workspace could not be read (nothing written)."""
+    from netcheck.azure.collect import gather, inventory_text
+    from netcheck.output import write_report, write_stream
+    from netcheck.redact import redact_text
+
+    if settings.no_azure or settings.inventory:
+        raise UsageError("collect reads ARM: drop --no-azure and --inventory")
+    try:
+        inv = run_async(gather(settings))
+    except Exception as exc:  # a credential that can't be built, say
+        print(redact_text(f"netcheck: collect failed: {type(exc).__name__}: {exc}"), file=sys.stderr)
+        return 1
+    for err in inv.errors:
+        print(redact_text(f"netcheck: could not read {err.resource}: {err.reason}"), file=sys.stderr)
+    if inv.workspace is None:   # an inventory without its workspace would only mislead a later run
+        print(f"netcheck: collect failed: workspace {settings.workspace} could not be read; nothing written",
+              file=sys.stderr)
+        return 1
+    text = inventory_text(inv)
+    if out is None:
+        write_stream(sys.stdout, text, "json")
+        return 0
+    try:
+        write_report(out, text)
+    except OSError as exc:
+        raise UsageError(f"argument --out: cannot write {str(out)!r}: {exc.strerror or exc}") from None
+    print(f"netcheck: facts of {settings.workspace} written to {out}", file=sys.stderr)
+    return 0
+
+
+# ---- the simulator: demo and sim serve -------------------------------------------------------------
+def _load_scenario(name: str) -> Any:
+    from netcheck.sim import scenario as sc
+
+    try:
+        return sc.load(name)
+    except sc.ScenarioError as exc:
+        raise UsageError(f"argument scenario: {exc}") from None
+
+
+def apply_options(args: argparse.Namespace, scenario: Any) -> argparse.Namespace:
+    """Add the options a scenario is meant to run with, where the user did not say otherwise. A scenario
+    may only set options that keep netcheck on the simulator and write nothing (sim.demo says which)."""
+    if not scenario.options:
+        return args
+    from netcheck.sim.demo import refused_options
+
+    parser = build_parser("demo")
+    try:
+        meant = parser.parse_args([args.scenario, *scenario.options])
+    except UsageError as exc:
+        raise UsageError(f"argument scenario: {scenario.source}: options: {exc}") from None
+    defaults = parser.parse_args([args.scenario])
+    changed = {k: v for k, v in vars(meant).items() if v != getattr(defaults, k)}
+    if bad := refused_options(changed):
+        flags = {a.dest: max(a.option_strings, key=len) for a in parser._actions if a.option_strings}
+        names = ", ".join(sorted(flags.get(d, d) for d in bad))
+        raise UsageError(f"argument scenario: {scenario.source}: options: a scenario may not set {names} "
+                         "(it must keep netcheck on the simulator and write nothing)")
+    for key, value in changed.items():
+        if not getattr(args, key, None):
+            setattr(args, key, value)
+    return args
+
+
+def scenario_settings(sim: Any, args: argparse.Namespace, env: dict[str, str] | os._Environ[str]) -> Settings:
+    """The check's settings for a demo run: the user's options, pointed at the simulator."""
+    from netcheck.sim.demo import demo_env
+
+    t = sim.target()
+    for attr in ("subscription", "resource_group", "workspace"):
+        if not getattr(args, attr, None):
+            setattr(args, attr, t.get(attr))
+    settings: Settings = sim.settings(settings_from(args, demo_env(env, bool(args.score_key_file))))
+    return settings
+
+
+def demo(args: argparse.Namespace) -> int:
+    from netcheck.sim.server import Simulator
+
+    if args.list:
+        from netcheck.sim.demo import scenario_list
+
+        try:
+            rows = scenario_list()
+        except Exception as exc:   # a shipped scenario that doesn't load is a bug: say which
+            raise UsageError(f"argument --list: {exc}") from None
+        width = max(len(name) for name, _ in rows)
+        print("\n".join(f"{name:<{width}}  {summary}" for name, summary in rows))
+        return 0
+    scenario = _load_scenario(args.scenario)
+    apply_options(args, scenario)
+    with Simulator(scenario, args.latency) as sim:
+        return run_check(scenario_settings(sim, args, os.environ), args)
+
+
+def serve(args: argparse.Namespace) -> int:
+    import threading
+
+    from netcheck.sim.crashes import SimulatorCrash
+    from netcheck.sim.demo import how_to_reach
+    from netcheck.sim.server import Simulator
+
+    def crashed(text: str) -> None:   # a simulator bug: say so as it happens, not only at the end
+        print(f"netcheck simulator: a server raised (a simulator bug): {text}", file=sys.stderr, flush=True)
+
+    scenario = _load_scenario(args.scenario)
+    try:
+        with Simulator(scenario, args.latency, on_crash=crashed) as sim:
+            print(how_to_reach(sim), flush=True)
+            with contextlib.suppress(KeyboardInterrupt, _Terminated):   # how a simulator is stopped: a normal end
+                threading.Event().wait()
+    except SimulatorCrash:
+        return 1   # each traceback was printed as it happened
+    return 0
 
 
 def _explain(probe_id: str) -> int:

@@ -1,8 +1,14 @@
-"""Last line of defence: nothing that looks like a credential leaves netcheck in a report."""
+"""Last line of defence: no credential leaves netcheck in a report, a log or a `collect` file.
+
+Two nets: by shape (JWTs, SAS signatures, connection strings, long keys), and by value: the exact secrets
+this process holds (the ARM token, the scoring key) are masked wherever they appear, even when they look
+like nothing in particular and a server echoes them back.
+"""
 
 from __future__ import annotations
 
 import re
+import urllib.parse
 from typing import Any
 
 MASK = "[redacted]"
@@ -22,7 +28,23 @@ _SECRET_KEYS = re.compile(r"(?i)^(.*(password|secret|token|apikey|api_key|accoun
                           r"|key|keys|authorization)$")
 
 
+# Secrets held by value, longest first (one that contains another is masked whole). Shorter values than
+# this are not masked by value: masking every "abc" would garble a report and protect nothing.
+_MIN_HELD = 6
+_held: list[str] = []
+
+
+def hold(*secrets: str | None) -> None:
+    """Mask these exact values (and their URL-encoded forms) in everything redacted from now on."""
+    new = {form for s in secrets if s and len(s) >= _MIN_HELD for form in (s, urllib.parse.quote(s, safe=""))}
+    if new - set(_held):
+        _held[:] = sorted(set(_held) | new, key=len, reverse=True)
+
+
 def redact_text(text: str) -> str:
+    for secret in _held:
+        if secret in text:
+            text = text.replace(secret, MASK)
     for pattern, repl in _RULES:
         text = pattern.sub(repl, text)
     return _BLOB.sub(lambda m: m.group(0) if "/" in m.group(0)[:1] else MASK, text)

@@ -6,6 +6,8 @@ import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from netcheck import redact
+
 Address = tuple[str, int]
 
 AZURE_DNS = ("168.63.129.16", 53)
@@ -26,6 +28,9 @@ class ScoreRequest:
     body: bytes = b"{}"
     request_id: str | None = None
     deployment: str | None = None
+
+    def __post_init__(self) -> None:
+        redact.hold(self.credential)
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,9 @@ class Settings:
     score: ScoreRequest | None = None
     # A bearer token for ARM from NETCHECK_ARM_TOKEN (or the simulator); never reported.
     arm_token: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        redact.hold(self.arm_token)   # masked by value wherever a server echoes it
 
     def route(self, host: str, port: int) -> Address:
         """Where a connection to host:port really goes (`--connect-to`, like curl's: the first rule that

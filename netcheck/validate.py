@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
+import urllib.parse
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # Azure's naming rules (learn.microsoft.com, "Naming rules and restrictions for Azure resources").
@@ -14,32 +15,33 @@ _ENDPOINT = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{1,30}[a-zA-Z0-9]$")
 _LABEL = re.compile(r"^(?!-)[a-zA-Z0-9-]{1,63}(?<!-)$")
 _GLOB = re.compile(r"^[a-z0-9_.*?\[\]!@-]+$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+_DIGITS = re.compile(r"[0-9]{1,6}")
 _RESOURCE_ID = re.compile(r"^/subscriptions/[^/]+(/resourceGroups/[^/]+)?(/providers/[^/]+(/[^/]+/[^/]+)+)?$",
                           re.IGNORECASE)
 
 
 def subscription(value: str) -> str:
-    if not _GUID.match(value):
+    if not _GUID.fullmatch(value):
         raise ValueError(f"{value!r} is not a subscription id (a GUID like 00000000-0000-0000-0000-000000000000)")
     return value.lower()
 
 
 def resource_group(value: str) -> str:
-    if not _GROUP.match(value) or value.endswith("."):
+    if not _GROUP.fullmatch(value) or value.endswith("."):
         raise ValueError(f"{value!r} is not a resource group name (1-90 letters, digits, '-', '_', '.', '(', ')';"
                          " not ending in '.')")
     return value
 
 
 def workspace(value: str) -> str:
-    if not _WORKSPACE.match(value):
+    if not _WORKSPACE.fullmatch(value):
         raise ValueError(f"{value!r} is not a workspace name (3-33 letters, digits, '-' or '_',"
                          " starting with a letter or digit)")
     return value
 
 
 def endpoint(value: str) -> str:
-    if not _ENDPOINT.match(value):
+    if not _ENDPOINT.fullmatch(value):
         raise ValueError(f"{value!r} is not an online endpoint name (3-32 letters, digits or '-',"
                          " starting with a letter, not ending with '-')")
     return value
@@ -48,7 +50,7 @@ def endpoint(value: str) -> str:
 def fqdn(value: str) -> str:
     name = value.rstrip(".").lower()
     labels = name.split(".")
-    if len(name) > 253 or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+    if len(name) > 253 or len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
         raise ValueError(f"{value!r} is not a host name (dot-separated labels of letters, digits and '-')")
     return name
 
@@ -68,7 +70,7 @@ def ip(value: str) -> str:
 
 
 def port(value: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= 65535:
+    if not _DIGITS.fullmatch(value) or not 1 <= int(value) <= 65535:
         raise ValueError(f"{value!r} is not a port (1-65535)")
     return int(value)
 
@@ -108,7 +110,7 @@ def connect_to(value: str) -> tuple[tuple[str, int], tuple[str, int]]:
 
 
 def glob(value: str) -> str:
-    if not _GLOB.match(value):
+    if not _GLOB.fullmatch(value):
         raise ValueError(f"{value!r} is not a probe id pattern (like 'dns.*' or 'ws.v1_legacy_mode')")
     return value
 
@@ -121,15 +123,20 @@ def _number(value: str) -> float:
         return math.nan
 
 
+# Below this a probe can't finish even a loopback round trip; a tiny float (1e-300) would reach asyncio
+# as a timeout that expires before a coroutine starts.
+MIN_TIMEOUT, MAX_TIMEOUT = 0.1, 600.0
+
+
 def timeout(value: str) -> float:
     t = _number(value)
-    if not 0 < t <= 600:
-        raise ValueError(f"{value!r} is not a timeout (seconds, more than 0 and at most 600)")
+    if not MIN_TIMEOUT <= t <= MAX_TIMEOUT:
+        raise ValueError(f"{value!r} is not a timeout (seconds, {MIN_TIMEOUT:g} to {MAX_TIMEOUT:g})")
     return t
 
 
 def rounds(value: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= 20:
+    if not _DIGITS.fullmatch(value) or not 1 <= int(value) <= 20:
         raise ValueError(f"{value!r} is not a number of rounds (1-20)")
     return int(value)
 
@@ -150,12 +157,45 @@ def milliseconds(value: str) -> float:
 
 
 def request_id(value: str) -> str:
-    if not _REQUEST_ID.match(value):
+    if not _REQUEST_ID.fullmatch(value):
         raise ValueError(f"{value!r} is not a client request id (1-40 letters, digits, '-' or '_')")
     return value
 
 
+def arm_endpoint(value: str) -> str:
+    """An https:// base URL with a host and a valid port, nothing after the path."""
+    rule = f"{value!r} is not an https:// URL with a host (like https://management.azure.com)"
+    if not value.isprintable() or " " in value:
+        raise ValueError(rule)
+    try:
+        url = urllib.parse.urlsplit(value)
+        port_ = url.port
+    except ValueError:
+        raise ValueError(rule) from None
+    if url.scheme != "https" or not url.hostname or url.username or url.query or url.fragment:
+        raise ValueError(rule)
+    if port_ is not None and not 1 <= port_ <= 65535:
+        raise ValueError(rule)
+    return value.rstrip("/")
+
+
+# Longest secret accepted: an AAD access token with many group claims stays well under this.
+MAX_SECRET = 16_384
+
+
+def secret(value: str, what: str) -> str:
+    """A token or key to send in an HTTP header: Latin-1 text without controls (CR/LF would split the
+    header), of a sane length. The message never repeats the value."""
+    if len(value) > MAX_SECRET:
+        raise ValueError(f"{what} is {len(value)} characters long (at most {MAX_SECRET})")
+    if not value.isascii() and not all(ord(c) < 0x100 for c in value):
+        raise ValueError(f"{what} holds characters an HTTP header can't carry (not Latin-1)")
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in value):
+        raise ValueError(f"{what} holds control characters (a line break?)")
+    return value
+
+
 def resource_id(value: str) -> str:
-    if not _RESOURCE_ID.match(value):
+    if not _RESOURCE_ID.fullmatch(value):
         raise ValueError(f"{value!r} is not an Azure resource id (/subscriptions/.../providers/...)")
     return value

@@ -15,8 +15,8 @@ from conftest import demo_args, run_scenario, shared_run, validate_report
 from netcheck.app import check
 from netcheck.azure.collect import gather
 from netcheck.azure.errors import classify
+from netcheck.cli import apply_options, scenario_settings
 from netcheck.model import Verdict
-from netcheck.sim.demo import apply_options, scenario_settings
 from netcheck.sim.scenario import load, shipped
 from netcheck.sim.server import Simulator
 

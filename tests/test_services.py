@@ -20,10 +20,10 @@ from conftest import demo_args, run_scenario
 from netcheck import services
 from netcheck.azure.collect import gather
 from netcheck.azure.facts import Inventory
+from netcheck.cli import apply_options, scenario_settings
 from netcheck.clouds import CLOUDS, cloud
 from netcheck.model import Verdict
 from netcheck.settings import Settings
-from netcheck.sim.demo import apply_options, scenario_settings
 from netcheck.sim.scenario import load
 from netcheck.sim.server import Simulator
 from netcheck.targets import from_inventory, records, required_zones

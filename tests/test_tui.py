@@ -18,9 +18,9 @@ import pytest
 from conftest import cli_env, demo_args, shared_run
 from textual.widgets import Input
 
+from netcheck.cli import apply_options, scenario_settings
 from netcheck.model import Fix, Report, Result, Verdict
 from netcheck.settings import Settings
-from netcheck.sim.demo import apply_options, scenario_settings
 from netcheck.sim.scenario import load
 from netcheck.sim.server import Simulator
 from netcheck.tui.app import NetcheckApp

@@ -1,11 +1,10 @@
-"""`netcheck collect`: read the ARM side once (e.g. on a laptop) and write the facts to a file."""
+"""`netcheck collect`'s reading half: the ARM side read once, as facts. Printing, files and exit codes are
+the CLI's."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import sys
-from pathlib import Path
 
 from netcheck.azure.facts import Inventory
 from netcheck.redact import redact
@@ -24,24 +23,6 @@ async def gather(settings: Settings) -> Inventory:
         session.close()
 
 
-def collect(settings: Settings, out: Path | None) -> int:
-    """Writes `netcheck.inventory/1` JSON (no tokens or keys: facts only). Exit 0, or 1 if unusable."""
-    if settings.no_azure or settings.inventory:
-        print("netcheck: error: collect reads ARM: drop --no-azure and --inventory", file=sys.stderr)
-        return 2
-    try:
-        inv = asyncio.run(gather(settings))
-    except Exception as exc:  # a credential that can't be built, say
-        print(f"netcheck: collect failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
-    text = json.dumps(redact(inv.to_json()), indent=2) + "\n"
-    if out is None:
-        sys.stdout.write(text)
-    else:
-        from netcheck.app import write_atomically
-
-        write_atomically(out, text)
-        print(f"netcheck: facts of {settings.workspace} written to {out}", file=sys.stderr)
-    for err in inv.errors:
-        print(f"netcheck: could not read {err.resource}: {err.reason}", file=sys.stderr)
-    return 0 if inv.workspace else 1
+def inventory_text(inv: Inventory) -> str:
+    """`netcheck.inventory/1` JSON: facts only, anything shaped like (or held as) a secret masked."""
+    return json.dumps(redact(inv.to_json()), indent=2) + "\n"

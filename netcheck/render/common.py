@@ -1,4 +1,8 @@
-"""What every report format shares: a redacted, control-character-free view of the report."""
+"""What every report format shares: a redacted view of the report in which every string is safe to show.
+
+`clean()` is the renderers' one boundary for hostile strings (anything ARM or DNS can carry): the text
+tree, Markdown, HTML, JUnit and the TUI show only what `data()` / `clean()` give them.
+"""
 
 from __future__ import annotations
 
@@ -13,22 +17,53 @@ from netcheck.redact import redact
 # One mark per verdict for the plain tree, the HTML report and the TUI (Markdown uses emoji instead).
 SYMBOLS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "?", "skip": "-"}
 
-# C0 controls (ANSI escapes among them) and DEL: invalid in XML, and a terminal hazard anywhere else.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Shown as escapes (`\n`, `\x1b`, `\u202e`), never as themselves: C0 controls (newlines would forge lines in
+# the tree and JUnit, ANSI escapes drive terminals), DEL, C1 controls, and the invisible format characters
+# that reorder or hide text (bidi overrides and isolates, zero-width marks, the BOM).
+_HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+# Not characters at all (lone surrogates from ARM's JSON `\ud800`) or invalid in XML (U+FFFE, U+FFFF and
+# the other noncharacters, in every plane): the Unicode replacement character stands in for them.
+_PLANE_ENDS = "".join(chr(plane | 0xFFFE) + chr(plane | 0xFFFF) for plane in range(0, 0x110000, 0x10000))
+_INVALID = re.compile(f"[\ud800-\udfff\ufdd0-\ufdef{_PLANE_ENDS}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(m: re.Match[str]) -> str:
+    ch = m.group(0)
+    return _ESCAPES.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+
+
+def safe_text(value: str) -> str:
+    """One line of plain, visible text: no controls, no reordering, only encodable characters."""
+    value = _INVALID.sub("\ufffd", value)
+    return _HIDDEN.sub(_escape, value)
+
+
+def valid_unicode(value: Any) -> Any:
+    """A JSON-shaped value whose strings all encode as UTF-8 (lone surrogates replaced), nothing else changed."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {valid_unicode(k): valid_unicode(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [valid_unicode(v) for v in value]
+    return value
 
 
 def clean(value: Any) -> Any:
+    """A JSON-shaped value with every string (keys too) made safe by `safe_text`."""
     if isinstance(value, str):
-        return _CONTROL.sub("?", value)
+        return safe_text(value)
     if isinstance(value, dict):
         return {clean(k): clean(v) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [clean(v) for v in value]
     return value
 
 
 def data(report: Report) -> dict[str, Any]:
-    """The report as JSON data, with secrets redacted and control characters replaced."""
+    """The report as JSON data, with secrets redacted and every string safe to show."""
     out: dict[str, Any] = clean(redact(report.to_json()))
     return out
 

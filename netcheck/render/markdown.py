@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from netcheck.model import Report
@@ -9,15 +10,28 @@ from netcheck.render.common import data, evidence_tables, root_causes, stage_nam
 
 ICONS = {"pass": "✅", "warn": "⚠️", "fail": "❌", "error": "❓", "skip": "⏭️"}
 
-
-def cell(value: str) -> str:
-    """A table cell that can't break the table: pipes escaped, newlines as <br>, HTML inert."""
-    return (value.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("\r", "").replace("\n", "<br>"))
+# Markdown syntax a name could use to become a link, an image, emphasis or a heading: shown literally.
+_MARKUP = re.compile(r"([\\`*_\[\]#!|~])")
 
 
 def inline(value: str) -> str:
-    return value.replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;").replace("`", "'")
+    """Plain text, shown as written: no links (`[x](javascript:...)`), no images, no HTML.
+    The value is already one line (render.common.clean escapes newlines and controls)."""
+    return _MARKUP.sub(r"\\\1", value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def cell(value: str) -> str:
+    """A table cell that can't break the table: the same as inline text, pipes included."""
+    return inline(value)
+
+
+def code(value: str) -> str:
+    """An inline code span: literal by nature, so only a backtick could end it early."""
+    return "`" + value.replace("`", "'") + "`"
+
+
+def _docs(url: str) -> str:
+    return f"Docs: <{url}>" if re.fullmatch(r"https://[^\s<>]+", url) else f"Docs: {inline(url)}"
 
 
 def _fence(lines: list[str]) -> list[str]:
@@ -29,10 +43,10 @@ def _fence(lines: list[str]) -> list[str]:
 
 
 def _result(r: dict[str, Any]) -> list[str]:
-    subject = f" `{inline(r['subject'])}`" if r["subject"] else ""
-    out = [f"#### {ICONS[r['verdict']]} {r['verdict']}: `{r['probe']}`{subject}", "", inline(r["summary"]), ""]
+    subject = f" {inline(r['subject'])}" if r["subject"] else ""
+    out = [f"#### {ICONS[r['verdict']]} {r['verdict']}: {code(r['probe'])}{subject}", "", inline(r["summary"]), ""]
     if r["cause"]:
-        out += [f"Caused by `{inline(r['cause'])}`.", ""]
+        out += [f"Caused by {inline(r['cause'])}.", ""]
     rows, tables = evidence_tables(r["evidence"])
     if rows:
         out += ["| evidence | value |", "|---|---|", *(f"| {cell(k)} | {cell(v)} |" for k, v in rows), ""]
@@ -44,7 +58,7 @@ def _result(r: dict[str, Any]) -> list[str]:
         if r["fix"]["commands"]:
             out += [*_fence(r["fix"]["commands"]), ""]
         if r["fix"]["docs"]:
-            out += [f"Docs: <{r['fix']['docs']}>", ""]
+            out += [_docs(r["fix"]["docs"]), ""]
     return out
 
 
@@ -64,7 +78,7 @@ def render(report: Report, *, color: bool = False) -> str:
         if r["stage"] != stage:
             stage = r["stage"]
             out += [f"## {stage_name(stage)}", "", "| | probe | subject | summary |", "|---|---|---|---|"]
-            out += [f"| {ICONS[x['verdict']]} | `{x['probe']}` | {cell(x['subject'])} | {cell(x['summary'])} |"
+            out += [f"| {ICONS[x['verdict']]} | {code(x['probe'])} | {cell(x['subject'])} | {cell(x['summary'])} |"
                     for x in d["results"] if x["stage"] == stage]
             out.append("")
             for x in d["results"]:

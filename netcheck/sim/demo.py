@@ -1,100 +1,93 @@
-"""`netcheck demo` and `netcheck sim serve`: the check, or just the simulator, for a scenario."""
+"""What the simulator offers the CLI for `netcheck demo` and `netcheck sim serve`: the shipped scenarios,
+which options a scenario may set, and how to point a check or other tools at a running simulator.
+
+The CLI owns parsing, running and exiting; nothing here imports it.
+"""
 
 from __future__ import annotations
 
-import argparse
-import contextlib
+import ipaddress
 import os
-import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from netcheck.settings import Settings
 from netcheck.sim import scenario as sc
 from netcheck.sim.server import Simulator
-
-
-def _load(name: str) -> sc.Scenario:
-    from netcheck.cli import UsageError
-
-    try:
-        return sc.load(name)
-    except sc.ScenarioError as exc:
-        raise UsageError(f"argument scenario: {exc}") from None
-
-
-def list_scenarios() -> int:
-    names = sorted(sc.shipped())
-    width = max(map(len, names))
-    for name in names:
-        print(f"{name:<{width}}  {_load(name).summary}")
-    return 0
-
 
 # The simulator's scoring front end takes any key: this one is not a secret, just a stand-in.
 DEMO_SCORE_KEY = "sim-demo-key"
 
-
-def apply_options(args: argparse.Namespace, scenario: sc.Scenario) -> argparse.Namespace:
-    """Add the options a scenario is meant to run with, where the user did not say otherwise."""
-    if scenario.options:
-        from netcheck.cli import build_parser
-
-        meant = build_parser("demo").parse_args([args.scenario, *scenario.options])
-        for key, value in vars(meant).items():
-            if value and not getattr(args, key, None):
-                setattr(args, key, value)
-    return args
+# What a scenario's `options:` may set (argparse dests): options that change what is checked or how long
+# it waits, never where netcheck's traffic goes or what it reads and writes. A scenario is data someone
+# may hand you; running it must keep netcheck on the simulator and write nothing.
+SCENARIO_OPTIONS = frozenset({
+    "endpoints", "only", "skip", "timeout", "strict", "score", "request_id", "deployment", "dns_rounds",
+    "dns_spacing", "hosts", "vnet_cidrs", "no_azure",
+})
+# These may name loopback addresses only (the simulator's own servers).
+SCENARIO_LOOPBACK_OPTIONS = frozenset({"resolver", "azure_dns", "dns_servers", "connect_to"})
 
 
-def scenario_settings(sim: Simulator, args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
-    """The check's settings for a demo run: the user's options, pointed at the simulator."""
-    from netcheck.cli import settings_from
-
-    t = sim.target()
-    for attr in ("subscription", "resource_group", "workspace"):
-        if not getattr(args, attr, None):
-            setattr(args, attr, t.get(attr))
-    env = {k: v for k, v in env.items() if k != "AZURE_SUBSCRIPTION_ID"}
-    env["AZURE_CONFIG_DIR"] = os.devnull   # the demo's target is the scenario's, not az's defaults
-    if args.score and not args.score_key_file:
-        env.setdefault("NETCHECK_SCORE_KEY", DEMO_SCORE_KEY)
-    return sim.settings(settings_from(args, env))
+def scenario_list() -> list[tuple[str, str]]:
+    """(name, summary) of every shipped scenario, by name."""
+    return [(name, sc.load(name).summary) for name in sorted(sc.shipped())]
 
 
-def demo(args: argparse.Namespace) -> int:
-    from netcheck.cli import run_check
-
-    if args.list:
-        return list_scenarios()
-    scenario = _load(args.scenario)
-    apply_options(args, scenario)
-    with Simulator(scenario, args.latency) as sim:
-        return run_check(scenario_settings(sim, args, os.environ), args)
+def _addresses(dest: str, value: Any) -> Iterable[str]:
+    if dest == "connect_to":
+        return [dest_addr for _, (dest_addr, _p) in value]
+    if dest == "dns_servers":
+        return [addr for addr, _ in value]
+    return [value[0]]
 
 
-def serve(args: argparse.Namespace) -> int:
-    scenario = _load(args.scenario)
-    with Simulator(scenario, args.latency) as sim:
-        o = sim.overrides()
-        routes = " ".join(f"--connect-to {h}:{p}:{a}:{q}" for (h, p), (a, q) in o["connect_to"])
-        print(f"netcheck simulator: scenario {scenario.name} ({scenario.summary})")
-        print(f"ARM: {o['arm_endpoint']} (CA bundle {o['ca_bundle']})")
-        print(f"system resolver: {o['resolver'][0]}:{o['resolver'][1]}; Azure DNS: "
-              f"{o['azure_dns'][0]}:{o['azure_dns'][1]}")
-        print("\npoint netcheck at it:")
-        print(f"  NETCHECK_ARM_TOKEN={o['arm_token']} netcheck -s {o['subscription']} -g {o['resource_group']} "
-              f"-w {o['workspace']} --arm-endpoint {o['arm_endpoint']} --ca-bundle {o['ca_bundle']} "
-              f"--resolver {o['resolver'][0]}:{o['resolver'][1]} --azure-dns {o['azure_dns'][0]}:{o['azure_dns'][1]} "
-              f"{routes}")
-        print("\nor other tools:")
-        print(f"  curl --cacert {o['ca_bundle']} -H 'Authorization: Bearer {o['arm_token']}' "
-              f"'{o['arm_endpoint']}/subscriptions/{o['subscription']}/resourceGroups/{o['resource_group']}"
-              f"/providers/Microsoft.MachineLearningServices/workspaces/{o['workspace']}?api-version=2025-12-01'")
-        r = o["resolver"]
-        print(f"  dig @{r[0]} -p {r[1]} <name>")
-        print(f"  openssl s_client -connect 127.0.0.1:{sim.ports['tls']} -servername <scoring host> "
-              f"-CAfile {o['ca_bundle']}")
-        print("\nCtrl-C stops it.", flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            threading.Event().wait()
-    return 0
+_DNS_LABELS = {"azure": "Azure DNS of the VNet", "public": "public DNS"}
+
+
+def refused_options(changed: Mapping[str, Any]) -> list[str]:
+    """The options (dests) among `changed` that a scenario may not set."""
+    bad = []
+    for dest, value in changed.items():
+        if dest in SCENARIO_LOOPBACK_OPTIONS:
+            if not all(ipaddress.ip_address(a).is_loopback for a in _addresses(dest, value)):
+                bad.append(dest)
+        elif dest not in SCENARIO_OPTIONS:
+            bad.append(dest)
+    return bad
+
+
+def demo_env(env: Mapping[str, str], score_key_given: bool) -> dict[str, str]:
+    """The environment a demo's settings are read from: the scenario's target, not az's defaults."""
+    out = {k: v for k, v in env.items() if k != "AZURE_SUBSCRIPTION_ID"}
+    out["AZURE_CONFIG_DIR"] = os.devnull
+    if not score_key_given:
+        out.setdefault("NETCHECK_SCORE_KEY", DEMO_SCORE_KEY)
+    return out
+
+
+def how_to_reach(sim: Simulator) -> str:
+    """What `netcheck sim serve` prints: where each server listens and command lines that use them."""
+    o = sim.overrides()
+    s = sim.scenario
+    routes = " ".join(f"--connect-to {h}:{p}:{a}:{q}" for (h, p), (a, q) in o["connect_to"])
+    r, az = o["resolver"], o["azure_dns"]
+    return "\n".join([
+        f"netcheck simulator: scenario {s.name} ({s.summary})",
+        f"ARM: {o['arm_endpoint']} (CA bundle {o['ca_bundle']})",
+        f"system resolver: {r[0]}:{r[1]}; Azure DNS: {az[0]}:{az[1]}",
+        "", "point netcheck at it:",
+        f"  NETCHECK_ARM_TOKEN={o['arm_token']} netcheck -s {o['subscription']} -g {o['resource_group']} "
+        f"-w {o['workspace']} --arm-endpoint {o['arm_endpoint']} --ca-bundle {o['ca_bundle']} "
+        f"--resolver {r[0]}:{r[1]} --azure-dns {az[0]}:{az[1]} {routes}",
+        "", "or other tools:",
+        f"  curl --cacert {o['ca_bundle']} -H 'Authorization: Bearer {o['arm_token']}' "
+        f"'{o['arm_endpoint']}/subscriptions/{o['subscription']}/resourceGroups/{o['resource_group']}"
+        f"/providers/Microsoft.MachineLearningServices/workspaces/{o['workspace']}?api-version=2025-12-01'",
+        f"  dig @{r[0]} -p {r[1]} <name>",
+        f"  openssl s_client -connect 127.0.0.1:{sim.ports['tls']} -servername <scoring host> "
+        f"-CAfile {o['ca_bundle']}",
+        # Azure DNS, the internet's, each custom server and inbound endpoint
+        *(f"  dig @127.0.0.1 -p {port} <name>    # {_DNS_LABELS.get(key[4:], f'the server at {key[4:]}')}"
+          for key, port in sim.ports.items() if key.startswith("dns:")),
+        "", "Ctrl-C stops it.",
+    ])

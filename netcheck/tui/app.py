@@ -14,10 +14,12 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from netcheck.app import events, target_of, write_atomically
+from netcheck.app import events, target_of
 from netcheck.model import Report, Result, Verdict, exit_code
+from netcheck.output import write_report
 from netcheck.probe import STAGES
-from netcheck.render.common import SYMBOLS
+from netcheck.redact import redact_text
+from netcheck.render.common import SYMBOLS, safe_text
 from netcheck.runner import Done, Finished, Started
 from netcheck.settings import Settings
 from netcheck.tui.detail import DetailPane
@@ -32,7 +34,12 @@ Node = TreeNode[Any]
 def _label(verdict: Verdict, text: str) -> str:
     from rich.markup import escape
 
-    return f"[{_STYLE[verdict]}]{SYMBOLS[verdict.value]}[/] {escape(text)}"
+    return f"[{_STYLE[verdict]}]{SYMBOLS[verdict.value]}[/] {escape(shown(text))}"
+
+
+def shown(text: str) -> str:
+    """What the TUI shows of a string from a result: redacted, and safe (render.common's one boundary)."""
+    return safe_text(redact_text(text))
 
 
 class NetcheckApp(App[int]):
@@ -211,7 +218,7 @@ class NetcheckApp(App[int]):
             if isinstance(node.data, Result) and (node.data.ref == ref or node.data.probe == ref):
                 self._select(node)
                 return True
-        self.notify(f"{ref} is not in the tree (filtered out?)", severity="warning")
+        self.notify(f"{shown(ref)} is not in the tree (filtered out?)", severity="warning", markup=False)
         return False
 
     # ---- keys ------------------------------------------------------------------------------------
@@ -226,7 +233,7 @@ class NetcheckApp(App[int]):
         if r is None or r.fix is None or not r.fix.commands:
             self.notify("The selected result has no fix commands", severity="warning")
             return
-        text = "\n".join(r.fix.commands)
+        text = "\n".join(shown(c) for c in r.fix.commands)   # what the pane shows is what is copied
         how = _system_clipboard(text)
         if how is None:
             self.copy_to_clipboard(text)   # OSC 52: works over SSH in most terminals
@@ -261,11 +268,11 @@ class NetcheckApp(App[int]):
             self.notify(no_format(Path(path)), severity="error")
             return
         try:
-            write_atomically(Path(path), render(fmt, self.report))
+            write_report(Path(path), render(fmt, self.report))
         except OSError as exc:
-            self.notify(f"Cannot write {path}: {exc.strerror}", severity="error")
+            self.notify(f"Cannot write {shown(path)}: {exc.strerror}", severity="error", markup=False)
             return
-        self.notify(f"{fmt} report written to {path}")
+        self.notify(f"{fmt} report written to {shown(path)}", markup=False)
 
     def action_rerun_probe(self) -> None:
         probe_id = self.selected_probe()
@@ -286,7 +293,7 @@ class NetcheckApp(App[int]):
         w = self.report.where
         where = (f"in Azure · VNet {w.vnet_id.rsplit('/', 1)[-1] if w.vnet_id else '?'} · {w.private_ip}"
                  if w.in_azure else "outside Azure")
-        return f"netcheck · {target} · {where} · {self.report.verdict.value}"
+        return shown(f"netcheck · {target} · {where} · {self.report.verdict.value}")
 
     def _update_counts(self) -> None:
         counts = {v: 0 for v in Verdict}
