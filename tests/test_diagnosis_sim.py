@@ -15,13 +15,13 @@ from conftest import demo_args
 from netcheck.azure import parse
 from netcheck.azure.collect import gather
 from netcheck.azure.facts import Inventory, Location
+from netcheck.cli import apply_options, scenario_settings
 from netcheck.diagnosis import model as m
 from netcheck.diagnosis.divergence import Diagnosis, diagnose
 from netcheck.diagnosis.names import targets
 from netcheck.net import tcp
 from netcheck.net.dns import lookup
 from netcheck.settings import Settings
-from netcheck.sim.demo import apply_options, scenario_settings
 from netcheck.sim.scenario import load
 from netcheck.sim.server import Simulator
 from netcheck.targets import from_inventory
@@ -87,6 +87,10 @@ def run(name: str) -> Diagnosis:
     ("outside-azure", "ctx.location"),
     ("zone-not-linked", "pdns.links@privatelink.api.azureml.ms → vnet-ml-hub"),
     ("record-stale", "pdns.records@crcontosoml.privatelink.azurecr.io"),
+    ("custom-dns-no-inference-forwarder", "dns.custom@10.20.0.4"),
+    ("dns-flapping-per-name", "dns.stability@10.20.0.4"),
+    ("client-vnet-not-peered", "net.peering@vnet-ml-hub"),
+    ("peering-disconnected", "net.peering@vnet-ml-hub"),
 ])
 def test_the_diagnosis_names_the_scenarios_one_root_cause(scenario: str, root: str | None) -> None:
     d = run(scenario)
