@@ -226,6 +226,69 @@ class ReadError:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Peering:
+    """One side of a VNet peering (a child of `vnet_id`). Traffic flows only when both sides are Connected."""
+
+    id: str
+    name: str
+    vnet_id: str
+    remote_vnet_id: str
+    state: str                   # peeringState: Initiated | Connected | Disconnected
+    sync_level: str = ""         # peeringSyncLevel: FullyInSync | LocalNotInSync | RemoteNotInSync | ...
+    allow_vnet_access: bool = True
+
+    @property
+    def connected(self) -> bool:
+        return self.state == "Connected" and self.allow_vnet_access
+
+
+@dataclass(frozen=True, kw_only=True)
+class ForwardingRule:
+    """A DNS Private Resolver forwarding rule: names under `domain` go to `targets` (address:port)."""
+
+    id: str
+    name: str
+    domain: str                   # lower case, without the trailing dot
+    targets: tuple[str, ...] = ()  # "10.0.0.4:53"
+    state: str = "Enabled"        # forwardingRuleState
+
+    @property
+    def enabled(self) -> bool:
+        return self.state == "Enabled"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ruleset:
+    """A DNS forwarding ruleset, its rules and the VNets linked to it (whose Azure DNS applies the rules)."""
+
+    id: str
+    name: str
+    rules: tuple[ForwardingRule, ...] = ()
+    vnet_ids: tuple[str, ...] = ()
+    link_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class InboundEndpoint:
+    """A DNS Private Resolver inbound endpoint: its addresses answer as Azure DNS of the resolver's VNet."""
+
+    id: str
+    name: str
+    vnet_id: str
+    ips: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ZoneGroup:
+    """A private endpoint's private DNS zone group: the zones it writes the endpoint's records into."""
+
+    id: str
+    name: str
+    private_endpoint_id: str
+    zone_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class Inventory:
     cloud: str
     subscription: str
@@ -243,6 +306,10 @@ class Inventory:
     clusters: tuple[Cluster, ...] = ()       # behind the Kubernetes endpoints
     linked: tuple[Linked, ...] = ()          # dependencies read through the service registry
     zone_subscriptions: tuple[str, ...] = ()  # where private DNS zones were searched (errors: where that failed)
+    peerings: tuple[Peering, ...] = ()       # both sides of the peerings of the VNets read
+    rulesets: tuple[Ruleset, ...] = ()       # DNS forwarding rulesets linked to the VNets read
+    inbound_endpoints: tuple[InboundEndpoint, ...] = ()   # DNS Private Resolver inbound endpoints
+    zone_groups: tuple[ZoneGroup, ...] = ()  # the private endpoints' DNS zone groups, by name
 
     def error_for(self, resource_id: str | None) -> ReadError | None:
         rid = (resource_id or "").lower()
