@@ -19,7 +19,7 @@ from netcheck.model import Verdict
 _ID = re.compile(r"^/subscriptions/[^/]+/(resourceGroups/[^/]+/)?providers/[^/]+/[^/]+/[^/]+(/[^/]+/[^/]+)*$",
                  re.IGNORECASE)
 _TOP = {"scenario", "name", "summary", "where", "arm", "public_dns", "dns_servers", "tls", "faults", "expect",
-        "latency_ms", "target", "page_size", "options", "base", "patch"}
+        "latency_ms", "target", "page_size", "options", "base", "patch", "resource_graph"}
 
 # What a field may hold: a test, and what to call it when a value fails the test.
 Rule = tuple[Callable[[Any], bool], str]
@@ -60,6 +60,8 @@ _HTTP = {"swagger_status": _STATUS}
 _DNS_SERVER = {"forward": _ZONES, "to": _one_of("azure"), "down": _BOOL, "flapping": _BOOL}   # to: where forwards go
 _PUBLIC_NAME = {"a": _IPS, "cname": _TEXT, "nxdomain": _BOOL}
 _LATENCY = {"arm": _NUMBER, "dns": _NUMBER, "tls": _NUMBER, "imds": _NUMBER}
+# Resource Graph (sim/resourcegraph.py): management group -> subscription ids, the tenant subscription limit, the quota.
+_RESOURCE_GRAPH = {"management_groups": _MAPPING, "subscription_limit": _COUNT, "quota": _COUNT, "window_s": _NUMBER}
 
 
 class ScenarioError(Exception):
@@ -92,6 +94,7 @@ class Scenario:
     target: dict[str, Any] = field(default_factory=dict)
     page_size: int = 2
     options: tuple[str, ...] = ()   # extra command-line options the scenario is meant to run with
+    resource_graph: dict[str, Any] = field(default_factory=dict)
 
 
 def _fail(source: str, path: str, message: str) -> ScenarioError:
@@ -198,7 +201,8 @@ def parse(data: Any, source: str) -> Scenario:
         public_dns=public_dns, dns_servers=servers, tls=tls,
         faults=tuple(faults), expect=expect, latency_ms=latency,
         target=_mapping(source, "target", data.get("target")), page_size=page_size,
-        options=tuple(options))
+        options=tuple(options),
+        resource_graph=_fields(source, "resource_graph", data.get("resource_graph"), _RESOURCE_GRAPH))
 
 
 def _patched(data: dict[str, Any], source: str, depth: int = 0) -> dict[str, Any]:
