@@ -21,9 +21,9 @@ from netcheck.azure.session import Session
 # What azure-mgmt-resourcegraph 8 is generated for; pinned so a new SDK default can't change the answers.
 API_VERSION = "2021-03-01"
 PAGE_ROWS = 1000
-BUDGET_S = 60.0          # the whole query, pages and waits included
+BUDGET_S = 60.0  # the whole query, pages and waits included
 TRANSIENT = (429, 500, 502, 503, 504)
-TRIES = 4                # a transient failure is retried this often per page, within the budget
+TRIES = 4  # a transient failure is retried this often per page, within the budget
 
 
 class GraphError(Exception):
@@ -38,9 +38,9 @@ class GraphError(Exception):
 class Result:
     rows: list[dict[str, Any]] = field(default_factory=list)
     pages: int = 0
-    requests: int = 0                 # pages plus retries
+    requests: int = 0  # pages plus retries
     subscription_limit_hit: bool = False
-    waited_s: float = 0.0             # for the quota or a Retry-After
+    waited_s: float = 0.0  # for the quota or a Retry-After
 
 
 def _seconds(hms: str | None) -> float | None:
@@ -77,20 +77,19 @@ def query_error(body: str) -> str | None:
 class Graph:
     """Resource Graph for one run: `query()` returns every row of a query over a scope."""
 
-    def __init__(self, session: Session, budget: float = BUDGET_S,
-                 sleep: Callable[[float], None] | None = None) -> None:
+    def __init__(self, session: Session, budget: float = BUDGET_S, sleep: Callable[[float], None] | None = None) -> None:
         from azure.mgmt.resourcegraph import ResourceGraphClient
 
-        kwargs = {**session.kwargs, "retry_total": 0}   # 429 and 5xx are retried here, within the budget
+        kwargs = {**session.kwargs, "retry_total": 0}  # 429 and 5xx are retried here, within the budget
         self._client = ResourceGraphClient(session.credential, **kwargs)
         self.budget = budget
         self._cancel = threading.Event()
         self._sleep = sleep or self._pause
-        self._quota: tuple[int, float, float] | None = None   # remaining, resets-after, when heard
+        self._quota: tuple[int, float, float] | None = None  # remaining, resets-after, when heard
         self._lock = threading.Lock()
 
     def _pause(self, seconds: float) -> None:
-        self._cancel.wait(seconds)   # close() ends a wait at once
+        self._cancel.wait(seconds)  # close() ends a wait at once
 
     def close(self) -> None:
         self._cancel.set()
@@ -102,8 +101,12 @@ class Graph:
         deadline, result, token = time.monotonic() + self.budget, Result(), None
         while True:
             options = QueryRequestOptions(top=PAGE_ROWS, skip_token=token, result_format="objectArray")
-            request = QueryRequest(query=text, subscriptions=list(subscriptions) or None,
-                                   management_groups=list(management_groups) or None, options=options)
+            request = QueryRequest(
+                query=text,
+                subscriptions=list(subscriptions) or None,
+                management_groups=list(management_groups) or None,
+                options=options,
+            )
             page, headers = self._page(request, deadline, result)
             result.pages += 1
             result.rows.extend(page.data or [])
@@ -114,8 +117,9 @@ class Graph:
 
     def _wait(self, seconds: float, deadline: float, why: str, result: Result) -> None:
         if time.monotonic() + seconds > deadline:
-            raise GraphError("throttled", f"Resource Graph asked to wait {seconds:g} s ({why}), past the "
-                                          f"{self.budget:g} s budget", 429)
+            raise GraphError(
+                "throttled", f"Resource Graph asked to wait {seconds:g} s ({why}), past the {self.budget:g} s budget", 429
+            )
         self._sleep(seconds)
         result.waited_s += seconds
 
@@ -125,26 +129,30 @@ class Graph:
         for attempt in range(TRIES):
             with self._lock:
                 quota = self._quota
-            if quota and quota[0] <= 0:   # honour the quota before spending a query on a 429
+            if quota and quota[0] <= 0:  # honour the quota before spending a query on a 429
                 left = quota[1] - (time.monotonic() - quota[2])
                 if left > 0:
                     self._wait(left, deadline, "user quota used up", result)
             result.requests += 1
             try:
-                page, headers = self._client.resources(
-                    request, api_version=API_VERSION,
-                    cls=lambda response, data, _: (data, dict(response.http_response.headers)))
+                answer: Any = self._client.resources(
+                    request,
+                    api_version=API_VERSION,
+                    cls=lambda response, data, _: (data, dict(response.http_response.headers)),
+                )
+                page, headers = answer
             except HttpResponseError as exc:
                 status = exc.status_code or 0
-                headers = dict(exc.response.headers) if exc.response is not None else {}
+                raw: Any = exc.response
+                headers = {k.lower(): v for k, v in raw.headers.items()} if raw is not None else {}
                 self._heard(headers)
                 if status == 400 and exc.response is not None and (why := query_error(exc.response.text())):
                     raise GraphError("invalid_query", why, 400) from None
                 if status not in TRANSIENT or attempt == TRIES - 1:
                     err = classify("Resource Graph", exc)
                     raise GraphError(err.reason, err.message, err.status) from None
-                wait = _seconds(headers.get("Retry-After")) or _seconds(headers.get("x-ms-user-quota-resets-after"))
-                self._wait(wait if wait is not None else 0.5 * 2 ** attempt, deadline, f"HTTP {status}", result)
+                wait = _seconds(headers.get("retry-after")) or _seconds(headers.get("x-ms-user-quota-resets-after"))
+                self._wait(wait if wait is not None else 0.5 * 2**attempt, deadline, f"HTTP {status}", result)
                 continue
             except Exception as exc:  # transport failures become a reason, never a traceback
                 err = classify("Resource Graph", exc, self.budget)

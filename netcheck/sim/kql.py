@@ -13,9 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-_TOKEN = re.compile(r"""\s*(?:(?P<str>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(?P<num>\d+(?:\.\d+)?)
+_TOKEN = re.compile(
+    r"""\s*(?:(?P<str>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(?P<num>\d+(?:\.\d+)?)
                         |(?P<op>!in~|in~|!in\b|=~|!~|==|!=|<=|>=|[<>|(),.\[\]])|(?P<word>[A-Za-z_][\w-]*))""",
-                    re.VERBOSE)
+    re.VERBOSE,
+)
 _STRING_OPS = {"has", "!has", "contains", "!contains", "startswith", "!startswith", "endswith", "!endswith"}
 _FUNCS = {"isnull", "isnotnull", "isempty", "isnotempty", "not", "tolower", "tostring"}
 Row = dict[str, Any]
@@ -117,23 +119,34 @@ class _Parser:
         left = self.conj()
         while self.at("or"):
             self.take()
-            a, b = left, self.conj()
-            left = lambda r, a=a, b=b: bool(a(r)) or bool(b(r))  # noqa: E731
+            left = _either(left, self.conj())
         return left
 
     def conj(self) -> Callable[[Row], Any]:
         left = self.comparison()
         while self.at("and"):
             self.take()
-            a, b = left, self.comparison()
-            left = lambda r, a=a, b=b: bool(a(r)) and bool(b(r))  # noqa: E731
+            left = _both(left, self.comparison())
         return left
 
     def comparison(self) -> Callable[[Row], Any]:
         left = self.operand()
         tok = self.peek()
-        if tok is None or tok.text.lower() not in {"==", "!=", "=~", "!~", "<", ">", "<=", ">=", "in", "in~", "!in",
-                                                     "!in~", *_STRING_OPS}:
+        if tok is None or tok.text.lower() not in {
+            "==",
+            "!=",
+            "=~",
+            "!~",
+            "<",
+            ">",
+            "<=",
+            ">=",
+            "in",
+            "in~",
+            "!in",
+            "!in~",
+            *_STRING_OPS,
+        }:
             return left
         op = self.take().text.lower()
         if op in ("in", "in~", "!in", "!in~"):
@@ -184,10 +197,23 @@ class _Parser:
         self.take("(")
         arg = self.expr()
         self.take(")")
-        return {"isnull": lambda r: arg(r) is None, "isnotnull": lambda r: arg(r) is not None,
-                "isempty": lambda r: arg(r) in (None, ""), "isnotempty": lambda r: arg(r) not in (None, ""),
-                "not": lambda r: not arg(r), "tolower": lambda r: _text(arg(r)).lower(),
-                "tostring": lambda r: _text(arg(r))}[name]
+        return {
+            "isnull": lambda r: arg(r) is None,
+            "isnotnull": lambda r: arg(r) is not None,
+            "isempty": lambda r: arg(r) in (None, ""),
+            "isnotempty": lambda r: arg(r) not in (None, ""),
+            "not": lambda r: not arg(r),
+            "tolower": lambda r: _text(arg(r)).lower(),
+            "tostring": lambda r: _text(arg(r)),
+        }[name]
+
+
+def _either(a: Callable[[Row], Any], b: Callable[[Row], Any]) -> Callable[[Row], bool]:
+    return lambda r: bool(a(r)) or bool(b(r))
+
+
+def _both(a: Callable[[Row], Any], b: Callable[[Row], Any]) -> Callable[[Row], bool]:
+    return lambda r: bool(a(r)) and bool(b(r))
 
 
 def _get(row: Row, path: list[str]) -> Any:
@@ -232,6 +258,7 @@ def _compare(a: Callable[[Row], Any], b: Callable[[Row], Any], op: str) -> Calla
         else:
             hit = sx.lower().endswith(sy.lower())
         return hit != neg if op != "!=" else sx != sy
+
     return test
 
 
@@ -243,6 +270,7 @@ def _in(a: Callable[[Row], Any], items: list[Callable[[Row], Any]], op: str) -> 
         values = [_text(i(r)) for i in items]
         hit = x.lower() in [v.lower() for v in values] if fold else x in values
         return hit != op.startswith("!")
+
     return test
 
 

@@ -27,18 +27,37 @@ PATH = "/providers/microsoft.resourcegraph/resources"
 API_VERSIONS = ("2021-03-01", "2022-10-01", "2024-04-01")
 MAX_PAGE = 1000
 QUOTA, WINDOW_S = 15, 5.0
-SUBSCRIPTION_LIMIT = 10000   # a tenant or management group scope is cut to this many subscriptions
+SUBSCRIPTION_LIMIT = 10000  # a tenant or management group scope is cut to this many subscriptions
 _DNS_KINDS = {"a", "aaaa", "cname", "mx", "ptr", "soa", "srv", "txt"}
 # Child resources ARM serves but Resource Graph does not index: netcheck reads them through ARM.
-NOT_INDEXED = ("microsoft.network/privateendpoints/privatednszonegroups",
-               "microsoft.machinelearningservices/workspaces/outboundrules",
-               "microsoft.machinelearningservices/workspaces/privateendpointconnections",
-               "microsoft.machinelearningservices/workspaces/models", "microsoft.machinelearningservices/workspaces/models/versions",
-               "microsoft.containerregistry/registries/privateendpointconnections",
-               "microsoft.keyvault/vaults/privateendpointconnections",
-               "microsoft.storage/storageaccounts/privateendpointconnections")
-COLUMNS = ("id", "name", "type", "tenantId", "kind", "location", "resourceGroup", "subscriptionId", "managedBy", "sku",
-           "plan", "properties", "tags", "identity", "zones", "extendedLocation")
+NOT_INDEXED = (
+    "microsoft.network/privateendpoints/privatednszonegroups",
+    "microsoft.machinelearningservices/workspaces/outboundrules",
+    "microsoft.machinelearningservices/workspaces/privateendpointconnections",
+    "microsoft.machinelearningservices/workspaces/models",
+    "microsoft.machinelearningservices/workspaces/models/versions",
+    "microsoft.containerregistry/registries/privateendpointconnections",
+    "microsoft.keyvault/vaults/privateendpointconnections",
+    "microsoft.storage/storageaccounts/privateendpointconnections",
+)
+COLUMNS = (
+    "id",
+    "name",
+    "type",
+    "tenantId",
+    "kind",
+    "location",
+    "resourceGroup",
+    "subscriptionId",
+    "managedBy",
+    "sku",
+    "plan",
+    "properties",
+    "tags",
+    "identity",
+    "zones",
+    "extendedLocation",
+)
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 Answer = tuple[int, bytes, dict[str, str]]
 
@@ -48,9 +67,14 @@ def is_query(method: str, path: str) -> bool:
 
 
 def _error(status: int, code: str, details: list[dict[str, Any]] | None = None, message: str = "") -> tuple[int, bytes]:
-    body: dict[str, Any] = {"code": code, "message": message or (
-        f"Please provide below info when asking for support: timestamp = {time.strftime('%Y-%m-%dT%H:%M:%S')}.0000000Z, "
-        "correlationId = 00000000-0000-4000-8000-000000000000.")}
+    body: dict[str, Any] = {
+        "code": code,
+        "message": message
+        or (
+            f"Please provide below info when asking for support: timestamp = {time.strftime('%Y-%m-%dT%H:%M:%S')}.0000000Z, "
+            "correlationId = 00000000-0000-4000-8000-000000000000."
+        ),
+    }
     if details:
         body["details"] = details
     return status, json.dumps({"error": body}).encode()
@@ -66,7 +90,7 @@ class ResourceGraph:
         self._lock = threading.Lock()
         self._window_start, self._used = time.monotonic(), 0
         self._rows: dict[str, list[dict[str, Any]]] | None = None
-        self.queries: list[dict[str, Any]] = []     # every request body, for tests and the benchmark
+        self.queries: list[dict[str, Any]] = []  # every request body, for tests and the benchmark
 
     # ---- quota -----------------------------------------------------------------------------------
     def _spend(self) -> tuple[bool, dict[str, str]]:
@@ -80,15 +104,20 @@ class ResourceGraph:
                 self._used += 1
             left = max(0.0, self.window - (now - self._window_start))
             secs = int(left + 0.999)
-            return allowed, {"x-ms-user-quota-remaining": str(self.quota - self._used),
-                             "x-ms-user-quota-resets-after": f"{secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}"}
+            return allowed, {
+                "x-ms-user-quota-remaining": str(self.quota - self._used),
+                "x-ms-user-quota-resets-after": f"{secs // 3600:02d}:{secs % 3600 // 60:02d}:{secs % 60:02d}",
+            }
 
     # ---- the request -----------------------------------------------------------------------------
     def answer(self, raw_query: str, body: bytes, fault: Fault | None) -> Answer:
         version = parse_qs(raw_query).get("api-version", [""])[0]
         if version not in API_VERSIONS:
-            status, data = _error(400, "InvalidApiVersionParameter", message=(
-                f"The api-version '{version}' is invalid. The supported versions are '{', '.join(API_VERSIONS)}'."))
+            status, data = _error(
+                400,
+                "InvalidApiVersionParameter",
+                message=(f"The api-version '{version}' is invalid. The supported versions are '{', '.join(API_VERSIONS)}'."),
+            )
             return status, data, {}
         if fault and fault.status:
             return self._fault(fault)
@@ -96,9 +125,14 @@ class ResourceGraph:
         if not allowed:
             secs = headers["x-ms-user-quota-resets-after"]
             wait = sum(int(x) * m for x, m in zip(secs.split(":"), (3600, 60, 1), strict=True))
-            status, data = _error(429, "RateLimiting", message=(
-                "Client application has been throttled and should not attempt to repeat the request until an amount "
-                "of time has elapsed. Please see https://aka.ms/resourcegraph-throttling for help."))
+            status, data = _error(
+                429,
+                "RateLimiting",
+                message=(
+                    "Client application has been throttled and should not attempt to repeat the request until an amount "
+                    "of time has elapsed. Please see https://aka.ms/resourcegraph-throttling for help."
+                ),
+            )
             return status, data, {**headers, "Retry-After": str(max(1, wait))}
         try:
             request = json.loads(body or b"{}")
@@ -111,25 +145,53 @@ class ResourceGraph:
         try:
             status, page, extra = self._run(request)
         except kql.KqlError as exc:
-            status, data = _error(400, "BadRequest", [
-                {"code": "InvalidQuery", "message": "Query is invalid. Please refer to the documentation for the Azure "
-                 "Resource Graph service and fix the error before retrying."},
-                {"code": "ParserFailure", "message": "ParserFailure", "line": exc.line,
-                 "characterPositionInLine": exc.position, "token": exc.token}])
+            status, data = _error(
+                400,
+                "BadRequest",
+                [
+                    {
+                        "code": "InvalidQuery",
+                        "message": "Query is invalid. Please refer to the documentation for the Azure "
+                        "Resource Graph service and fix the error before retrying.",
+                    },
+                    {
+                        "code": "ParserFailure",
+                        "message": "ParserFailure",
+                        "line": exc.line,
+                        "characterPositionInLine": exc.position,
+                        "token": exc.token,
+                    },
+                ],
+            )
             return status, data, headers
         return status, json.dumps(page).encode(), {**headers, **extra}
 
     def _fault(self, fault: Fault) -> Answer:
         headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
         if fault.status == 429:
-            status, data = _error(429, "RateLimiting", message=fault.message or (
-                "Client application has been throttled and should not attempt to repeat the request until an amount "
-                "of time has elapsed. Please see https://aka.ms/resourcegraph-throttling for help."))
-            return status, data, {**headers, "x-ms-user-quota-remaining": "0",
-                                  "x-ms-user-quota-resets-after": "00:00:0%d" % min(9, int(fault.retry_after or 1))}
-        status, data = _error(int(fault.status or 500), {403: "AuthorizationFailed"}.get(int(fault.status or 0),
-                                                                                            "InternalServerError"),
-                              message=fault.message or "")
+            status, data = _error(
+                429,
+                "RateLimiting",
+                message=fault.message
+                or (
+                    "Client application has been throttled and should not attempt to repeat the request until an amount "
+                    "of time has elapsed. Please see https://aka.ms/resourcegraph-throttling for help."
+                ),
+            )
+            return (
+                status,
+                data,
+                {
+                    **headers,
+                    "x-ms-user-quota-remaining": "0",
+                    "x-ms-user-quota-resets-after": f"00:00:{min(59, int(fault.retry_after or 1)):02d}",
+                },
+            )
+        status, data = _error(
+            int(fault.status or 500),
+            {403: "AuthorizationFailed"}.get(int(fault.status or 0), "InternalServerError"),
+            message=fault.message or "",
+        )
         return status, data, headers
 
     def _scope(self, request: dict[str, Any]) -> tuple[set[str], bool]:
@@ -150,8 +212,11 @@ class ResourceGraph:
                 kind = res["type"].lower()
                 if kind in NOT_INDEXED:
                     continue
-                table = "dnsresources" if kind.startswith("microsoft.network/privatednszones/") and \
-                    kind.rsplit("/", 1)[1] in _DNS_KINDS else "resources"
+                table = (
+                    "dnsresources"
+                    if kind.startswith("microsoft.network/privatednszones/") and kind.rsplit("/", 1)[1] in _DNS_KINDS
+                    else "resources"
+                )
                 rows[table].append(self._row(res))
             self._rows = rows
         return self._rows.get(name.lower(), [])
@@ -159,12 +224,19 @@ class ResourceGraph:
     def _row(self, res: dict[str, Any]) -> dict[str, Any]:
         served = self.world.serve(res)
         rid = served["id"]
-        row = {c: None for c in COLUMNS}
+        row: dict[str, Any] = {c: None for c in COLUMNS}
         row.update({k: v for k, v in served.items() if k in COLUMNS})
-        row.update(type=served["type"].lower(), subscriptionId=rid.split("/")[2].lower(),
-                   resourceGroup=group_of(rid).lower(), tenantId=TENANT, location=(served.get("location") or "").lower(),
-                   kind=served.get("kind") or "", managedBy=served.get("managedBy") or "", tags=served.get("tags") or {},
-                   properties=served.get("properties") or {})
+        row.update(
+            type=served["type"].lower(),
+            subscriptionId=rid.split("/")[2].lower(),
+            resourceGroup=group_of(rid).lower(),
+            tenantId=TENANT,
+            location=(served.get("location") or "").lower(),
+            kind=served.get("kind") or "",
+            managedBy=served.get("managedBy") or "",
+            tags=served.get("tags") or {},
+            properties=served.get("properties") or {},
+        )
         return row
 
     def _run(self, request: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
@@ -176,18 +248,22 @@ class ResourceGraph:
                 raise kql.KqlError(col, 1, request["query"].find(col))
         subs, cut = self._scope(request)
         rows = [r for r in self._table(query.table) if r["subscriptionId"] in subs and all(w(r) for w in query.where)]
-        if query.order:
-            rows.sort(key=lambda r: str(r.get(query.order) or ""))
+        if order := query.order:
+            rows.sort(key=lambda r: str(r.get(order) or ""))
         if query.project:
             rows = [{c: r.get(c) for c in query.project} for r in rows]
         options = request.get("options") or {}
         top = min(MAX_PAGE, int(options.get("$top") or MAX_PAGE))
         start = self._skip(options)
-        page = rows[start:start + top]
+        page = rows[start : start + top]
         more = start + top < len(rows)
-        body: dict[str, Any] = {"totalRecords": len(rows), "count": len(page), "data": page, "facets": [],
-                                "resultTruncated": "true" if more and query.project and "id" not in query.project
-                                else "false"}
+        body: dict[str, Any] = {
+            "totalRecords": len(rows),
+            "count": len(page),
+            "data": page,
+            "facets": [],
+            "resultTruncated": "true" if more and query.project and "id" not in query.project else "false",
+        }
         if more and (not query.project or "id" in query.project):
             body["$skipToken"] = base64.b64encode(json.dumps({"$skip": start + top}).encode()).decode()
         return 200, body, {"x-ms-tenant-subscription-limit-hit": "true"} if cut else {}

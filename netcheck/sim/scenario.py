@@ -254,8 +254,19 @@ def _apply(arm: list[dict[str, Any]], op: Any, source: str, path: str) -> list[d
     return arm
 
 
+def _generated(name: str) -> Any | None:
+    """Scenarios made by code (too large to ship as YAML): their data, or None."""
+    if name == "fleet-200":
+        from netcheck.sim import fleet
+
+        return fleet.scenario()
+    return None
+
+
 def _read(name_or_path: str) -> tuple[Any, str]:
     path = Path(name_or_path)
+    if (data := _generated(name_or_path)) is not None:
+        return data, f"scenario {name_or_path}"
     if name_or_path in shipped():
         text = resources.files("netcheck.sim").joinpath("scenarios", shipped()[name_or_path]).read_text("utf-8")
         source = f"scenario {name_or_path}"
