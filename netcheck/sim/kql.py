@@ -44,6 +44,7 @@ class Query:
     where: list[Callable[[Row], Any]] = field(default_factory=list)
     project: list[str] | None = None
     order: str | None = None
+    limit: int | None = None
 
 
 def _tokens(text: str) -> list[Tok]:
@@ -93,8 +94,13 @@ class _Parser:
         q = Query(table.text.lower())
         while self.peek() is not None:
             self.take("|")
-            op = self.take("where", "project", "order", "sort")
-            if op.text.lower() == "where":
+            op = self.take("where", "project", "order", "sort", "limit", "take")
+            if op.text.lower() in ("limit", "take"):
+                count = self.take()
+                if count.kind != "num":
+                    raise _error(self.text, count)
+                q.limit = int(float(count.text))
+            elif op.text.lower() == "where":
                 q.where.append(self.expr())
             elif op.text.lower() == "project":
                 q.project = [self.name()]

@@ -252,6 +252,8 @@ class ResourceGraph:
             rows.sort(key=lambda r: str(r.get(order) or ""))
         if query.project:
             rows = [{c: r.get(c) for c in query.project} for r in rows]
+        if query.limit is not None:
+            rows = rows[: query.limit]
         options = request.get("options") or {}
         top = min(MAX_PAGE, int(options.get("$top") or MAX_PAGE))
         start = self._skip(options)
