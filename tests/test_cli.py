@@ -270,7 +270,7 @@ def test_sim_serve_prints_a_command_line_that_works() -> None:
                             text=True, env=cli_env())
     try:
         assert proc.stdout is not None
-        head = "".join(proc.stdout.readline() for _ in range(13))  # up to "Ctrl-C stops it."
+        head = "".join(iter(proc.stdout.readline, "Ctrl-C stops it.\n"))
         assert "dig @127.0.0.1 -p" in head and "openssl s_client -connect 127.0.0.1:" in head
         line = next(x for x in head.splitlines() if "NETCHECK_ARM_TOKEN=" in x)
         assign, program, *argv = shlex.split(line)

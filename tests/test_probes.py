@@ -144,7 +144,9 @@ def test_zone_link_and_the_resolution_it_explains() -> None:
                               f"-n link-vnet-ml-hub -v {HUB} -e false"]
     dns = one("zone-not-linked", "dns.system", SCORING)
     ev = dns.evidence
-    assert ev["chain"] == ["ep-fraud.3f8e2a71-5b9c-4d0e-a1f2-7c6b5e4d3a29.inference.eastus.privatelink.api.azureml.ms"]
+    # public DNS: the privatelink CNAME, then Azure's public front end
+    assert ev["chain"][0] == "ep-fraud.3f8e2a71-5b9c-4d0e-a1f2-7c6b5e4d3a29.inference.eastus.privatelink.api.azureml.ms"
+    assert len(ev["chain"]) == 2 and ".privatelink." not in ev["chain"][1]
     assert ev["answer"] == "public" and ev["expected"] == ["10.20.1.5"] and ev["rcode"] == "NOERROR"
     assert not ev["addresses"][0].startswith("10.") and ev["server"].startswith("127.0.0.1:")
     assert "through ep-fraud" in dns.summary and "not linked" in dns.summary

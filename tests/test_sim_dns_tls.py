@@ -39,14 +39,18 @@ def test_cname_chain_continues_in_the_linked_private_zone(sim_factory: Any) -> N
         (f"{SCORING}.", "CNAME", [f"ep-fraud.{GUID}.inference.eastus.privatelink.api.azureml.ms."]),
         (f"ep-fraud.{GUID}.inference.eastus.privatelink.api.azureml.ms.", "A", ["10.20.1.5"]),  # the wildcard
     ]
-    assert resp.flags & dns.flags.RA and resp.flags & dns.flags.AA
+    # the first CNAME came by recursion from public DNS: no AA; asked for the private name itself, AA
+    assert resp.flags & dns.flags.RA and not resp.flags & dns.flags.AA
+    direct = ask(sim.ports["dns:azure"], f"ep-fraud.{GUID}.inference.eastus.privatelink.api.azureml.ms")
+    assert direct.flags & dns.flags.RA and direct.flags & dns.flags.AA
 
 
 def test_public_dns_answers_the_public_side_of_the_same_chain(sim_factory: Any) -> None:
     sim = sim_factory("healthy")
     resp = ask(sim.ports["dns:public"], SCORING)
-    (cname, a) = chain(resp)
+    (cname, front, a) = chain(resp)   # public name -> privatelink name -> the public front end -> A
     assert cname[2] == [f"ep-fraud.{GUID}.inference.eastus.privatelink.api.azureml.ms."]
+    assert front[1] == "CNAME" and front[2][0].endswith(".api.azureml.ms.") and ".privatelink." not in front[2][0]
     assert a[1] == "A" and not a[2][0].startswith("10.")
     assert not resp.flags & dns.flags.AA and resp.flags & dns.flags.RA
 
@@ -62,7 +66,7 @@ def test_nxdomain_for_a_missing_record_in_a_linked_zone_and_nodata_for_other_typ
 
 def test_unlinked_zone_falls_through_to_the_public_answer(sim_factory: Any) -> None:
     sim = sim_factory("zone-not-linked")
-    (_, a) = chain(ask(sim.ports["dns:azure"], SCORING))
+    (*_, a) = chain(ask(sim.ports["dns:azure"], SCORING))
     assert not a[2][0].startswith("10.")
 
 
@@ -99,10 +103,13 @@ def test_down_server_never_answers(sim_factory: Any) -> None:
         dns.query.udp(dns.message.make_query(SCORING, "A"), "127.0.0.1", port=sim.ports["dns:10.20.0.4"], timeout=0.3)
 
 
-def test_flapping_server_alternates_private_and_public(sim_factory: Any) -> None:
+def test_flapping_server_alternates_private_and_public_per_name(sim_factory: Any) -> None:
     sim = sim_factory("dns-flapping")
     firsts = [chain(ask(sim.ports["dns:10.20.0.4"], SCORING))[-1][2][0] for _ in range(4)]
     assert [ip.startswith("10.20.") for ip in firsts] == [True, False, True, False]
+    # another name keeps its own count: its first answer is private even after the others
+    other = chain(ask(sim.ports["dns:10.20.0.4"], "crcontosoml.azurecr.io"))[-1][2][0]
+    assert other.startswith("10.20.")
 
 
 def handshake(sim: Simulator, host: str, cafile: str | None = None) -> dict[str, Any]:

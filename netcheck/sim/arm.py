@@ -11,13 +11,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from netcheck.sim import resourcegraph
+from netcheck.sim.resolvers import listed_by_vnet
 from netcheck.sim.scenario import Fault
 from netcheck.sim.wire import QuietHandler
 from netcheck.sim.world import World
 
 _API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview)?$")
 # POSTs that only read (ARM "list" actions that return no secrets); anything else is a mutation.
-_READ_ACTIONS = re.compile(r"/(list|listByResourceGroup)$", re.IGNORECASE)
+_READ_ACTIONS = re.compile(r"/(list|listByResourceGroup|listDnsResolvers|listDnsForwardingRulesets)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,8 @@ class Arm:
             return 200, json.dumps(world.serve(res)).encode(), {}
         if child := world.inline_child(path):
             return 200, json.dumps(child).encode(), {}
+        if (listed := listed_by_vnet(world, path)) is not None:   # a VNet's DNS Private Resolver POST lists
+            return 200, json.dumps(self._page(path, query, listed)).encode(), {}
         items = world.collection(path)
         if items is not None:
             return 200, json.dumps(self._page(path, query, [world.serve(r) for r in items])).encode(), {}

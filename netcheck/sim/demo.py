@@ -41,6 +41,9 @@ def _addresses(dest: str, value: Any) -> Iterable[str]:
     return [value[0]]
 
 
+_DNS_LABELS = {"azure": "Azure DNS of the VNet", "public": "public DNS"}
+
+
 def refused_options(changed: Mapping[str, Any]) -> list[str]:
     """The options (dests) among `changed` that a scenario may not set."""
     bad = []
@@ -83,5 +86,8 @@ def how_to_reach(sim: Simulator) -> str:
         f"  dig @{r[0]} -p {r[1]} <name>",
         f"  openssl s_client -connect 127.0.0.1:{sim.ports['tls']} -servername <scoring host> "
         f"-CAfile {o['ca_bundle']}",
+        # Azure DNS, the internet's, each custom server and inbound endpoint
+        *(f"  dig @127.0.0.1 -p {port} <name>    # {_DNS_LABELS.get(key[4:], f'the server at {key[4:]}')}"
+          for key, port in sim.ports.items() if key.startswith("dns:")),
         "", "Ctrl-C stops it.",
     ])

@@ -57,7 +57,18 @@ _TLS = {"expires_in_days": _NUMBER, "not_before_days": _NUMBER, "wrong_host": _B
         "score": _MAPPING, "http": _MAPPING}
 _SCORE = {"status": _STATUS, "headers": _MAPPING, "body": _ANY}
 _HTTP = {"swagger_status": _STATUS}
-_DNS_SERVER = {"forward": _ZONES, "to": _one_of("azure"), "down": _BOOL, "flapping": _BOOL}   # to: where forwards go
+# A forwarder target: azure (Azure DNS of the server's VNet, also 168.63.129.16), public or root-hints (the
+# internet), or the address of another simulated server (a custom server, a resolver's inbound endpoint).
+_TARGET: Rule = (lambda v: v in ("azure", "public", "root-hints") or _is_ip(v), "azure, public, root-hints or an IP")
+_FORWARD: Rule = (lambda v: _ZONES[0](v) or (isinstance(v, dict) and all(
+    isinstance(k, str) and _TARGET[0](t) for k, t in v.items())), "a list of zones, or zone: target")
+_DNS_SERVER = {"forward": _FORWARD, "to": _TARGET, "default": _TARGET, "cname": _one_of("whole-answer", "chase"),
+               "down": _BOOL, "flapping": _MAPPING}
+_FLAPPING = {"names": _ZONES, "pattern": _one_of("alternate", "every-nth", "random"), "n": _COUNT,
+             "seed": (_is_int, "a whole number"), "p": (lambda v: isinstance(v, float) and 0 < v < 1,
+                                                        "a probability between 0 and 1"), "other": _TARGET}
+_EXPECT = {"verdict": _TEXT, "cause": (lambda v: isinstance(v, str) and "." in v, "a probe id or probe@subject"),
+           "fix_mentions": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of strings")}
 _PUBLIC_NAME = {"a": _IPS, "cname": _TEXT, "nxdomain": _BOOL}
 _LATENCY = {"arm": _NUMBER, "dns": _NUMBER, "tls": _NUMBER, "imds": _NUMBER}
 # Resource Graph (sim/resourcegraph.py): management group -> subscription ids, the tenant subscription limit, the quota.
@@ -90,6 +101,9 @@ class Scenario:
     tls: dict[str, dict[str, Any]] = field(default_factory=dict)
     faults: tuple[Fault, ...] = ()
     expect: dict[str, Verdict] = field(default_factory=dict)
+    # the long form {verdict, cause, fix_mentions}: the root cause (probe@subject) and words the fix must hold
+    expect_cause: dict[str, str] = field(default_factory=dict)
+    expect_fix: dict[str, tuple[str, ...]] = field(default_factory=dict)
     latency_ms: dict[str, float] = field(default_factory=dict)
     target: dict[str, Any] = field(default_factory=dict)
     page_size: int = 2
@@ -169,8 +183,11 @@ def parse(data: Any, source: str) -> Scenario:
     for addr, opts in servers.items():
         if not _is_ip(addr):
             raise _fail(source, f"dns_servers.{addr}", "must be keyed by the server's IP address")
-        if not set(_fields(source, f"dns_servers.{addr}", opts, _DNS_SERVER)):
-            raise _fail(source, f"dns_servers.{addr}", "needs forward: [zones], down: true or flapping: true")
+        opts = _fields(source, f"dns_servers.{addr}", opts, _DNS_SERVER)
+        if not set(opts) & {"forward", "default", "down", "flapping"}:
+            raise _fail(source, f"dns_servers.{addr}", "needs forward: [zones], default: TARGET, down: true "
+                        "or flapping: {...}")
+        _fields(source, f"dns_servers.{addr}.flapping", opts.get("flapping"), _FLAPPING)
     public_dns = _mapping(source, "public_dns", data.get("public_dns"))
     for name, entry in public_dns.items():
         _fields(source, f"public_dns.{name}", entry, _PUBLIC_NAME)
@@ -182,7 +199,16 @@ def parse(data: Any, source: str) -> Scenario:
         faults.append(Fault(f["request"], f.get("status"), f.get("retry_after"), f.get("times"),
                             _ms(source, f"faults[{i}].delay_ms", f.get("delay_ms", 0)), f.get("message")))
     expect: dict[str, Verdict] = {}
+    causes: dict[str, str] = {}
+    fixes: dict[str, tuple[str, ...]] = {}
     for key, value in _mapping(source, "expect", data.get("expect")).items():
+        if isinstance(value, dict):
+            long = _fields(source, f"expect.{key}", value, _EXPECT)
+            value = long.get("verdict")
+            if "cause" in long:
+                causes[str(key)] = long["cause"]
+            if "fix_mentions" in long:
+                fixes[str(key)] = tuple(long["fix_mentions"])
         try:
             expect[str(key)] = Verdict(value)
         except ValueError:
@@ -199,7 +225,7 @@ def parse(data: Any, source: str) -> Scenario:
     return Scenario(
         name=data["name"], summary=data["summary"], source=source, arm=tuple(arm), where_vm=vm,
         public_dns=public_dns, dns_servers=servers, tls=tls,
-        faults=tuple(faults), expect=expect, latency_ms=latency,
+        faults=tuple(faults), expect=expect, expect_cause=causes, expect_fix=fixes, latency_ms=latency,
         target=_mapping(source, "target", data.get("target")), page_size=page_size,
         options=tuple(options),
         resource_graph=_fields(source, "resource_graph", data.get("resource_graph"), _RESOURCE_GRAPH))

@@ -82,7 +82,7 @@ class Simulator:
         lat = self.latency.get("dns", 0.0)
         self.dns["azure"] = Resolver(self.world, "azure", latency_ms=lat)
         self.dns["public"] = Resolver(self.world, "public", latency_ms=lat)
-        for addr in self.scenario.dns_servers:
+        for addr in self.world.network().addresses():   # custom servers, resolver inbound endpoints
             self.dns[addr] = Resolver(self.world, "custom", addr, lat)
         for key, resolver in self.dns.items():
             server = DnsServer(resolver).start()
@@ -162,7 +162,7 @@ class Simulator:
         for ip, behaviour in sorted(self._host_behaviour().items()):
             routes.append(((ip, 443), (LOOPBACK, self.ports[behaviour])))
             routes.append(((ip, 80), (LOOPBACK, self.ports["refused"])))
-        for addr in self.scenario.dns_servers:
+        for addr in self.world.network().addresses():
             routes.append(((addr, 53), (LOOPBACK, self.ports[f"dns:{addr}"])))
         routes.append((("", 443), (LOOPBACK, self.ports["tls"])))
         routes.append((("", 80), (LOOPBACK, self.ports["http"])))
@@ -173,7 +173,7 @@ class Simulator:
         if not self.world.where_vnet:
             return LOOPBACK, self.ports["dns:public"]
         custom = self.world.vnet_dns_servers(self.world.where_vnet)
-        if custom and custom[0] in self.scenario.dns_servers:
+        if custom and f"dns:{custom[0]}" in self.ports:
             return LOOPBACK, self.ports[f"dns:{custom[0]}"]
         return LOOPBACK, self.ports["dns:azure"]
 

@@ -6,36 +6,26 @@ Pure logic, no sockets: the servers in this package put it on the wire.
 from __future__ import annotations
 
 import copy
-import fnmatch
-import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+import threading
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from netcheck import services
 from netcheck.azure.facts import name_of, parent
 from netcheck.clouds import Cloud, cloud
+from netcheck.sim import zones
+from netcheck.sim.answer import Answer
 from netcheck.sim.scenario import Scenario
+from netcheck.sim.zones import public_ip
+
+if TYPE_CHECKING:
+    from netcheck.sim.resolvers import Network
+
+__all__ = ["Answer", "World", "public_ip"]
 
 _RECORD_TYPES = {"a", "aaaa", "cname", "mx", "ptr", "soa", "srv", "txt"}
 # ARM inlines a private-link resource's private endpoint connections into its properties.
 _INLINE = ("privateEndpointConnections",)
-
-
-@dataclass
-class Answer:
-    """A resolution: the CNAME chain followed, the final addresses, the rcode."""
-
-    chain: list[tuple[str, str]] = field(default_factory=list)
-    ips: list[str] = field(default_factory=list)
-    rcode: str = "NOERROR"     # NOERROR | NXDOMAIN
-
-
-def public_ip(name: str) -> str:
-    """A stable public address for a name (never contacted: the tests map it to loopback)."""
-    h = hashlib.sha256(name.lower().encode()).digest()
-    return f"20.{h[0]}.{h[1]}.{max(h[2], 1)}"
 
 
 class World:
@@ -49,7 +39,12 @@ class World:
             res.setdefault("name", name_of(res["id"]))
             self.resources[res["id"].lower()] = res
         self.where_vnet = self._where_vnet()
+        self._host_owner: dict[str, str] = {}
         self.known_hosts = self._known_hosts()
+        self._front_ends = {zones.front_end(pl): pl for pl in self.known_hosts.values()}
+        self._pe_owners: set[str] | None = None
+        self._network: Network | None = None
+        self._lock = threading.Lock()
 
     # ---- ARM -------------------------------------------------------------------------------------
     def of_type(self, type_: str) -> list[dict[str, Any]]:
@@ -139,115 +134,81 @@ class World:
                 return str(vnet["id"]).lower()
         return self.where_vnet
 
-    # ---- DNS -------------------------------------------------------------------------------------
-    def _linked_zones(self, vnet_id: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-        """(zone, link) for each private zone with a Completed link to the VNet."""
-        found = []
-        for link in self.of_type("Microsoft.Network/privateDnsZones/virtualNetworkLinks"):
-            props = link.get("properties", {})
-            if str(props.get("virtualNetwork", {}).get("id", "")).lower() != vnet_id.lower():
-                continue
-            if props.get("virtualNetworkLinkState", "Completed") != "Completed":
-                continue
-            zone = self.resources.get(parent(link["id"]).lower())
-            if zone:
-                found.append((zone, link))
-        return found
+    # ---- DNS (the answers themselves: sim/zones.py and sim/resolvers.py) --------------------------
+    def linked_zones(self, vnet_id: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        return zones.linked_zones(self, vnet_id)
 
-    def _private_lookup(self, name: str, vnet_id: str) -> tuple[str, Any] | None:
-        candidates = [(z, lk) for z, lk in self._linked_zones(vnet_id)
-                      if name == z["name"].lower() or name.endswith("." + z["name"].lower())]
-        if not candidates:
-            return None
-        zone, link = max(candidates, key=lambda c: len(c[0]["name"]))
-        rel = name[: -len(zone["name"]) - 1] if name != zone["name"].lower() else "@"
-        records = {r["name"].lower(): r for r in self.children(zone["id"], "all")}
-        rec = records.get(rel)
-        if rec is None:
-            labels = rel.split(".")
-            rec = next((records[w] for i in range(1, len(labels))
-                        if (w := "*." + ".".join(labels[i:])) in records), None)
-        if rec is None:
-            if link.get("properties", {}).get("resolutionPolicy") == "NxDomainRedirect":
-                return None
-            return ("nx", None)
-        props = rec.get("properties", {})
-        if rec["id"].split("/")[-2].lower() == "cname":
-            return ("cname", props.get("cnameRecord", {}).get("cname", "").rstrip(".").lower())
-        if rec["id"].split("/")[-2].lower() == "a":
-            return ("a", [a["ipv4Address"] for a in props.get("aRecords", [])])
-        return ("nodata", None)
+    def network(self) -> Network:
+        """The scenario's DNS servers (one set per world: flapping counts per server and name)."""
+        from netcheck.sim.resolvers import Network
 
-    def _public_lookup(self, name: str) -> tuple[str, Any]:
-        table = {k.lower().rstrip("."): v for k, v in self.scenario.public_dns.items()}
-        entry = table.get(name) or next((v for k, v in table.items() if k.startswith("*.")
-                                         and fnmatch.fnmatchcase(name, k)), None)
-        if entry is not None:
-            if entry.get("nxdomain"):
-                return ("nx", None)
-            if "cname" in entry:
-                return ("cname", str(entry["cname"]).rstrip(".").lower())
-            return ("a", list(entry.get("a", [])))
-        if ".privatelink." in f".{name}":
-            return ("a", [public_ip(name)])
-        if name in self.known_hosts:
-            return ("cname", self.known_hosts[name])
-        return ("nx", None)
+        with self._lock:
+            if self._network is None:
+                self._network = Network(self)
+            return self._network
 
-    def resolve(self, name: str, vnet_id: str | None,
-                private: Callable[[str], bool] = lambda name: True) -> Answer:
-        """Answer as Azure DNS would from inside `vnet_id` (None: as public DNS would).
+    def resolve(self, name: str, vnet_id: str | None) -> Answer:
+        """Answer as Azure DNS would from inside `vnet_id` (None: as public DNS would)."""
+        return self.network().azure(vnet_id).resolve(name.rstrip(".").lower())
 
-        `private(name)` says whether a step may consult the VNet's private zones: a custom DNS server
-        asks Azure DNS only for the zones it forwards, and chases CNAMEs itself.
-        """
-        name, ans, seen = name.rstrip(".").lower(), Answer(), set[str]()
-        while name not in seen and len(seen) < 10:
-            seen.add(name)
-            step = self._private_lookup(name, vnet_id) if vnet_id and private(name) else None
-            kind, data = step or self._public_lookup(name)
-            if kind == "cname":
-                ans.chain.append((name, data))
-                name = data
-                continue
-            if kind == "nx":
-                ans.rcode = "NXDOMAIN"
-            elif kind == "a":
-                ans.ips = list(data)
-            return ans
-        return ans
+    def has_private_endpoint(self, host: str) -> bool:
+        """Whether the resource behind a public host name has a private endpoint connection."""
+        owner = self._host_owner.get(host)
+        if owner is None or owner not in self.resources:
+            return True   # a resource the scenario doesn't describe: its zone records say it has one
+        if self._pe_owners is None:
+            owners = set()
+            for pe in self.of_type("Microsoft.Network/privateEndpoints"):
+                props = pe.get("properties", {})
+                for conn in [*(props.get("privateLinkServiceConnections") or []),
+                             *(props.get("manualPrivateLinkServiceConnections") or [])]:
+                    owners.add(str(conn.get("properties", {}).get("privateLinkServiceId", "")).lower())
+            for rid, res in self.resources.items():
+                if res.get("properties", {}).get("privateEndpointConnections") or \
+                        self.children(rid, "privateEndpointConnections"):
+                    owners.add(rid)
+            self._pe_owners = owners
+        return owner in self._pe_owners
+
+    def front_ends(self) -> dict[str, str]:
+        """Public front-end name -> the privatelink name public DNS sends to it."""
+        return self._front_ends
 
     def _known_hosts(self) -> dict[str, str]:
         """Public names of the scenario's resources -> the privatelink name public DNS points them at."""
         c, hosts = self.cloud.name, {}
 
-        def add(host: str) -> None:
+        def add(host: str, owner: str) -> None:
             host = host.lower().rstrip(".")
             if target := services.private_name(host, c):
                 hosts[host] = target
+                self._host_owner.setdefault(host, owner.lower())
 
         for pe in self.of_type("Microsoft.Network/privateEndpoints"):
+            conns = pe.get("properties", {}).get("privateLinkServiceConnections") or [{}]
+            target = str(conns[0].get("properties", {}).get("privateLinkServiceId", pe["id"]))
             for cfg in pe.get("properties", {}).get("customDnsConfigs", []) or []:
                 if "*" not in cfg.get("fqdn", ""):
-                    add(cfg["fqdn"])
+                    add(cfg["fqdn"], target)
         for reg in self.of_type(services.get("registry").arm_type):
             props = reg.get("properties", {})
-            add(props.get("loginServer", f"{reg['name']}.{self.cloud.suffix('registry')}"))
+            add(props.get("loginServer", f"{reg['name']}.{self.cloud.suffix('registry')}"), reg["id"])
             for h in props.get("dataEndpointHostNames", []) or []:
-                add(h)
+                add(h, reg["id"])
         for kv in self.of_type(services.get("vault").arm_type):
             uri = kv.get("properties", {}).get("vaultUri", "")
-            add(urlparse(uri).hostname or f"{kv['name']}.{self.cloud.suffix('vault')}")
+            add(urlparse(uri).hostname or f"{kv['name']}.{self.cloud.suffix('vault')}", kv["id"])
         scoring = services.get("scoring")
         for ws in self.of_type(services.get("workspace").arm_type):
             for svc in services.all_services():   # the dependencies it names, by the names the registry forms
                 if rid := svc.linked_id(ws):
                     for host in svc.host_names(c, name=name_of(rid).lower()):
-                        add(host)
+                        add(host, rid)
             guid = ws.get("properties", {}).get("workspaceId", "")
             for ep in self.children(ws["id"], "onlineEndpoints"):
                 host = (urlparse(ep.get("properties", {}).get("scoringUri") or "").hostname or "").lower()
                 if host.endswith("." + scoring.suffix_in(c)):
                     epname, region = host.split(".")[:2]
                     hosts[host] = scoring.private_host(c, endpoint=epname, guid=guid, region=region)
+                    self._host_owner[host] = ws["id"].lower()
         return hosts
