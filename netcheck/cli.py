@@ -491,14 +491,21 @@ def demo(args: argparse.Namespace) -> int:
 def serve(args: argparse.Namespace) -> int:
     import threading
 
+    from netcheck.sim.crashes import SimulatorCrash
     from netcheck.sim.demo import how_to_reach
     from netcheck.sim.server import Simulator
 
+    def crashed(text: str) -> None:   # a simulator bug: say so as it happens, not only at the end
+        print(f"netcheck simulator: a server raised (a simulator bug): {text}", file=sys.stderr, flush=True)
+
     scenario = _load_scenario(args.scenario)
-    with Simulator(scenario, args.latency) as sim:
-        print(how_to_reach(sim), flush=True)
-        with contextlib.suppress(KeyboardInterrupt, _Terminated):   # how a simulator is stopped: a normal end
-            threading.Event().wait()
+    try:
+        with Simulator(scenario, args.latency, on_crash=crashed) as sim:
+            print(how_to_reach(sim), flush=True)
+            with contextlib.suppress(KeyboardInterrupt, _Terminated):   # how a simulator is stopped: a normal end
+                threading.Event().wait()
+    except SimulatorCrash:
+        return 1   # each traceback was printed as it happened
     return 0
 
 

@@ -18,6 +18,7 @@ from netcheck.app import check
 from netcheck.cli import apply_options, scenario_settings
 from netcheck.model import Report
 from netcheck.render.json_report import schema
+from netcheck.sim.crashes import SimulatorCrash
 from netcheck.sim.scenario import load
 from netcheck.sim.server import Simulator
 
@@ -70,8 +71,14 @@ def sim_factory() -> Iterator[Any]:
         return sim
 
     yield make
-    for sim in started:
-        sim.stop()
+    crashed = []
+    for sim in started:   # stop them all; then fail the test with the first simulator bug it caused
+        try:
+            sim.stop()
+        except SimulatorCrash as exc:
+            crashed.append(exc)
+    if crashed:
+        raise crashed[0]
 
 
 # What the caller's environment may hold that changes how netcheck looks: CI turns the TUI off, NO_COLOR

@@ -40,6 +40,8 @@ REGISTRY = f"/subscriptions/{SUB}/resourceGroups/rg-mlops-prod/providers/Microso
 HOSTILE = ("ep-fraud/line1\n  [✓] ctx.target: FORGED pass line \u202egnp.exe \x85 \x1b[31mRED "
            "[x](javascript:alert(1)) ![i](https://evil.example/p.png) \ufffe\uffff \ud800 <b>bold</b>")
 RAW = ["\u202e", "\x85", "\x1b", "\ufffe", "\uffff", "\ud800"]
+# ARM names are their id's last segment and never hold a '/': the name carries the rest, the free texts all
+HOSTILE_NAME = HOSTILE.replace("/", "\u2215")
 
 
 def netcheck(*argv: str, timeout: float = 120, **kw: Any) -> subprocess.CompletedProcess[str]:
@@ -68,7 +70,7 @@ def scenario_file(folder: Path, name: str, **body: Any) -> Path:
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return scenario_file(tmp_path_factory.mktemp("hostile"), "hostile-strings", patch=[
         {"remove": "*/privateEndpointConnections/ep-fraud-egress.91ac"}], arm=[{
-            "id": f"{REGISTRY}/privateEndpointConnections/hostile.1", "name": HOSTILE,
+            "id": f"{REGISTRY}/privateEndpointConnections/{HOSTILE_NAME}", "name": HOSTILE_NAME,
             "type": "Microsoft.ContainerRegistry/registries/privateEndpointConnections",
             "properties": {"provisioningState": "Succeeded", "privateEndpoint": {
                 "id": "/subscriptions/0b7c4a1e-6d2f-4a3b-8c9d-aml00egress01/resourceGroups/azureml-rg/providers/"

@@ -28,6 +28,10 @@ KNOWN_WRONG = {
     "resolver-ruleset-public": "issue 14: rulesets are not read; the rule sending azureml.ms away is not named",
     "acr-no-private-endpoint": "issue 14: a public registry without a private endpoint is judged as if it "
                                "needed a private address",
+    "client-vnet-not-peered": "issue 14: no reachability probe names the missing peering (net.peering)",
+    "peering-disconnected": "issue 14: no reachability probe names the peering that is not Connected",
+    "cert-missing-intermediate": "issue 14: tls.cert calls the issuer untrusted instead of naming the missing "
+                                 "intermediate, and http.frontend names no cause",
 }
 
 

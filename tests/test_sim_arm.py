@@ -280,3 +280,68 @@ def test_start_stop_twenty_times_leaks_nothing() -> None:
     assert not [what for what in new.values() if any(what.startswith(str(f)) for f in folders)], new
     assert len(new) < 20, new   # whatever the runtime opened, it is not one per simulator
     assert not any(Path(f).exists() for f in folders)
+
+
+SUB_HEALTHY = "/subscriptions/6b1e2f3a-8c4d-4e5f-9a0b-1c2d3e4f5a6b"
+NET = f"{SUB_HEALTHY}/resourceGroups/rg-mlops-prod/providers/Microsoft.Network"
+
+
+def test_arm_errors_name_what_arm_names(sim_factory: Any) -> None:
+    sim = sim_factory("healthy")
+    status, body = request(sim, WS.replace("mlw-contoso-prod", "nope") + "?api-version=2025-12-01")
+    assert status == 404 and "'Microsoft.MachineLearningServices/workspaces/nope'" in body["error"]["message"]
+    status, body = request(sim, f"{WS}/onlineEndpoints/ep-none?api-version=2025-12-01")
+    assert "'Microsoft.MachineLearningServices/workspaces/mlw-contoso-prod/onlineEndpoints/ep-none'" in (
+        body["error"]["message"])
+    status, body = request(sim, WS.replace("6b1e2f3a-8c4d-4e5f-9a0b-1c2d3e4f5a6b", SUB) + "?api-version=2025-12-01")
+    assert status == 404 and body["error"]["code"] == "SubscriptionNotFound"
+
+
+@pytest.mark.parametrize(("path", "good"), [
+    (WS, "2025-12-01"),
+    (f"{NET}/virtualNetworks/vnet-ml-hub", "2025-09-01"),
+    (f"{NET}/privateDnsZones/privatelink.azurecr.io", "2024-06-01"),
+])
+def test_api_versions_are_checked_per_resource_type(sim_factory: Any, path: str, good: str) -> None:
+    sim = sim_factory("healthy")
+    assert request(sim, f"{path}?api-version={good}")[0] == 200
+    status, body = request(sim, f"{path}?api-version=2099-01-01")
+    assert status == 400 and body["error"]["code"] == "NoRegisteredProviderFound"
+    assert good in body["error"]["message"]
+
+
+def test_every_api_version_netcheck_and_the_sdks_send_is_accepted() -> None:
+    """The healthy check through the real readers: no request refused for its api-version."""
+    from conftest import shared_run
+
+    _, sim = shared_run("healthy")
+    refused = [f"{r.path}?{r.query}" for r in sim.arm.requests if r.status == 400]
+    assert refused == []
+
+
+def test_child_collections_are_served(sim_factory: Any) -> None:
+    sim = sim_factory("healthy")
+    status, page = request(sim, f"{NET}/virtualNetworks/vnet-ml-hub/subnets?api-version=2025-09-01")
+    names = [s["name"] for s in page["value"]]
+    while "nextLink" in page:
+        status, page = request(sim, page["nextLink"].removeprefix(sim.arm.base_url))
+        names += [s["name"] for s in page["value"]]
+    assert status == 200 and names == ["snet-pe", "snet-jumpbox"]
+    status, page = request(sim, f"{WS}/privateEndpointConnections?api-version=2025-12-01")
+    assert status == 200 and [c["name"] for c in page["value"]] == ["pe-mlw-contoso-prod.7c1d"]
+
+
+def test_resource_groups_and_resources_listings_find_a_registry_as_az_acr_does(sim_factory: Any) -> None:
+    sim = sim_factory("healthy")
+    status, group = request(sim, f"{SUB_HEALTHY}/resourceGroups/rg-mlops-prod?api-version=2024-11-01")
+    assert status == 200 and group["type"] == "Microsoft.Resources/resourceGroups" and group["location"] == "eastus"
+    # az acr ... -r NAME finds the registry's group through the subscription's resources listing
+    flt = "resourceType%20eq%20'Microsoft.ContainerRegistry/registries'"
+    status, page = request(sim, f"{SUB_HEALTHY}/resources?api-version=2024-11-01&$filter={flt}")
+    assert status == 200 and [r["name"] for r in page["value"]] == ["crcontosoml"]
+    assert "properties" not in page["value"][0]
+    status, page = request(sim, f"{SUB_HEALTHY}/resourceGroups/rg-mlops-prod/resources?api-version=2024-11-01")
+    assert status == 200 and len(page["value"]) == 2 and "nextLink" in page   # paged as every list
+    status, page = request(sim, f"{group['id']}/providers/Microsoft.ContainerRegistry/registries/crcontosoml/"
+                           "privateEndpointConnections?api-version=2025-11-01")
+    assert status == 200 and page["value"]

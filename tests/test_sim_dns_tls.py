@@ -137,7 +137,7 @@ def test_each_certificate_fault_fails_verification_as_a_real_server_would(
 def test_valid_and_weak_key_certificates_verify(sim_factory: Any) -> None:
     sim = sim_factory("cert-weak-key")
     cert = handshake(sim, SCORING)
-    assert ("DNS", SCORING) in cert["subjectAltName"]
+    assert ("DNS", "*.eastus.inference.ml.azure.com") in cert["subjectAltName"]   # Azure's wildcard
     assert handshake(sim, "kv-contoso-ml.vault.azure.net")  # RSA 1024, accepted at SECLEVEL 1
     strict = ssl.create_default_context(cafile=str(sim.ca_bundle))
     strict.set_ciphers("DEFAULT:@SECLEVEL=2")

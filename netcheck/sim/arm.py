@@ -6,11 +6,12 @@ import fnmatch
 import json
 import re
 import threading
+import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from netcheck.sim import resourcegraph
+from netcheck.sim import apiversions, armlists, resourcegraph
 from netcheck.sim.resolvers import listed_by_vnet
 from netcheck.sim.scenario import Fault
 from netcheck.sim.wire import QuietHandler
@@ -71,7 +72,10 @@ class Arm:
         status, body, headers = self._answer(h, h.command, path, query, url.query)
         with self._lock:
             self.requests.append(Request(h.command, path, url.query, status))
-        h.send(status, body, headers)
+        # as ARM: every answer is tagged, the caller's correlation id echoed
+        ids = {"x-ms-request-id": str(uuid.uuid4()), "x-ms-correlation-request-id":
+               h.headers.get("x-ms-correlation-request-id") or str(uuid.uuid4())}
+        h.send(status, body, {**ids, **headers})
 
     def _answer(self, h: QuietHandler, method: str, path: str, query: dict[str, list[str]],
                 raw_query: str) -> tuple[int, bytes, dict[str, str]]:
@@ -82,16 +86,27 @@ class Arm:
                                    "missing or not a valid bearer token."), {"WWW-Authenticate": 'Bearer'}
         if resourcegraph.is_query(method, path):
             return self.resource_graph.answer(raw_query, h.body(), self._fault(method, path))
-        if method != "GET" and not (method == "POST" and _READ_ACTIONS.search(path)):
+        if method not in ("GET", "HEAD") and not (method == "POST" and _READ_ACTIONS.search(path)):
             return 405, error_body("NetcheckSimulatorReadOnly", f"{method} {path} would change Azure; "
                                    "netcheck must never send it."), {}
         version = query.get("api-version", [""])[0]
         if not version:
             return 400, error_body("MissingApiVersionParameter", "The api-version query parameter "
                                    "(?api-version=) is required for all requests."), {}
+        type_ = apiversions.provider_type(path)
+        known = apiversions.accepted(type_)
         if not _API_VERSION.match(version):
             return 400, error_body("InvalidApiVersionParameter", f"The api-version '{version}' is invalid. "
-                                   "The supported versions are '2025-12-01'."), {}
+                                   f"The supported versions are '{','.join(sorted(known or ()))}'."), {}
+        if known is not None and version not in known:
+            namespace, _, kind = type_.partition("/")
+            return 400, error_body("NoRegisteredProviderFound", (
+                f"No registered resource provider found for location 'eastus' and API version '{version}' for "
+                f"type '{kind or namespace}'. The supported api-versions are '{', '.join(sorted(known))}'.")), {}
+        parts = path.split("/")
+        if len(parts) > 2 and parts[1].lower() == "subscriptions" and \
+                parts[2].lower() not in armlists.subscriptions(self.world):
+            return 404, error_body("SubscriptionNotFound", f"The subscription '{parts[2]}' could not be found."), {}
         if fault := self._fault(method, path):
             if fault.delay_ms:
                 self._pause(fault.delay_ms)
@@ -130,21 +145,27 @@ class Arm:
         items = world.collection(path)
         if items is not None:
             return 200, json.dumps(self._page(path, query, [world.serve(r) for r in items])).encode(), {}
+        if (listed := armlists.listing(world, path, query)) is not None:
+            return 200, json.dumps(self._page(path, query, listed)).encode(), {}
         if not world.group_exists(path):
             group = path.split("/")[4] if len(path.split("/")) > 4 else ""
             return 404, error_body("ResourceGroupNotFound", f"Resource group '{group}' could not be found."), {}
+        if rg := armlists.group(world, path):
+            return 200, json.dumps(rg).encode(), {}
         parts = path.split("/")
-        kind = "/".join(parts[6:7] + parts[7::2][:-1]) if len(parts) > 7 else path
-        return 404, error_body("ResourceNotFound", f"The Resource '{kind}/{parts[-1]}' under resource group "
+        low = [p.lower() for p in parts]
+        kind = "/".join(parts[low.index("providers") + 1:]) if "providers" in low else path
+        return 404, error_body("ResourceNotFound", f"The Resource '{kind}' under resource group "
                                f"'{parts[4] if len(parts) > 4 else ''}' was not found. For more details please "
                                "go to https://aka.ms/ARMResourceNotFoundFix"), {}
 
     def _page(self, path: str, query: dict[str, list[str]], items: list[dict[str, Any]]) -> dict[str, Any]:
         size = max(1, self.world.scenario.page_size)
-        start = int(query.get("$skipToken", ["0"])[0] or 0)
+        token = query.get("$skipToken", ["0"])[0] or "0"
+        start = int(token) if token.isdigit() else 0
         page: dict[str, Any] = {"value": items[start:start + size]}
         if start + size < len(items):
-            q = {"api-version": query["api-version"][0], "$skipToken": str(start + size)}
+            q = {k: v[0] for k, v in query.items() if k != "$skipToken"} | {"$skipToken": str(start + size)}
             page["nextLink"] = f"{self.base_url}{path}?{urlencode(q)}"
         return page
 

@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-import copy
-import fnmatch
+import math
 import re
+import reprlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from netcheck import validate
+from netcheck.clouds import CLOUDS
 from netcheck.model import Verdict
+from netcheck.sim import armshape, yamlsafe
+from netcheck.sim.patching import ScenarioError, patched
+from netcheck.sim.patching import as_list as _list
+from netcheck.sim.patching import fail as _fail
+from netcheck.sim.patching import mapping as _mapping
+
+__all__ = ["Fault", "Scenario", "ScenarioError", "load", "parse", "shipped"]
 
 _ID = re.compile(r"^/subscriptions/[^/]+/(resourceGroups/[^/]+/)?providers/[^/]+/[^/]+/[^/]+(/[^/]+/[^/]+)*$",
                  re.IGNORECASE)
 _TOP = {"scenario", "name", "summary", "where", "arm", "public_dns", "dns_servers", "tls", "faults", "expect",
-        "latency_ms", "target", "page_size", "options", "base", "patch", "resource_graph"}
+        "latency_ms", "target", "page_size", "options", "base", "patch", "blackhole", "resource_graph"}
 
 # What a field may hold: a test, and what to call it when a value fails the test.
 Rule = tuple[Callable[[Any], bool], str]
@@ -41,7 +47,8 @@ def _one_of(*choices: str) -> Rule:
 
 
 _BOOL: Rule = (lambda v: isinstance(v, bool), "true or false")
-_NUMBER: Rule = (lambda v: _is_int(v) or isinstance(v, float), "a number")
+_NUMBER: Rule = (lambda v: (_is_int(v) or isinstance(v, float)) and math.isfinite(v), "a number")
+_DAYS: Rule = (lambda v: _NUMBER[0](v) and abs(v) <= 36500, "a number of days (-36500 to 36500)")
 _COUNT: Rule = (lambda v: _is_int(v) and v >= 1, "a whole number, 1 or more")
 _STATUS: Rule = (lambda v: _is_int(v) and 100 <= v <= 599, "an HTTP status (100-599)")
 _TEXT: Rule = (lambda v: isinstance(v, str), "a string")
@@ -50,10 +57,22 @@ _ANY: Rule = (lambda v: True, "")
 _IPS: Rule = (lambda v: isinstance(v, list) and all(_is_ip(x) for x in v), "a list of IP addresses")
 _ZONES: Rule = (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of zone names")
 
+_PORT: Rule = (lambda v: _is_int(v) and 1 <= v <= 65535, "a port (1-65535)")
+
+
+def _is_cidr(v: Any) -> bool:
+    try:
+        return isinstance(v, str) and bool(validate.cidr(v))
+    except ValueError:
+        return False
+
+
+_CIDR: Rule = (_is_cidr, "an address or CIDR, like 10.20.1.0/24")
 _FAULT = {"request": _TEXT, "status": _STATUS, "retry_after": _NUMBER, "times": _COUNT, "delay_ms": _NUMBER,
           "message": _TEXT}
-_TLS = {"expires_in_days": _NUMBER, "not_before_days": _NUMBER, "wrong_host": _BOOL, "untrusted": _BOOL,
-        "weak_key": _BOOL, "tcp": _one_of("blackhole", "refused"), "side": _one_of("public", "private"),
+_TLS = {"expires_in_days": _DAYS, "not_before_days": _DAYS, "wrong_host": _BOOL, "untrusted": _BOOL,
+        "weak_key": _BOOL, "omit_intermediate": _BOOL, "tcp": _one_of("blackhole", "refused"),
+        "side": _one_of("public", "private"),
         "score": _MAPPING, "http": _MAPPING}
 _SCORE = {"status": _STATUS, "headers": _MAPPING, "body": _ANY}
 _HTTP = {"swagger_status": _STATUS}
@@ -73,10 +92,15 @@ _PUBLIC_NAME = {"a": _IPS, "cname": _TEXT, "nxdomain": _BOOL}
 _LATENCY = {"arm": _NUMBER, "dns": _NUMBER, "tls": _NUMBER, "imds": _NUMBER}
 # Resource Graph (sim/resourcegraph.py): management group -> subscription ids, the tenant subscription limit, the quota.
 _RESOURCE_GRAPH = {"management_groups": _MAPPING, "subscription_limit": _COUNT, "quota": _COUNT, "window_s": _NUMBER}
-
-
-class ScenarioError(Exception):
-    """A scenario file that can't be used: says which file, which key and what is wrong."""
+# blackhole: a flow the network drops (an NSG or a route to nowhere), from one source (a VNet id, or
+# `internet` for a machine outside Azure; omitted: from anywhere)
+_BLACKHOLE = {"from": _TEXT, "to": _CIDR, "port": _PORT}
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 60   # a value in a message stays short, however big (or aliased) it is
+_show = _REPR.repr
+_NAMES: Rule = (lambda v: isinstance(v, list) and all(isinstance(x, str) and x for x in v), "a list of names")
+_TARGET_FIELDS = {"subscription": _TEXT, "resource_group": _TEXT, "workspace": _TEXT, "endpoints": _NAMES,
+                  "cloud": (lambda v: isinstance(v, str) and v in CLOUDS, "a cloud: " + ", ".join(sorted(CLOUDS)))}
 
 
 @dataclass(frozen=True)
@@ -108,19 +132,8 @@ class Scenario:
     target: dict[str, Any] = field(default_factory=dict)
     page_size: int = 2
     options: tuple[str, ...] = ()   # extra command-line options the scenario is meant to run with
+    blackhole: tuple[dict[str, Any], ...] = ()
     resource_graph: dict[str, Any] = field(default_factory=dict)
-
-
-def _fail(source: str, path: str, message: str) -> ScenarioError:
-    return ScenarioError(f"{source}: {path}: {message}")
-
-
-def _mapping(source: str, path: str, value: Any) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise _fail(source, path, f"must be a mapping, not {type(value).__name__}")
-    return value
 
 
 def _fields(source: str, path: str, value: Any, rules: dict[str, Rule]) -> dict[str, Any]:
@@ -131,7 +144,7 @@ def _fields(source: str, path: str, value: Any, rules: dict[str, Rule]) -> dict[
             raise _fail(source, f"{path}.{key}", f"unknown key (known: {', '.join(sorted(rules))})")
         test, what = rules[key]
         if not test(v):
-            raise _fail(source, f"{path}.{key}", f"{v!r} is not {what}")
+            raise _fail(source, f"{path}.{key}", f"{_show(v)} is not {what}")
     return m
 
 
@@ -162,18 +175,20 @@ def parse(data: Any, source: str) -> Scenario:
             raise _fail(source, path, "must be a mapping (an ARM resource)")
         rid = res.get("id")
         if not isinstance(rid, str) or not _ID.match(rid):
-            raise _fail(source, f"{path}.id", f"{rid!r} is not an ARM resource id")
+            raise _fail(source, f"{path}.id", f"{_show(rid)} is not an ARM resource id")
         if not isinstance(res.get("type"), str) or res["type"].count("/") < 1:
             raise _fail(source, f"{path}.type", "required, like Microsoft.Network/privateEndpoints")
         if "properties" in res and not isinstance(res["properties"], dict):
             raise _fail(source, f"{path}.properties", "must be a mapping")
         if rid.lower() in ids:
             raise _fail(source, f"{path}.id", f"duplicate resource {rid}")
+        if problem := armshape.check(res):
+            raise _fail(source, f"{path}.{problem[0]}", problem[1])
         ids.add(rid.lower())
     where = _mapping(source, "where", data.get("where"))
     vm = where.get("vm")
     if where and (not isinstance(vm, str) or vm.lower() not in ids):
-        raise _fail(source, "where.vm", f"{vm!r} must be the id of a VM among the arm resources")
+        raise _fail(source, "where.vm", f"{_show(vm)} must be the id of a VM among the arm resources")
     tls = _mapping(source, "tls", data.get("tls"))
     for host, opts in tls.items():
         opts = _fields(source, f"tls.{host}", opts, _TLS)
@@ -192,7 +207,7 @@ def parse(data: Any, source: str) -> Scenario:
     for name, entry in public_dns.items():
         _fields(source, f"public_dns.{name}", entry, _PUBLIC_NAME)
     faults = []
-    for i, f in enumerate(data.get("faults") or []):
+    for i, f in enumerate(_list(source, "faults", data.get("faults"))):
         f = _fields(source, f"faults[{i}]", f, _FAULT)
         if " " not in f.get("request", ""):
             raise _fail(source, f"faults[{i}].request", "required, like 'GET */privateEndpointConnections*'")
@@ -211,14 +226,19 @@ def parse(data: Any, source: str) -> Scenario:
                 fixes[str(key)] = tuple(long["fix_mentions"])
         try:
             expect[str(key)] = Verdict(value)
-        except ValueError:
+        except (ValueError, TypeError):
             raise _fail(source, f"expect.{key}",
-                        f"{value!r} is not a verdict (pass, warn, fail, error, skip)") from None
+                        f"{_show(value)} is not a verdict (pass, warn, fail, error, skip)") from None
     latency = {k: _ms(source, f"latency_ms.{k}", v)
                for k, v in _fields(source, "latency_ms", data.get("latency_ms"), _LATENCY).items()}
     page_size = data.get("page_size", 2)
     if not isinstance(page_size, int) or isinstance(page_size, bool) or page_size < 1:
-        raise _fail(source, "page_size", f"{page_size!r} is not a page size (a whole number, 1 or more)")
+        raise _fail(source, "page_size", f"{_show(page_size)} is not a page size (a whole number, 1 or more)")
+    blackhole = [_fields(source, f"blackhole[{i}]", rule, _BLACKHOLE)
+                 for i, rule in enumerate(_list(source, "blackhole", data.get("blackhole")))]
+    for i, rule in enumerate(blackhole):
+        if "to" not in rule:
+            raise _fail(source, f"blackhole[{i}].to", "required, the address or CIDR whose traffic is dropped")
     options = data.get("options") or []
     if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
         raise _fail(source, "options", "must be a list of command-line options")
@@ -226,58 +246,9 @@ def parse(data: Any, source: str) -> Scenario:
         name=data["name"], summary=data["summary"], source=source, arm=tuple(arm), where_vm=vm,
         public_dns=public_dns, dns_servers=servers, tls=tls,
         faults=tuple(faults), expect=expect, expect_cause=causes, expect_fix=fixes, latency_ms=latency,
-        target=_mapping(source, "target", data.get("target")), page_size=page_size,
-        options=tuple(options),
+        target=_fields(source, "target", data.get("target"), _TARGET_FIELDS), page_size=page_size,
+        options=tuple(options), blackhole=tuple(blackhole),
         resource_graph=_fields(source, "resource_graph", data.get("resource_graph"), _RESOURCE_GRAPH))
-
-
-def _patched(data: dict[str, Any], source: str, depth: int = 0) -> dict[str, Any]:
-    """Resolve `base: NAME` and `patch: [...]`: a scenario as a small change to another."""
-    if "base" not in data:
-        return data
-    if depth > 4:
-        raise _fail(source, "base", "too many levels of base scenarios")
-    base = _patched(_read(str(data["base"]))[0], source, depth + 1)
-    merged = {**base, **{k: v for k, v in data.items() if k not in ("base", "patch")}}
-    for key in ("public_dns", "dns_servers", "tls"):
-        merged[key] = {**(base.get(key) or {}), **(data.get(key) or {})}
-    for key in ("expect", "faults"):
-        merged[key] = data.get(key)
-    arm = [copy.deepcopy(r) for r in base.get("arm") or []]
-    for i, op in enumerate(data.get("patch") or []):
-        arm = _apply(arm, op, source, f"patch[{i}]")
-    merged["arm"] = arm + list(data.get("arm") or [])
-    return merged
-
-
-def _apply(arm: list[dict[str, Any]], op: Any, source: str, path: str) -> list[dict[str, Any]]:
-    if not isinstance(op, dict):
-        raise _fail(source, path, "a patch is {id: GLOB, set: {...}}, {id: GLOB, delete: [...]} or {remove: GLOB}")
-    if "remove" in op:
-        pattern = str(op["remove"]).lower()
-        kept = [r for r in arm if not (fnmatch.fnmatchcase(str(r.get("id", "")).lower(), pattern)
-                                       or str(r.get("id", "")).lower().startswith(pattern + "/"))]
-        if len(kept) == len(arm):
-            raise _fail(source, f"{path}.remove", f"no resource matches {op['remove']!r}")
-        return kept
-    pattern = str(op.get("id", "")).lower()
-    hits = [r for r in arm if fnmatch.fnmatchcase(str(r.get("id", "")).lower(), pattern)]
-    if len(hits) != 1:
-        raise _fail(source, f"{path}.id", f"{op.get('id')!r} matches {len(hits)} resources, not exactly one")
-    res = hits[0]
-    for dotted, value in (op.get("set") or {}).items():
-        *parents, leaf = str(dotted).split(".")
-        node = res
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[leaf] = value
-    for dotted in op.get("delete") or []:
-        *parents, leaf = str(dotted).split(".")
-        node = res
-        for key in parents:
-            node = node.get(key, {})
-        node.pop(leaf, None)
-    return arm
 
 
 def _generated(name: str) -> Any | None:
@@ -298,7 +269,9 @@ def _read(name_or_path: str) -> tuple[Any, str]:
         source = f"scenario {name_or_path}"
     elif path.suffix in (".yaml", ".yml") or path.exists():
         try:
-            text = path.read_text(encoding="utf-8")
+            with path.open("rb") as f:   # bounded: /dev/zero or a huge file is refused, not read whole
+                raw = f.read(yamlsafe.MAX_BYTES + 1)
+            text = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ScenarioError(f"{path}: cannot read: {exc}") from None
         source = str(path)
@@ -306,9 +279,9 @@ def _read(name_or_path: str) -> tuple[Any, str]:
         raise ScenarioError(f"{name_or_path!r} is neither a shipped scenario nor a YAML file "
                             f"(see `netcheck demo --list`)")
     try:
-        return yaml.safe_load(text), source
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{source}: not valid YAML: {exc}") from None
+        return yamlsafe.load(text), source
+    except yamlsafe.YamlError as exc:
+        raise ScenarioError(f"{source}: {exc}") from None
 
 
 def shipped() -> dict[str, str]:
@@ -320,5 +293,5 @@ def shipped() -> dict[str, str]:
 def load(name_or_path: str) -> Scenario:
     data, source = _read(name_or_path)
     if isinstance(data, dict):
-        data = _patched(data, source)
+        data = patched(data, source, _read)
     return parse(data, source)

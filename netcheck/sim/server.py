@@ -7,6 +7,7 @@ import shutil
 import ssl
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,10 @@ from netcheck.azure.facts import group_of, name_of
 from netcheck.settings import Address, Settings
 from netcheck.sim import certs
 from netcheck.sim.arm import Arm
+from netcheck.sim.crashes import Crashes, SimulatorCrash
 from netcheck.sim.dns import Resolver
 from netcheck.sim.frontend import FrontEnd, Imds
+from netcheck.sim.routing import Routes
 from netcheck.sim.scenario import Scenario
 from netcheck.sim.wire import LOOPBACK, BlackHole, DnsServer, HttpServer, QuietHandler, Refuser
 from netcheck.sim.world import World
@@ -35,9 +38,12 @@ class _ArmHandler(QuietHandler):
 class Simulator:
     """`with Simulator(scenario) as sim: settings = sim.settings()` runs netcheck against it."""
 
-    def __init__(self, scenario: Scenario, latency_ms: float | None = None) -> None:
+    def __init__(self, scenario: Scenario, latency_ms: float | None = None,
+                 on_crash: Callable[[str], None] | None = None) -> None:
         self.scenario = scenario
+        self.crashes = Crashes(on_crash)
         self.world = World(scenario)
+        self.routes = Routes(self.world)
         lat = dict(scenario.latency_ms)
         if latency_ms is not None:
             lat = {k: latency_ms for k in ("arm", "dns", "tls", "imds")}
@@ -47,6 +53,8 @@ class Simulator:
         self._tmp = Path(tempfile.mkdtemp(prefix="netcheck-sim-"))
         try:   # the directory will hold TLS keys: an interrupt while it is filled must not leave it behind
             self.ca = certs.make_ca()
+            # as Azure's: leaves come from an issuing CA the server sends, under a root the client trusts
+            self.issuing = certs.make_ca("netcheck simulator TLS Issuing CA 03", under=self.ca)
             self._rogue = certs.make_ca("Untrusted Issuing CA")
             self.ca_bundle = self._tmp / "ca.pem"
             self.ca_bundle.write_bytes(self.ca.pem)
@@ -69,23 +77,29 @@ class Simulator:
         return self
 
     def _start(self) -> None:
-        arm_ctx = self._server_ctx(certs.make_leaf(self.ca, [LOOPBACK, "localhost"]), "arm")
-        arm = HttpServer(_ArmHandler, self.arm, arm_ctx).start()
+        crashes = self.crashes
+        arm_ctx = self._server_ctx(certs.make_leaf(self.issuing, [LOOPBACK, "localhost"]), "arm")
+        arm = HttpServer(_ArmHandler, self.arm, crashes, arm_ctx).start()
         self.arm.base_url = f"https://{LOOPBACK}:{arm.port}"
-        imds = HttpServer(Imds, self, None, lambda: 0.0).start()
-        fe_ctx = self._server_ctx(certs.make_leaf(self.ca, ["frontend.invalid"]), "frontend")
+        imds = HttpServer(Imds, self, crashes).start()
+        self._servers += [arm, imds]
+        self.ports.update(arm=arm.port, imds=imds.port)
+        fe_ctx = self._server_ctx(certs.make_leaf(self.issuing, ["frontend.invalid"]), "frontend")
         fe_ctx.sni_callback = self._sni
-        tls = HttpServer(FrontEnd, self.world, fe_ctx, lambda: self.latency.get("tls", 0.0) / 1000).start()
-        http = HttpServer(FrontEnd, self.world).start()
-        self._servers += [arm, imds, tls, http]
-        self.ports.update(arm=arm.port, imds=imds.port, tls=tls.port, http=http.port)
+        for side in ("private", "public"):   # the service's private endpoint side, and its public side
+            tls = HttpServer(FrontEnd, self.world, crashes, fe_ctx, lambda: self.latency.get("tls", 0.0) / 1000)
+            http = HttpServer(FrontEnd, self.world, crashes)
+            tls.side = http.side = side
+            self._servers += [tls.start(), http.start()]
+            suffix = "" if side == "private" else "-public"
+            self.ports.update({f"tls{suffix}": tls.port, f"http{suffix}": http.port})
         lat = self.latency.get("dns", 0.0)
         self.dns["azure"] = Resolver(self.world, "azure", latency_ms=lat)
         self.dns["public"] = Resolver(self.world, "public", latency_ms=lat)
         for addr in self.world.network().addresses():   # custom servers, resolver inbound endpoints
             self.dns[addr] = Resolver(self.world, "custom", addr, lat)
         for key, resolver in self.dns.items():
-            server = DnsServer(resolver).start()
+            server = DnsServer(resolver, crashes).start()
             self._servers.append(server)
             self.ports[f"dns:{key}"] = server.port
         hole, refuser = BlackHole(), Refuser()
@@ -93,11 +107,15 @@ class Simulator:
         self.ports.update(blackhole=hole.port, refused=refuser.port)
 
     def stop(self) -> None:
+        """Stop every server; raise SimulatorCrash if any of them raised while serving."""
         self.arm.closing.set()
         for server in reversed(self._servers):
             server.stop()
         self._servers.clear()
         shutil.rmtree(self._tmp, ignore_errors=True)
+        if self.crashes.tracebacks:
+            found, self.crashes.tracebacks = self.crashes.tracebacks, []
+            raise SimulatorCrash(f"the simulator raised {len(found)} time(s) while serving:\n" + "\n".join(found))
 
     def __enter__(self) -> Simulator:
         return self.start()
@@ -113,22 +131,37 @@ class Simulator:
         ctx.load_cert_chain(cert, key)
         return ctx
 
-    def _sni(self, sock: ssl.SSLObject, server_name: str | None, _: ssl.SSLContext) -> None:
-        if server_name:
-            sock.context = self.host_context(server_name.lower())
+    def _sni(self, sock: ssl.SSLObject, server_name: str | None, _: ssl.SSLContext) -> int | None:
+        try:
+            if server_name:
+                sock.context = self.host_context(server_name.lower())
+        except Exception as exc:   # OpenSSL would only abort the handshake: record it as the bug it is
+            self.crashes.record(f"TLS front end, the certificate for {server_name!r}", exc)
+            return ssl.ALERT_DESCRIPTION_INTERNAL_ERROR
+        return None
 
     def host_context(self, host: str) -> ssl.SSLContext:
         with self._lock:
             if host not in self._host_ctx:
                 opts = self.scenario.tls.get(host, {})
-                issuer = self._rogue if opts.get("untrusted") else self.ca
-                names = [f"wrong-host.{host.split('.', 1)[-1]}"] if opts.get("wrong_host") else [host]
+                issuer = self._rogue if opts.get("untrusted") else self.issuing
+                names = [f"wrong-host.{host.split('.', 1)[-1]}"] if opts.get("wrong_host") else self._names(host)
                 expires = float(opts.get("expires_in_days", 365))
                 not_before = float(opts.get("not_before_days", min(-1.0, expires - 90)))
                 pair = certs.make_leaf(issuer, names, not_before_days=not_before, expires_in_days=expires,
-                                       weak_key=bool(opts.get("weak_key")))
+                                       weak_key=bool(opts.get("weak_key")),
+                                       send_chain=not opts.get("omit_intermediate"))
                 self._host_ctx[host] = self._server_ctx(pair, f"host-{len(self._host_ctx)}")
             return self._host_ctx[host]
+
+    def _names(self, host: str) -> list[str]:
+        """The names on a host's certificate: Azure's wildcards for scoring hosts and registries."""
+        scoring, acr = self.world.cloud.suffix("scoring"), self.world.cloud.suffix("registry")
+        if host.endswith("." + scoring) and len(host.split(".")) == len(scoring.split(".")) + 2:
+            return ["*." + host.split(".", 1)[1]]   # *.<region>.inference.ml.azure.com
+        if host.endswith("." + acr) and ".privatelink." not in f".{host}":
+            return sorted({f"*.{acr}", "*." + host.split(".", 1)[1]})   # *.azurecr.io, *.<region>.data.azurecr.io
+        return [host]
 
     # ---- how to reach it -------------------------------------------------------------------------
     def imds_document(self) -> dict[str, Any]:
@@ -154,18 +187,25 @@ class Simulator:
         return out
 
     def connect_to(self) -> list[tuple[Address, Address]]:
-        """IMDS, the hosts that drop or refuse, the custom DNS servers; then every other address's
-        HTTPS and HTTP to the front ends (rules without a host, after the specific ones)."""
+        """IMDS, the hosts that drop or refuse, the custom DNS servers; each address the scenario names to
+        where the network carries it (its front end's private side, its public side, or nowhere); then any
+        other address to the public side (rules without a host, after the specific ones)."""
         routes: list[tuple[Address, Address]] = []
         imds_port = self.ports["imds"] if self.world.where_vnet else self.ports["refused"]
         routes.append((IMDS_ADDR, (LOOPBACK, imds_port)))
-        for ip, behaviour in sorted(self._host_behaviour().items()):
+        special = self._host_behaviour()
+        for ip, behaviour in sorted(special.items()):
             routes.append(((ip, 443), (LOOPBACK, self.ports[behaviour])))
             routes.append(((ip, 80), (LOOPBACK, self.ports["refused"])))
         for addr in self.world.network().addresses():
             routes.append(((addr, 53), (LOOPBACK, self.ports[f"dns:{addr}"])))
-        routes.append((("", 443), (LOOPBACK, self.ports["tls"])))
-        routes.append((("", 80), (LOOPBACK, self.ports["http"])))
+        for ip in sorted(self.routes.addresses() - set(special)):
+            for port, server in ((443, "tls"), (80, "http")):
+                landing = self.routes.landing(ip, port)
+                dest = "blackhole" if landing == "blackhole" else server + ("-public" if landing == "public" else "")
+                routes.append(((ip, port), (LOOPBACK, self.ports[dest])))
+        routes.append((("", 443), (LOOPBACK, self.ports["tls-public"])))
+        routes.append((("", 80), (LOOPBACK, self.ports["http-public"])))
         return routes
 
     def system_resolver(self) -> Address:

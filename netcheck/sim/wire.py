@@ -12,7 +12,11 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from netcheck.sim.crashes import Crashes
+
 LOOPBACK = "127.0.0.1"
+# What a client may do to a connection at any time: go away, reset it, refuse our certificate, stall.
+_CLIENT_GONE = (ConnectionError, TimeoutError, ssl.SSLError)
 
 
 class HttpServer(ThreadingHTTPServer):
@@ -23,11 +27,12 @@ class HttpServer(ThreadingHTTPServer):
     # socketserver's default backlog of 5 drops SYNs when a check connects to every host at once, and
     # the kernel retries a dropped SYN only after a second: a stall a real front end would not cause.
     request_queue_size = 128
+    side = "private"   # a front end: which side of the service it is (routing.Routes sends each address)
 
-    def __init__(self, handler: type[BaseHTTPRequestHandler], app: Any, tls: ssl.SSLContext | None = None,
-                 handshake_delay: Callable[[], float] = lambda: 0.0) -> None:
+    def __init__(self, handler: type[BaseHTTPRequestHandler], app: Any, crashes: Crashes,
+                 tls: ssl.SSLContext | None = None, handshake_delay: Callable[[], float] = lambda: 0.0) -> None:
         super().__init__((LOOPBACK, 0), handler)
-        self.app, self.tls, self.handshake_delay = app, tls, handshake_delay
+        self.app, self.tls, self.handshake_delay, self.crashes = app, tls, handshake_delay, crashes
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -48,12 +53,18 @@ class HttpServer(ThreadingHTTPServer):
             if self.tls is not None:
                 if delay := self.handshake_delay():
                     time.sleep(delay)
-                conn = self.tls.wrap_socket(request, server_side=True)
+                try:
+                    conn = self.tls.wrap_socket(request, server_side=True)
+                except (OSError, ssl.SSLError):
+                    return  # the client went away or refused our certificate: as a real server, carry on
                 with self._lock:
                     self._open.add(conn)
             super().finish_request(conn, client_address)
-        except (OSError, ssl.SSLError):
-            pass  # the client went away or refused our certificate: as a real server, carry on
+        except _CLIENT_GONE:
+            pass
+        except OSError as exc:
+            if not self.stopping:   # a socket shut by stop() is not a bug; anything else is
+                self.crashes.record(f"{type(self.app).__name__} server", exc)
         finally:
             with self._lock:
                 self._open.discard(request)
@@ -62,10 +73,17 @@ class HttpServer(ThreadingHTTPServer):
                 with contextlib.suppress(OSError):
                     conn.close()
 
+    stopping = False
+
     def handle_error(self, request: Any, client_address: Any) -> None:
-        pass
+        import sys
+
+        exc = sys.exc_info()[1]
+        if exc is not None:
+            self.crashes.record(f"{type(self.app).__name__} server, a request from {client_address}", exc)
 
     def stop(self) -> None:
+        self.stopping = True
         self.shutdown()
         with self._lock:
             for s in list(self._open):
@@ -81,6 +99,12 @@ class QuietHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """As http.server's, without its `Server: BaseHTTP/... Python/...`: Azure's servers don't say that."""
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Date", self.date_time_string())
 
     def send(self, status: int, body: bytes, headers: dict[str, str] | None = None,
              content_type: str = "application/json; charset=utf-8") -> None:
@@ -104,8 +128,8 @@ DnsAnswer = Callable[[bytes, bool], bytes | None]   # (query wire, over_tcp) -> 
 class DnsServer:
     """One DNS server on loopback, UDP and TCP on the same port."""
 
-    def __init__(self, answer: DnsAnswer) -> None:
-        self.answer = answer
+    def __init__(self, answer: DnsAnswer, crashes: Crashes) -> None:
+        self.answer, self.crashes = answer, crashes
         for _ in range(20):
             tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -153,9 +177,13 @@ class DnsServer:
             self._spawn(self._reply_udp, data, peer)
 
     def _reply_udp(self, data: bytes, peer: Any) -> None:
-        with contextlib.suppress(Exception):
+        try:
             wire = self.answer(data, False)
-            if wire is not None and not self._stop.is_set():
+        except Exception as exc:
+            self.crashes.record(f"DNS server :{self.port}, a UDP query", exc)
+            return
+        if wire is not None and not self._stop.is_set():
+            with contextlib.suppress(OSError):   # the socket closed under us while stopping
                 self._udp.sendto(wire, peer)
 
     def _serve_tcp(self) -> None:
@@ -181,12 +209,16 @@ class DnsServer:
                 query = _recv_exact(conn, struct.unpack("!H", head)[0])
                 if query is None:
                     return
-                wire = self.answer(query, True)
+                try:
+                    wire = self.answer(query, True)
+                except Exception as exc:
+                    self.crashes.record(f"DNS server :{self.port}, a TCP query", exc)
+                    return
                 if wire is None:
                     continue
                 conn.sendall(struct.pack("!H", len(wire)) + wire)
-        except Exception:
-            return
+        except OSError:
+            return   # the client went away or stop() shut the connection
         finally:
             with self._lock:
                 self._conns.discard(conn)

@@ -92,7 +92,17 @@ class World:
                           key=lambda r: r["id"].lower())
         owner = parent(path, 1)
         if owner.lower() in self.resources:
-            return self.children(owner, parts[-1])
+            kids = self.children(owner, parts[-1])
+            # children ARM keeps inside the parent (subnets, peerings, a workspace's PE connections) are a
+            # collection of their own too
+            props = self.resources[owner.lower()].get("properties")
+            inline = next((v for k, v in props.items() if k.lower() == parts[-1].lower()), None) \
+                if isinstance(props, dict) else None
+            known = {str(k["id"]).lower() for k in kids}
+            for item in inline if isinstance(inline, list) else []:
+                if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"].lower() not in known:
+                    kids.append(item)
+            return kids
         return None
 
     def group_exists(self, path: str) -> bool:
