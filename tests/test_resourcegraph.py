@@ -197,6 +197,7 @@ def test_only_the_resource_graph_post_passes_the_read_only_guard(started: Any) -
     Graph(session).query("resources | project id")
     assert [(r.method, r.path) for r in sim.arm.requests] == [("POST", RG_PATH)]
     assert sim.mutating_requests == []
-    assert Request("POST", "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v/list",
+    assert Request("POST", "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/st/listKeys",
                    "", 200).mutating
+    assert not Request("POST", RG_PATH, "", 200).mutating
 

@@ -31,9 +31,11 @@ class Request:
 
     @property
     def mutating(self) -> bool:
-        """netcheck sends GETs and one POST, a Resource Graph query: anything else is a test failure."""
+        """A request that could change Azure or read a secret: PUT, PATCH, DELETE, or a POST that is neither a
+        Resource Graph query nor a list action. (netcheck's own guard sends no POST but the Resource Graph one.)"""
         return self.method in ("PUT", "PATCH", "DELETE") or (
-            self.method == "POST" and not resourcegraph.is_query(self.method, self.path))
+            self.method == "POST" and not _READ_ACTIONS.search(self.path)
+            and not resourcegraph.is_query(self.method, self.path))
 
 
 def error_body(code: str, message: str) -> bytes:
