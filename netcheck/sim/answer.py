@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from netcheck.clouds import Cloud
+    from netcheck.sim.scenario import Scenario
 
 
 @dataclass(frozen=True)
@@ -39,3 +44,20 @@ class Answer:
     def extend(self, other: Answer) -> None:
         self.recs += other.recs
         self.rcode, self.zone, self.zone_private = other.rcode, other.zone, other.zone_private
+
+
+class WorldView(Protocol):
+    """What the DNS modules (zones, resolvers) read of the simulated world: sim.world.World, named by its
+    shape so that the world can build them without an import circle."""
+
+    scenario: Scenario
+    cloud: Cloud
+    resources: dict[str, dict[str, Any]]
+    known_hosts: dict[str, str]
+
+    def of_type(self, type_: str) -> list[dict[str, Any]]: ...
+    def children(self, parent_id: str, segment: str) -> list[dict[str, Any]]: ...
+    def vnet_of_dns_server(self, addr: str) -> str | None: ...
+    def linked_zones(self, vnet_id: str) -> list[tuple[dict[str, Any], dict[str, Any]]]: ...
+    def has_private_endpoint(self, host: str) -> bool: ...
+    def front_ends(self) -> dict[str, str]: ...

@@ -11,14 +11,11 @@ from __future__ import annotations
 import itertools
 import random
 import threading
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any, TypeAlias
 
 from netcheck.azure.facts import parent
-from netcheck.sim.answer import Answer, Rec
+from netcheck.sim.answer import Answer, Rec, WorldView
 from netcheck.sim.zones import Step, private_lookup, public_lookup
-
-if TYPE_CHECKING:
-    from netcheck.sim.world import World
 
 AZURE_DNS = "168.63.129.16"
 MAX_DEPTH = 8           # forwarding loops end as SERVFAIL, as a real server's would
@@ -73,7 +70,7 @@ class Server:
 
 
 class PublicDns(Server):
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: WorldView) -> None:
         self.world = world
 
     def hop(self, name: str, state: Any) -> Hop:
@@ -156,7 +153,7 @@ class Flapping:
 class Network:
     """Every simulated DNS server, by the address clients and forwarders use."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: WorldView) -> None:
         self.world = world
         self.public = PublicDns(world)
         self._azure: dict[str, AzureDns] = {}
@@ -219,7 +216,7 @@ class Network:
 
 
 
-def listed_by_vnet(world: World, path: str) -> list[dict[str, Any]] | None:
+def listed_by_vnet(world: WorldView, path: str) -> list[dict[str, Any]] | None:
     """The POST list actions on a VNet (listDnsResolvers, listDnsForwardingRulesets), in the shapes of
     Microsoft's examples; None when path is neither."""
     vnet_id, _, action = path.rpartition("/")

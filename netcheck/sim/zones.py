@@ -9,12 +9,10 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from netcheck.azure.facts import parent
-
-if TYPE_CHECKING:
-    from netcheck.sim.world import World
+from netcheck.sim.answer import WorldView
 
 # Azure Private DNS zones answer with this SOA and NS; public zones with Azure DNS's hosting ones.
 PRIVATE_SOA = "azureprivatedns.net. azureprivatedns-host.microsoft.com. 1 3600 300 2419200 10"
@@ -59,7 +57,7 @@ def _values(rtype: str, props: dict[str, Any]) -> list[str]:
     return []
 
 
-def private_lookup(world: World, name: str, vnet_id: str) -> Step | None:
+def private_lookup(world: WorldView, name: str, vnet_id: str) -> Step | None:
     """The VNet's linked private zones' answer (longest zone match), or None when none holds the name
     (or the link's NxDomainRedirect sends a missing name to public resolution)."""
     candidates = [(z, lk) for z, lk in world.linked_zones(vnet_id)
@@ -93,18 +91,18 @@ def private_lookup(world: World, name: str, vnet_id: str) -> Step | None:
     return Step("records", zname, True, records=records, ttl=ttl)
 
 
-def public_zones(world: World) -> list[str]:
+def public_zones(world: WorldView) -> list[str]:
     """The public zones the simulated internet knows: the cloud's suffixes and their privatelink zones."""
     c = world.cloud
     return sorted({*c.forwarded_zones, *c.required_zones}, key=len, reverse=True)
 
 
-def _public_zone(world: World, name: str) -> str:
+def _public_zone(world: WorldView, name: str) -> str:
     hit = next((z for z in public_zones(world) if name == z or name.endswith("." + z)), None)
     return hit or ".".join(name.split(".")[-2:])
 
 
-def public_lookup(world: World, name: str) -> Step:
+def public_lookup(world: WorldView, name: str) -> Step:
     """What the internet answers for one name, as Azure's public DNS does: a resource's public name
     CNAMEs into its privatelink name only when it has a private endpoint connection, and every
     privatelink name CNAMEs on to a public front end."""
@@ -131,7 +129,7 @@ def public_lookup(world: World, name: str) -> Step:
     return Step("nx", zone, False)
 
 
-def linked_zones(world: World, vnet_id: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+def linked_zones(world: WorldView, vnet_id: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(zone, link) for each private zone with a Completed link to the VNet."""
     found = []
     for link in world.of_type("Microsoft.Network/privateDnsZones/virtualNetworkLinks"):
