@@ -118,9 +118,9 @@ class Snapshot:
                 if "/privatednszones/" in str(r.get("type", "")).lower()
                 and not str(r["type"]).lower().endswith("virtualnetworklinks")
             ]
-            self._zones[key] = parse.zone(
-                row["id"], sorted(records, key=lambda r: str(r["id"]).lower()), self._kids(row["id"], "/virtualnetworklinks")
-            )
+            records.sort(key=lambda r: str(r["id"]).lower())
+            self._zones[key] = f.Zone(row["id"], f.name_of(row["id"]).lower(), tuple(map(parse.record_set, records)),
+                                      tuple(map(parse.link, self._kids(row["id"], "/virtualnetworklinks"))))
         return self._zones[key]
 
     def vnet(self, vnet_id: str) -> f.Vnet | None:
@@ -147,23 +147,13 @@ class Snapshot:
             eps.append(parse.endpoint(ep, sorted(deps, key=lambda d: d.name)))
         registry = vault = None
         if ws.container_registry and (raw := self.rows.get(ws.container_registry.lower())):
-            registry = parse.registry(raw, (raw.get("properties") or {}).get("privateEndpointConnections") or [])
+            registry = parse.registry(raw, None)   # its connections as the registry's own JSON inlines them
         if ws.key_vault and (raw := self.rows.get(ws.key_vault.lower())):
             vault = parse.vault(raw)
         linked = []
         for svc in services.read_generically():
             if (rid := svc.linked_id(ws_row)) and (raw := self.rows.get(rid.lower())):
-                linked.append(
-                    f.Linked(
-                        service=svc.key,
-                        id=raw["id"],
-                        name=raw.get("name") or f.name_of(rid),
-                        connections=tuple(
-                            parse.connection(c)
-                            for c in (raw.get("properties") or {}).get("privateEndpointConnections") or []
-                        ),
-                    )
-                )
+                linked.append(parse.linked(svc.key, raw))
         conns = [
             *ws.connections,
             *(registry.connections if registry else ()),
@@ -178,7 +168,8 @@ class Snapshot:
                     for ref in (raw.get("properties") or {}).get("networkInterfaces") or []
                     if (n := self.rows.get(str(ref.get("id", "")).lower()))
                 ]
-                pes[c.private_endpoint_id.lower()] = parse.private_endpoint(raw, nics, groups.get(raw["id"].lower(), []))
+                pes[c.private_endpoint_id.lower()] = parse.private_endpoint(
+                    raw, nics, parse.zone_ids(groups.get(raw["id"].lower(), [])))
         wanted = set(cloud_of(self.cloud).required_zones)
         zone_ids = {z.lower() for p in pes.values() for z in p.zone_ids}
         zones = [
@@ -207,6 +198,10 @@ class Snapshot:
             registry=registry,
             vault=vault,
             linked=tuple(linked),
+            # where zones were searched: the workspace's subscription, then those Resource Graph found zones in
+            zone_subscriptions=tuple(dict.fromkeys([ws.id.split("/")[2], *sorted(
+                {str(r["id"]).split("/")[2] for r in self.rows.values()
+                 if str(r.get("type", "")).lower() == NETWORK_SIDE[0]})])),
         )
 
     def arm_reads(self, ws_row: dict[str, Any]) -> list[str]:
