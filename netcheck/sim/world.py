@@ -33,6 +33,7 @@ class World:
         self.scenario = scenario
         self.cloud: Cloud = cloud(scenario.target.get("cloud", "AzureCloud"))
         self.resources: dict[str, dict[str, Any]] = {}
+        self._by_parent: dict[str, list[tuple[str, dict[str, Any]]]] | None = None
         for res in scenario.arm:
             res = copy.deepcopy(res)
             res.setdefault("name", name_of(res["id"]))
@@ -60,10 +61,12 @@ class World:
 
     def children(self, parent_id: str, segment: str) -> list[dict[str, Any]]:
         pid, seg = parent_id.lower(), segment.lower()
+        if self._by_parent is None:   # an index: a fleet scenario holds thousands of resources
+            self._by_parent = {}
+            for key, item in self.resources.items():
+                self._by_parent.setdefault(parent(key), []).append((key, item))
         out = []
-        for rid, res in self.resources.items():
-            if parent(rid) != pid:
-                continue
+        for rid, res in self._by_parent.get(pid, []):
             kind = rid.split("/")[-2]
             if kind == seg or (seg == "all" and kind in _RECORD_TYPES):
                 out.append(res)
