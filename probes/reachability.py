@@ -13,7 +13,7 @@ from netcheck.net.dns import Lookup
 from netcheck.net.errors import TlsError, describe
 from netcheck.probe import probe
 from netcheck.targets import Name
-from probes._common import cmd, fix, ws_args
+from probes._common import cmd, fix, group_of, ws_args
 from probes._network import HTTP_TIMEOUT, TCP_TIMEOUT, TLS_TIMEOUT, bounded, names, no_names
 
 
@@ -49,6 +49,8 @@ async def tcp_443(ctx: Context) -> list[Finding]:
     """
     todo, out = _reachable(ctx, "dns.system")
     resolved = _resolved(ctx)
+    # test-ip-flow reads the VM from -g even when --vm is a full id (az CLI's TestIPFlow.pre_operations)
+    vm_group = group_of(ctx.where.vm_id) if ctx.where.vm_id else "<vm-resource-group>"
 
     async def one(name: Name) -> Finding:
         ips = resolved[name.fqdn].ips
@@ -63,9 +65,10 @@ async def tcp_443(ctx: Context) -> list[Finding]:
                "refused: nothing listens there" if first.error == "refused" else f"failed ({first.detail})")
         return Finding(name.fqdn, Verdict.FAIL, f"TCP {first.address}:443 {why}", evidence,
                        fix("Allow TCP 443 from this subnet to the private endpoint's subnet (NSG rules, firewall, "
-                           "UDRs)", cmd("az", "network", "watcher", "test-ip-flow", "--direction", "Outbound",
-                                        "--protocol", "TCP", "--local", f"{ctx.where.private_ip or '<this-ip>'}:*",
-                                        "--remote", f"{first.address}:443", "--vm", ctx.where.vm_id or "<vm-id>"),
+                           "UDRs)", cmd("az", "network", "watcher", "test-ip-flow", "-g", vm_group, "--direction",
+                                        "Outbound", "--protocol", "TCP", "--local",
+                                        f"{ctx.where.private_ip or '<this-ip>'}:*", "--remote", f"{first.address}:443",
+                                        "--vm", ctx.where.vm_id or "<vm-id>"),
                            docs="private_link"))
 
     out += await asyncio.gather(*(one(n) for n in todo))
@@ -76,7 +79,7 @@ async def tcp_443(ctx: Context) -> list[Finding]:
 async def cert(ctx: Context) -> list[Finding]:
     """Does a TLS handshake with SNI on each reachable name; verifies the chain against the system
     store (or --ca-bundle), the host name and the validity window; reads days to expiry, key and
-    signature strength. (Seed: Kubernetes endpoints with a bad cluster certificate give
+    signature strength. (Kubernetes endpoints with a bad cluster certificate fail with
     KubernetesUnaccessible / InvalidCertificate.)
 
     pass: trusted, for this host, valid for 30 days or more, a strong key. warn: expires in under
@@ -125,10 +128,10 @@ def _swagger_path(name: Name) -> str:
 async def frontend(ctx: Context) -> list[Finding]:
     """Sends `GET https://HOST/swagger.json` (Kubernetes: `/api/v1/endpoint/EP/swagger.json`) to each
     scoring host. Any HTTP answer, even 404 "Swagger not found", proves the front end (azureml-fe)
-    answers. (Seed: `curl -vi -k https://localhost:<port>/api/v1/endpoint/<endpoint-name>/swagger.json`.)
+    answers. (By hand: `curl -vi https://HOST/swagger.json`.)
 
     pass: an HTTP answer over HTTPS. fail: HTTPS fails but plain HTTP answers (a certificate
-    problem, as the seed says; or what else broke TLS: a reset, EOF, timeout, or no TLS on 443), or
+    problem; or what else broke TLS: a reset, EOF, timeout, or no TLS on 443), or
     neither answers. skip: TCP failed (net.tcp).
     """
     todo, out = _reachable(ctx, "net.tcp", roles=("scoring",))
@@ -203,7 +206,7 @@ async def registry_path(ctx: Context) -> list[Finding]:
     return out
 
 
-# The seed's status tables: what a scoring answer means and what to do.
+# What a scoring answer's status means and what to do (the online endpoints troubleshooting guide).
 SCORE_STATUS = {
     200: (Verdict.PASS, "the model ran within the latency limits", ""),
     401: (Verdict.FAIL, "not authorized: the key or token is wrong, expired or malformed",
@@ -234,7 +237,7 @@ async def score(ctx: Context) -> list[Finding]:
     """Opt-in (`--score`, with a key or token from --score-key-file or NETCHECK_SCORE_KEY, never
     shown; optional --score-body): sends one POST to each scoring URI with x-ms-client-request-id
     (--request-id, checked before sending) and the azureml-model-deployment header (--deployment).
-    Maps the status to the seed's tables (200, 401, 404, 408, 424 with its model error headers,
+    Maps the status to what it means (200, 401, 404, 408, 424 with its model error headers,
     429, 500; Kubernetes 409, 502, 503, 504) with the explanation and fix, and always reports the
     answer's x-request-id for a support ticket, and the bandwidth trailers
     ms-azureml-bandwidth-request-delay-ms / -response-delay-ms when present.

@@ -119,7 +119,6 @@ async def system(ctx: Context) -> list[Finding]:
     and cert hosts, the notebooks host, the registry's login and data hosts, the key vault and the
     storage hosts. Expected addresses are the private endpoints' (their NICs' and customDnsConfigs),
     else the VNet's ranges or --vnet-cidr, else "a private address".
-    (Seed: "Bewertungsendpunkt kann nicht aufgelöst werden".)
 
     pass: the private endpoint's address. fail: a private address that is not the private
     endpoint's (stale record); a public address (the chain shows whether it passed a privatelink
@@ -136,7 +135,7 @@ async def system(ctx: Context) -> list[Finding]:
 async def azure(ctx: Context) -> list[Finding]:
     """Asks Azure DNS (168.63.129.16, or --azure-dns) directly, like `dig @168.63.129.16 NAME`: what
     the VNet's private zones answer, bypassing any custom DNS server. Only reachable from inside
-    Azure. (Seed: Kubernetes endpoints, step 4.)
+    Azure.
 
     pass: the private endpoint's address. fail: as for dns.system; when Azure DNS is right but the
     system resolver is not, the fault is the custom DNS server's (see dns.custom). skip: netcheck
@@ -156,7 +155,7 @@ async def custom(ctx: Context) -> list[Finding]:
     to 168.63.129.16: api.azureml.ms, notebooks.azure.net, instances.ml.azure.ms (older
     workspaces: instances.azureml.ms), aznbcontent.net, inference.ml.azure.com, and the
     dependencies' (azurecr.io, vault.azure.net, blob.core.windows.net, file.core.windows.net; other
-    clouds: their suffixes). (Seed: "Problembehandlung für die bedingte Weiterleitung".)
+    clouds: their suffixes).
 
     pass: the server answers as Azure DNS does. fail: it disagrees (the fix names exactly the
     conditional forwarders missing for the names that differ), or it does not answer (timeout).
@@ -223,7 +222,7 @@ def _forward_zone(fqdn: str, zones: tuple[str, ...]) -> str | None:
                                                                                    "dns.azure"])
 async def stability(ctx: Context) -> list[Finding]:
     """Asks each resolver (system, Azure DNS, each custom server) every name several times, a little
-    apart (--dns-rounds and --dns-spacing: 4 rounds, 0.2 s by default). Beyond the seed: a partial
+    apart (--dns-rounds and --dns-spacing: 4 rounds, 0.2 s by default). A partial
     forwarder set, or a Windows DNS server mixing forwarders with root hints, gives a private
     answer first and a public one later, so deployments fail now and then.
 
