@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from netcheck.clouds import cloud
 from netcheck.context import Context
-from netcheck.model import Finding, Fix, Verdict
+from netcheck.model import Finding, Fix, Result, Verdict
 from netcheck.net.dns import Lookup, label
 from netcheck.probe import probe
 from netcheck.targets import Name, Names
@@ -84,14 +84,16 @@ async def _resolve_all(ctx: Context, probe_id: str, server: tuple[str, int], who
     for name in ns.names:
         lk = found[name.fqdn]
         verdict, kind, summary = _judge(ns, name, lk, who)
-        failed = verdict is Verdict.FAIL
-        out.append(Finding(name.fqdn, verdict, summary, _evidence(name, lk, kind),
-                           _fix_for(ctx, name, lk, kind) if failed else None,
-                           _explained_by(ctx, lk) if failed else None))
+        if verdict is not Verdict.FAIL:
+            out.append(Finding(name.fqdn, verdict, summary, _evidence(name, lk, kind)))
+        elif root := _explained_by(ctx, lk):   # a consequence repeats its root's fix, never one of its own
+            out.append(Finding(name.fqdn, verdict, summary, _evidence(name, lk, kind), root.fix, root.ref))
+        else:
+            out.append(Finding(name.fqdn, verdict, summary, _evidence(name, lk, kind), _fix_for(ctx, name, lk, kind)))
     return out
 
 
-def _explained_by(ctx: Context, lk: Lookup) -> str | None:
+def _explained_by(ctx: Context, lk: Lookup) -> Result | None:
     """The private DNS configuration fault behind a wrong answer, when stage 1 found one."""
     found = _privatelink((lk.name, *lk.chain))
     if found is None:
@@ -101,7 +103,7 @@ def _explained_by(ctx: Context, lk: Lookup) -> str | None:
                               ("pdns.records", lambda s: s.endswith("." + zone) and _covers(s[: -len(zone) - 1], via))):
         for r in ctx.results_of(probe_id):
             if matches(r.subject) and r.verdict is Verdict.FAIL:
-                return r.ref
+                return r
     return None
 
 
