@@ -28,7 +28,7 @@ from facts import (
 
 from netcheck.azure.facts import ReadError
 from netcheck.model import Verdict
-from probes import acr, keyvault
+from netcheck.probes import acr, keyvault
 
 EGRESS_NAME = egress_connection().name
 AML_PE = ("/subscriptions/0b7c4a1e-6d2f-4a3b-8c9d-aml00egress01/resourceGroups/azureml-rg-mlw-contoso-prod_3f8e2a71"
@@ -46,7 +46,7 @@ RECREATE = recreate(EP, DEP)
 
 def test_approved_egress_connection_passes() -> None:
     f = only(check(acr.pe_approval))
-    assert f.verdict is Verdict.PASS and f.subject == EGRESS_NAME and f.summary == "egress connection Approved"
+    assert f.verdict is Verdict.PASS and f.about.text == EGRESS_NAME and f.summary == "egress connection Approved"
 
 
 @pytest.mark.parametrize(("changes", "why"), [
@@ -87,7 +87,7 @@ def test_rejected_egress_connection_recreates_only_the_deployment_its_private_en
     findings = check(acr.pe_approval, inventory(endpoints=(endpoint(deployments=deps),),
                                                 registry=registry(connections=conns)))
     f = only([f for f in findings if f.verdict is Verdict.FAIL])
-    assert f.subject == f"{EP}-egress.1" and f"of deployment {EP}/green is {status}" in f.summary
+    assert f.about.text == f"{EP}-egress.1" and f"of deployment {EP}/green is {status}" in f.summary
     assert commands(f) == recreate(EP, "green") and f.evidence["deployment"] == f"{EP}/green"
     assert f.fix is not None and "<deployment.yml> stands for the YAML file" in f.fix.summary
 
@@ -112,7 +112,7 @@ def test_rejected_connection_of_no_known_deployment_says_so_and_offers_to_delete
 def test_missing_egress_connection_fails_naming_the_deployments() -> None:
     own = connection(ACR_ID, "pe-crcontosoml.2b7e")   # the registry's own PE connection is not an egress one
     f = only(check(acr.pe_approval, inventory(registry=registry(connections=(own,)))))
-    assert f.verdict is Verdict.FAIL and f.subject == ACR and "egress is disabled for 1 deployment" in f.summary
+    assert f.verdict is Verdict.FAIL and f.about.text == ACR and "egress is disabled for 1 deployment" in f.summary
     assert f.evidence["deployments"] == [f"{EP}/{DEP}"] and commands(f) == RECREATE
 
 
@@ -126,7 +126,7 @@ def test_unreadable_registry_or_its_connections_is_an_error(resource: str) -> No
 
 def test_vault_deny_with_the_bypass_passes() -> None:
     f = only(check(keyvault.bypass))
-    assert f.verdict is Verdict.PASS and f.subject == KV
+    assert f.verdict is Verdict.PASS and f.about.text == KV
     assert f.summary == "network rules let AML through (default Deny, bypass AzureServices)"
 
 
@@ -179,4 +179,4 @@ def test_no_vault_named_skips() -> None:
 def test_unreadable_vault_is_an_error_with_the_reason() -> None:
     err = ReadError(resource=KV_ID, reason="timeout", message="no answer from ARM within 1 s")
     f = only(check(keyvault.bypass, inventory(vault=None, errors=(err,))))
-    assert f.verdict is Verdict.ERROR and f.subject == KV and "no answer from ARM within 1 s" in f.summary
+    assert f.verdict is Verdict.ERROR and f.about.text == KV and "no answer from ARM within 1 s" in f.summary
