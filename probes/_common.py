@@ -72,8 +72,19 @@ def ws_args(inv: Inventory) -> tuple[str, ...]:
     return ("-g", group_of(inv.workspace.id), "-w", inv.workspace.name)
 
 
+def recreate_deployment(inv: Inventory, endpoint: str, deployment: str, *create_args: str) -> tuple[str, str]:
+    """Delete and create one deployment. netcheck can't know the YAML file it was created from: the
+    placeholder `<deployment.yml>` stands for it (fix summaries say so)."""
+    return (cmd("az", "ml", "online-deployment", "delete", *ws_args(inv), "-e", endpoint, "-n", deployment, "--yes"),
+            cmd("az", "ml", "online-deployment", "create", *ws_args(inv), "-e", endpoint, "-n", deployment,
+                "-f", DEPLOYMENT_YAML, *create_args))
+
+
+DEPLOYMENT_YAML = "<deployment.yml>"
+
+
 def legacy_isolation(inv: Inventory) -> bool:
-    """No workspace managed VNet: AML builds a managed VNet per deployment (the seed's 'legacy')."""
+    """No workspace managed VNet: AML builds a managed VNet per deployment (legacy network isolation)."""
     ws = inv.workspace
     return ws is not None and (ws.isolation_mode or "Disabled") == "Disabled"
 
@@ -100,5 +111,5 @@ def outside(ctx: Context, vnets: set[str]) -> bool:
     return not where or where.lower() not in vnets
 
 
-__all__ = ["DOCS", "client_vnets", "cmd", "counted", "error_finding", "fix", "group_of", "inventory", "legacy_isolation",
-           "name_of", "outside", "reaching_vnets", "unreadable", "ws_args"]
+__all__ = ["DEPLOYMENT_YAML", "DOCS", "client_vnets", "cmd", "counted", "error_finding", "fix", "group_of", "inventory",
+           "legacy_isolation", "name_of", "outside", "reaching_vnets", "recreate_deployment", "unreadable", "ws_args"]

@@ -70,7 +70,7 @@ async def zone_records(ctx: Context) -> list[Finding]:
     customDnsConfigs), checks the A record in the private zone: `<ws-guid>.workspace.<region>`, its
     `.cert` twin, `*.<ws-guid>.inference.<region>` (the scoring hosts), the notebooks record, the
     registry's login and `<registry>.<region>.data` records, the key vault's, the storage account's.
-    (Seed: `az network private-dns record-set list -z privatelink.api.azureml.ms`.)
+    (By hand: `az network private-dns record-set list -g RG -z privatelink.api.azureml.ms`.)
 
     pass: the record holds the private endpoint's IP. fail: missing (recreate the workspace private
     endpoint, or add a DNS zone group), or stale (another IP than the private endpoint's). skip: the
@@ -158,8 +158,7 @@ async def links(ctx: Context) -> list[Finding]:
     whose Azure DNS must answer with private addresses: the VNet netcheck runs in (else the private
     endpoints' VNets), and the VNet of each Kubernetes endpoint's cluster (its node pools' subnets,
     or the VNet AKS made in its node resource group). An unlinked zone is invisible to Azure DNS in
-    that VNet, so names fall through to their public answers: beyond the seed, this is the most
-    common real cause.
+    that VNet, so names fall through to their public answers: this is the most common real cause.
 
     pass: linked and Completed. fail: no link, or a link that is not Completed; the fix creates the
     link. skip: the zone is missing (pdns.zones), or a cluster names no VNet (Arc). error: a

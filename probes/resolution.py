@@ -24,10 +24,13 @@ async def _resolve_all(ctx: Context, server: tuple[str, int], who: Resolver, sum
     for name in ns.names:
         lk = found[name.fqdn]
         verdict, kind, summary = judge(ns, name, lk, summary_who)
-        failed = verdict is Verdict.FAIL
-        out.append(Finding(Host(name.fqdn), verdict, summary, evidence(name, lk, kind),
-                           fix_for(ctx, name, lk, kind) if failed else None,
-                           explained_by(ctx, lk) if failed else None))
+        if verdict is not Verdict.FAIL:
+            out.append(Finding(Host(name.fqdn), verdict, summary, evidence(name, lk, kind)))
+        elif root := explained_by(ctx, lk):   # a consequence shows its root's fix, never one of its own
+            out.append(Finding(Host(name.fqdn), verdict, summary, evidence(name, lk, kind), root.fix, root.ref))
+        else:
+            out.append(Finding(Host(name.fqdn), verdict, summary, evidence(name, lk, kind),
+                               fix_for(ctx, name, lk, kind)))
     return out
 
 
@@ -39,7 +42,6 @@ async def system(ctx: Context) -> list[Finding]:
     and cert hosts, the notebooks host, the registry's login and data hosts, the key vault and the
     storage hosts. Expected addresses are the private endpoints' (their NICs' and customDnsConfigs),
     else the VNet's ranges or --vnet-cidr, else "a private address".
-    (Seed: "Bewertungsendpunkt kann nicht aufgelöst werden".)
 
     pass: the private endpoint's address. fail: a private address that is not the private
     endpoint's (stale record); a public address (the chain shows whether it passed a privatelink
@@ -56,7 +58,7 @@ async def system(ctx: Context) -> list[Finding]:
 async def azure(ctx: Context) -> list[Finding]:
     """Asks Azure DNS (168.63.129.16, or --azure-dns) directly, like `dig @168.63.129.16 NAME`: what
     the VNet's private zones answer, bypassing any custom DNS server. Only reachable from inside
-    Azure. (Seed: Kubernetes endpoints, step 4.)
+    Azure.
 
     pass: the private endpoint's address. fail: as for dns.system; when Azure DNS is right but the
     system resolver is not, the fault is the custom DNS server's (see dns.custom). skip: netcheck

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from netcheck.azure.facts import Cluster, Inventory, name_of
+from netcheck.azure.versions import ML_API_VERSION
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
@@ -15,7 +16,6 @@ _TARGET = ["ctx.target"]
 async def v1_legacy_mode(ctx: Context) -> list[Finding]:
     """Reads the workspace's `properties.v1LegacyMode`. v1 legacy mode turns the v2 APIs off, and
     online endpoints are a v2 feature: creating one fails with "V1LegacyMode == true".
-    (Seed: "Fehler bei der Erstellung des Onlineendpunkts mit der Meldung V1LegacyMode == true".)
 
     pass: legacy mode is off. fail: it is on; the fix turns it off, but ask your network security
     team first: they may have turned it on for a reason.
@@ -28,16 +28,16 @@ async def v1_legacy_mode(ctx: Context) -> list[Finding]:
     return [Finding(ws.name, Verdict.FAIL, f"workspace {ws.name} has v1LegacyMode on: creating online endpoints "
                     'fails with "V1LegacyMode == true"', evidence,
                     fix("Ask your network security team first (they may have turned it on for a reason), "
-                        "then turn v1 legacy mode off",
-                        cmd("az", "ml", "workspace", "update", "-g", group_of(ws.id), "-n", ws.name,
-                            "--v1-legacy-mode", "false"), docs="v2"))]
+                        "then turn v1 legacy mode off (the az ml v2 extension has no flag for it: this patches the "
+                        "workspace through ARM; the change can take an hour to apply)",
+                        cmd("az", "rest", "--method", "patch", "--url", f"{ws.id}?api-version={ML_API_VERSION}",
+                            "--body", '{"properties": {"v1LegacyMode": false}}'), docs="v2"))]
 
 
 @probe("ws.managed_network", stage=1, title="The workspace managed VNet is provisioned", needs=_TARGET)
 async def managed_network(ctx: Context) -> list[Finding]:
     """Reads `properties.managedNetwork.isolationMode` and `.status.status`. With a workspace managed
     VNet, deployments fail with WorkspaceManagedNetworkNotReady until it is provisioned.
-    (Seed: "ERROR: WorkspaceManagedNetworkNotReady".)
 
     pass: isolation is on and the managed VNet is Active, or isolation is Disabled (the legacy
     network isolation, where each deployment gets its own managed VNet). fail: isolation is on and
@@ -64,8 +64,8 @@ async def public_access(ctx: Context) -> list[Finding]:
 
     pass: public access is enabled, or disabled with an Approved private endpoint that this
     machine's VNet reaches. warn: public access is disabled and netcheck runs outside the private
-    endpoint's VNet (and its connected peers): clients here can't reach the workspace (the seed's
-    GetAADTokenFailed). fail: public access is disabled and no private endpoint connection is
+    endpoint's VNet (and its connected peers): clients here can't reach the workspace (their
+    endpoints fail with GetAADTokenFailed). fail: public access is disabled and no private endpoint connection is
     Approved, so nothing can reach it; or a Kubernetes endpoint's cluster sits in a VNet that
     neither holds nor peers with the workspace's private endpoint (one result per cluster). error:
     an Approved connection's private endpoint could not be read.
@@ -134,7 +134,6 @@ async def image_build(ctx: Context) -> list[Finding]:
     `properties.imageBuildCompute` and the managed network. With a private registry and legacy
     network isolation, the registry's own build agents can't reach it: deployments fail with
     ImageBuildFailure ("failed to communicate with the workspace's container registry").
-    (Seed: "ERROR: ImageBuildFailure".)
 
     pass: the registry is public, a managed VNet builds the images, or an image build compute is set.
     fail: private registry, legacy isolation and no image build compute. error: the registry could
