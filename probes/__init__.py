@@ -1,7 +1,7 @@
 """The probe catalog: every probe netcheck runs, in the order results are reported."""
 
 from netcheck.probe import Probe
-from probes import acr, context, endpoint, keyvault, privatedns, reachability, resolution, workspace
+from probes import acr, context, endpoint, keyvault, managednet, privatedns, reachability, resolution, workspace
 
 CATALOG: tuple[Probe, ...] = (
     context.credential,
@@ -9,6 +9,8 @@ CATALOG: tuple[Probe, ...] = (
     context.target,
     workspace.v1_legacy_mode,
     workspace.managed_network,
+    managednet.outbound_rules,
+    managednet.hub_project,
     workspace.public_access,
     workspace.image_build,
     endpoint.state,

@@ -73,7 +73,7 @@ def ws_args(inv: Inventory) -> tuple[str, ...]:
 
 def legacy_isolation(inv: Inventory) -> bool:
     """No workspace managed VNet: AML builds a managed VNet per deployment (the seed's 'legacy')."""
-    ws = inv.workspace
+    ws = inv.network_workspace
     return ws is not None and (ws.isolation_mode or "Disabled") == "Disabled"
 
 

@@ -103,8 +103,9 @@ async def public_access(ctx: Context) -> list[Finding]:
     inv = inventory(ctx)
     if not inv.endpoints:
         return _none(inv)
-    assert inv.workspace
-    vnets = reaching_vnets(inv, inv.workspace.id)
+    net = inv.network_workspace or inv.workspace   # a Foundry project's private endpoint is its hub's
+    assert net
+    vnets = reaching_vnets(inv, net.id)
     out = []
     for ep in inv.endpoints:
         evidence = {"publicNetworkAccess": ep.public_network_access, "private_endpoint_vnets": sorted(vnets),

@@ -26,11 +26,16 @@ async def zones(ctx: Context) -> list[Finding]:
     privatelink.vaultcore.azure.net, privatelink.blob.core.windows.net,
     privatelink.file.core.windows.net (other clouds: their own suffixes).
 
+    A Foundry project's zones are its hub's. The managed VNet's own private endpoints (its
+    PrivateEndpoint outbound rules) are managed private endpoints in Microsoft's subscription, not
+    Private Endpoint resources of yours: Azure resolves them inside the managed VNet, so no zone or
+    record of yours is asked for them.
+
     pass: the zone exists. fail: it is missing; the fix creates it (then link it and add the
     records, or recreate the private endpoint with a DNS zone group).
     """
     inv = inventory(ctx)
-    ws = inv.workspace
+    ws = inv.network_workspace or inv.workspace
     assert ws
     rg = group_of(ws.id)
     out = []
@@ -55,7 +60,9 @@ async def zone_records(ctx: Context) -> list[Finding]:
     customDnsConfigs), checks the A record in the private zone: `<ws-guid>.workspace.<region>`, its
     `.cert` twin, `*.<ws-guid>.inference.<region>` (the scoring hosts), the notebooks record, the
     registry's login and `<registry>.<region>.data` records, the key vault's, the storage account's.
-    (Seed: `az network private-dns record-set list -z privatelink.api.azureml.ms`.)
+    (Seed: `az network private-dns record-set list -z privatelink.api.azureml.ms`.) Only Private
+    Endpoint resources in your subscription count: a managed VNet's managed private endpoints
+    (its PrivateEndpoint outbound rules) are Microsoft's and need no record of yours.
 
     pass: the record holds the private endpoint's IP. fail: missing (recreate the workspace private
     endpoint, or add a DNS zone group), or stale (another IP than the private endpoint's). skip: the

@@ -9,6 +9,9 @@ from netcheck.probe import probe
 from probes._common import cmd, fix, group_of, inventory, legacy_isolation, outside, reaching_vnets, unreadable
 
 _TARGET = ["ctx.target"]
+# Microsoft Learn ("What is Azure Machine Learning CLI and Python SDK v2?", the v1 articles' banner)
+V1_RETIRED = ("CLI v1 support ended on 30 September 2025; SDK v1 is deprecated since 31 March 2025 and "
+              "its support ends on 30 June 2026")
 
 
 @probe("ws.v1_legacy_mode", stage=1, title="The workspace is not in v1 legacy mode", needs=_TARGET)
@@ -16,6 +19,11 @@ async def v1_legacy_mode(ctx: Context) -> list[Finding]:
     """Reads the workspace's `properties.v1LegacyMode`. v1 legacy mode turns the v2 APIs off, and
     online endpoints are a v2 feature: creating one fails with "V1LegacyMode == true".
     (Seed: "Fehler bei der Erstellung des Onlineendpunkts mit der Meldung V1LegacyMode == true".)
+
+    v1 is retired: support for the CLI v1 (azure-cli-ml) ended on 30 September 2025, and the SDK v1
+    (azureml-core), deprecated since 31 March 2025, is supported until 30 June 2026 (Microsoft Learn,
+    "What is Azure Machine Learning CLI and Python SDK v2?"). A workspace kept in v1 legacy mode
+    runs on retired tooling.
 
     pass: legacy mode is off. fail: it is on; the fix turns it off, but ask your network security
     team first: they may have turned it on for a reason.
@@ -26,9 +34,10 @@ async def v1_legacy_mode(ctx: Context) -> list[Finding]:
     if not ws.v1_legacy_mode:
         return [Finding(ws.name, Verdict.PASS, "v1 legacy mode is off: v2 online endpoints can be created", evidence)]
     return [Finding(ws.name, Verdict.FAIL, f"workspace {ws.name} has v1LegacyMode on: creating online endpoints "
-                    'fails with "V1LegacyMode == true"', evidence,
+                    f'fails with "V1LegacyMode == true"; and v1 is retired ({V1_RETIRED})',
+                    {**evidence, "v1_retirement": V1_RETIRED},
                     fix("Ask your network security team first (they may have turned it on for a reason), "
-                        "then turn v1 legacy mode off",
+                        f"then turn v1 legacy mode off; v1 is retired ({V1_RETIRED})",
                         cmd("az", "ml", "workspace", "update", "-g", group_of(ws.id), "-n", ws.name,
                             "--v1-legacy-mode", "false"), docs="v2"))]
 
@@ -39,20 +48,30 @@ async def managed_network(ctx: Context) -> list[Finding]:
     VNet, deployments fail with WorkspaceManagedNetworkNotReady until it is provisioned.
     (Seed: "ERROR: WorkspaceManagedNetworkNotReady".)
 
+    With `provisionNetworkNow` off, Azure leaves the managed VNet Inactive until the first compute
+    is created; an online deployment needs it provisioned first. A Foundry project uses its hub's
+    managed VNet: netcheck reads the hub's and names the hub in the fix.
+
     pass: isolation is on and the managed VNet is Active, or isolation is Disabled (the legacy
     network isolation, where each deployment gets its own managed VNet). fail: isolation is on and
     the status is not Active; the fix provisions it.
     """
-    ws = inventory(ctx).workspace
-    assert ws
+    inv = inventory(ctx)
+    ws = inv.network_workspace
+    if ws is None:   # a project whose hub could not be read: ws.hub_project says why
+        return [Finding("", Verdict.SKIP, "the project's hub was not read", cause="ws.hub_project")]
+    whose = f"hub {ws.name}'s managed VNet" if inv.hub is ws else "managed VNet"
     mode, status = ws.isolation_mode or "Disabled", ws.managed_network_status
-    evidence = {"isolationMode": mode, "status": status}
+    evidence = {"workspace": ws.id, "isolationMode": mode, "status": status,
+                "provisionNetworkNow": ws.provision_network_now}
     if mode == "Disabled":
         return [Finding(ws.name, Verdict.PASS, "no workspace managed VNet: legacy network isolation", evidence)]
     if status == "Active":
-        return [Finding(ws.name, Verdict.PASS, f"managed VNet ({mode}) is Active", evidence)]
-    return [Finding(ws.name, Verdict.FAIL, f"managed VNet ({mode}) is {status or 'not provisioned'}: deployments "
-                    "fail with WorkspaceManagedNetworkNotReady", evidence,
+        return [Finding(ws.name, Verdict.PASS, f"{whose} ({mode}) is Active", evidence)]
+    later = ("; provisionNetworkNow is off, so Azure provisions it with the first compute, but an online "
+             "deployment needs it provisioned before" if status == "Inactive" and not ws.provision_network_now else "")
+    return [Finding(ws.name, Verdict.FAIL, f"{whose} ({mode}) is {status or 'not provisioned'}{later}: "
+                    "deployments fail with WorkspaceManagedNetworkNotReady", evidence,
                     fix("Provision the workspace managed VNet, then create the deployments",
                         cmd("az", "ml", "workspace", "provision-network", "-g", group_of(ws.id), "-n", ws.name),
                         docs="managed_network"))]
@@ -70,8 +89,9 @@ async def public_access(ctx: Context) -> list[Finding]:
     neither holds nor peers with the workspace's private endpoint (one result per cluster).
     """
     inv = inventory(ctx)
-    ws = inv.workspace
-    assert ws
+    ws = inv.network_workspace   # a Foundry project is reached through its hub's private endpoint
+    if ws is None:
+        return [Finding("", Verdict.SKIP, "the project's hub was not read", cause="ws.hub_project")]
     conns = [{"name": c.name, "status": c.status, "private_endpoint": c.private_endpoint_id} for c in ws.connections]
     evidence: dict[str, object] = {"publicNetworkAccess": ws.public_network_access,
                                    "private_endpoint_connections": conns}
@@ -101,8 +121,8 @@ async def public_access(ctx: Context) -> list[Finding]:
 
 
 def _cluster_reach(inv: Inventory, c: Cluster, vnets: set[str], evidence: dict[str, object]) -> Finding:
-    """Can a Kubernetes compute's nodes reach the workspace's private endpoint?"""
-    ws = inv.workspace
+    """Can a Kubernetes compute's nodes reach the workspace's private endpoint (a project's: its hub's)?"""
+    ws = inv.network_workspace
     assert ws
     cname = name_of(c.compute_id)
     subject = f"{ws.name} ← {cname}"

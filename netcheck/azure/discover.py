@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import Any, TypeVar
@@ -96,7 +97,8 @@ class Discovery:
             self.vnet(location_vnet)
         r.once("zones:subscription", self.subscription_zones)
         raw = await r.call(self.workspace_id, lambda: self.session.arm().get(self.workspace_id, ML_API_VERSION))
-        ws = parse.workspace(raw) if raw else None
+        ws = await self.with_rules(parse.workspace(raw)) if raw else None
+        hub = r.once("hub", lambda: self.hub(ws.hub_id or "")) if ws and ws.is_project and ws.hub_id else None
         endpoints: asyncio.Task[tuple[tuple[f.Endpoint, ...], tuple[str, ...], tuple[str, ...]]] | None = None
         registry = vault = None
         if ws:
@@ -119,7 +121,27 @@ class Discovery:
             registry=registry.result() if registry else None, vault=vault.result() if vault else None,
             errors=tuple(sorted(r.errors.values(), key=lambda e: e.resource.lower())), missing_endpoints=missing,
             known_endpoints=known, clusters=tuple(sorted(self.clusters.values(), key=lambda c: c.compute_id.lower())),
-            linked=tuple(x for t in linked if (x := t.result())))
+            linked=tuple(x for t in linked if (x := t.result())), hub=hub.result() if hub else None)
+
+    async def with_rules(self, ws: f.Workspace) -> f.Workspace:
+        """The managed VNet's outbound rules from their own collection, which says why a rule is not
+        active (errorInformation); the workspace's inline map when that can't be read."""
+        if (ws.isolation_mode or "Disabled") == "Disabled":
+            return ws
+        arm, path = self.session.arm(), f"{ws.id}/outboundRules"
+        items = await self.r.call(path, lambda: arm.list(path, ML_API_VERSION))
+        self.r.errors.pop(path, None)   # the inline map stands in: not an unreadable resource
+        return dataclasses.replace(ws, outbound_rules=parse.outbound_rules(items)) if items is not None else ws
+
+    async def hub(self, hub_id: str) -> f.Workspace | None:
+        """A Foundry project's hub: its private endpoint, zones and managed VNet serve the project."""
+        raw = await self.r.call(hub_id, lambda: self.session.arm().get(hub_id, ML_API_VERSION))
+        if raw is None:
+            return None
+        hub = await self.with_rules(parse.workspace(raw))
+        for c in hub.connections:
+            self.pe(c.private_endpoint_id)
+        return hub
 
     # ---- ML ----------------------------------------------------------------------------------------
     async def endpoints(self, ws: f.Workspace) -> tuple[tuple[f.Endpoint, ...], tuple[str, ...], tuple[str, ...]]:

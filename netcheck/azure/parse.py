@@ -22,10 +22,30 @@ def connection(d: Wire) -> f.Connection:
                         state.get("description") or "")
 
 
+def outbound_rule(name: str, r: Wire) -> f.OutboundRule:
+    """One rule as the workspace's `managedNetwork.outboundRules` map (or a rule resource's properties) holds it."""
+    dest = r.get("destination")
+    sub = None
+    if isinstance(dest, dict):   # PrivateEndpoint: {serviceResourceId, subresourceTarget}; ServiceTag: {serviceTag, ...}
+        sub = dest.get("subresourceTarget")
+        dest = dest.get("serviceResourceId") or dest.get("serviceTag") or ""
+    return f.OutboundRule(name=name, type=r.get("type") or "", destination=str(dest or ""),
+                          status=r.get("status") or "Inactive", category=r.get("category") or "",
+                          subresource=sub or None, error=r.get("errorInformation") or None)
+
+
+def outbound_rules(items: Iterable[Wire]) -> tuple[f.OutboundRule, ...]:
+    """The `outboundRules` child collection (GET {workspace}/outboundRules): rule resources."""
+    return tuple(sorted((outbound_rule(d.get("name") or f.name_of(d.get("id")), _props(d)) for d in items),
+                        key=lambda r: r.name))
+
+
 def workspace(d: Wire) -> f.Workspace:
     p = _props(d)
     mn = p.get("managedNetwork") or {}
     notebook = (p.get("notebookInfo") or {}).get("fqdn")
+    rules = tuple(sorted((outbound_rule(n, r) for n, r in (mn.get("outboundRules") or {}).items()
+                          if isinstance(r, dict)), key=lambda r: r.name))
     return f.Workspace(
         id=d["id"], name=d.get("name") or f.name_of(d["id"]), location=(d.get("location") or "").lower(),
         guid=p.get("workspaceId") or "", v1_legacy_mode=bool(p.get("v1LegacyMode")),
@@ -34,7 +54,9 @@ def workspace(d: Wire) -> f.Workspace:
         image_build_compute=p.get("imageBuildCompute") or None, container_registry=p.get("containerRegistry"),
         key_vault=p.get("keyVault"), storage_account=p.get("storageAccount"),
         connections=tuple(connection(c) for c in p.get("privateEndpointConnections") or []),
-        notebook_fqdn=notebook)
+        notebook_fqdn=notebook, kind=d.get("kind") or "Default", hub_id=p.get("hubResourceId") or None,
+        provision_network_now=bool(p.get("provisionNetworkNow")), firewall_sku=mn.get("firewallSku") or None,
+        outbound_rules=rules)
 
 
 def is_mlflow(model: Wire | None) -> bool:
