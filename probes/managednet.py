@@ -64,7 +64,9 @@ def _judge(ctx: Context, ws: Workspace, rule: OutboundRule, mode: str) -> Findin
         return Finding(subject, Verdict.PASS, f"{what} is Active", evidence)
     if cause := ctx.blocked("ws.managed_network", ws.name):
         return Finding(subject, Verdict.FAIL, f"{what} is {rule.status}: the managed VNet is not provisioned",
-                       evidence, cause=cause)
+                       evidence, fix("Provision the managed VNet: its rules become active with it",
+                                     cmd("az", "ml", "workspace", "provision-network", "-g", rg, "-n", ws.name),
+                                     docs="managed_network"), cause=cause)
     said = f": {rule.error}" if rule.error else ""
     if rule.type == "PrivateEndpoint":
         return Finding(subject, Verdict.FAIL, f"{what} is {rule.status}{said}: its managed private endpoint is "

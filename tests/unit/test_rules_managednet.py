@@ -70,7 +70,8 @@ def test_rules_inactive_because_the_network_is_not_provisioned_name_ws_managed_n
     inv = inventory(workspace=managed_workspace(managed_network_status="Inactive", provision_network_now=False,
                                                 outbound_rules=rules))
     f = only(check(managednet.outbound_rules, inv, earlier=[ws.managed_network]))
-    assert f.verdict is Verdict.FAIL and f.cause == f"ws.managed_network@{WS}" and f.fix is None
+    assert f.verdict is Verdict.FAIL and f.cause == f"ws.managed_network@{WS}"
+    assert commands(f) == [f"az ml workspace provision-network -g {RG} -n {WS}"]
 
 
 def test_managed_network_inactive_without_provision_now_says_first_compute() -> None:
