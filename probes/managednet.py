@@ -11,7 +11,8 @@ from netcheck.azure.facts import OutboundRule, Workspace, name_of
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
-from probes._common import cmd, fix, group_of, inventory, unreadable
+from netcheck.probes._common import cmd, fix, group_of, inventory, unreadable
+from netcheck.subject import Named
 
 _OPEN = "AllowInternetOutbound"
 
@@ -62,7 +63,7 @@ def _judge(ctx: Context, ws: Workspace, rule: OutboundRule, mode: str) -> Findin
                                "--managed-network", "allow_only_approved_outbound"), docs="managed_network"))
     if rule.status == "Active":
         return Finding(subject, Verdict.PASS, f"{what} is Active", evidence)
-    if cause := ctx.blocked("ws.managed_network", ws.name):
+    if cause := ctx.blocked("ws.managed_network", Named(ws.name)):
         return Finding(subject, Verdict.FAIL, f"{what} is {rule.status}: the managed VNet is not provisioned",
                        evidence, fix("Provision the managed VNet: its rules become active with it",
                                      cmd("az", "ml", "workspace", "provision-network", "-g", rg, "-n", ws.name),

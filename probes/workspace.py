@@ -6,7 +6,8 @@ from netcheck.azure.facts import Cluster, Inventory, name_of
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
-from probes._common import cmd, fix, group_of, inventory, legacy_isolation, outside, reaching_vnets, unreadable
+from netcheck.probes._common import cmd, fix, group_of, inventory, legacy_isolation, outside, reaching_vnets, unreadable
+from netcheck.subject import Named, Ref
 
 _TARGET = ["ctx.target"]
 # Microsoft Learn ("What is Azure Machine Learning CLI and Python SDK v2?", the v1 articles' banner)
@@ -42,6 +43,12 @@ async def v1_legacy_mode(ctx: Context) -> list[Finding]:
                             "--v1-legacy-mode", "false"), docs="v2"))]
 
 
+def _hub_unread(inv: Inventory) -> Finding:
+    """A project whose hub could not be read: ws.hub_project says why."""
+    name = inv.workspace.name if inv.workspace else ""
+    return Finding("", Verdict.SKIP, "the project's hub was not read", cause=Ref("ws.hub_project", Named(name)))
+
+
 @probe("ws.managed_network", stage=1, title="The workspace managed VNet is provisioned", needs=_TARGET)
 async def managed_network(ctx: Context) -> list[Finding]:
     """Reads `properties.managedNetwork.isolationMode` and `.status.status`. With a workspace managed
@@ -59,7 +66,7 @@ async def managed_network(ctx: Context) -> list[Finding]:
     inv = inventory(ctx)
     ws = inv.network_workspace
     if ws is None:   # a project whose hub could not be read: ws.hub_project says why
-        return [Finding("", Verdict.SKIP, "the project's hub was not read", cause="ws.hub_project")]
+        return [_hub_unread(inv)]
     whose = f"hub {ws.name}'s managed VNet" if inv.hub is ws else "managed VNet"
     mode, status = ws.isolation_mode or "Disabled", ws.managed_network_status
     evidence = {"workspace": ws.id, "isolationMode": mode, "status": status,
@@ -86,12 +93,13 @@ async def public_access(ctx: Context) -> list[Finding]:
     endpoint's VNet (and its connected peers): clients here can't reach the workspace (the seed's
     GetAADTokenFailed). fail: public access is disabled and no private endpoint connection is
     Approved, so nothing can reach it; or a Kubernetes endpoint's cluster sits in a VNet that
-    neither holds nor peers with the workspace's private endpoint (one result per cluster).
+    neither holds nor peers with the workspace's private endpoint (one result per cluster). error:
+    an Approved connection's private endpoint could not be read.
     """
     inv = inventory(ctx)
     ws = inv.network_workspace   # a Foundry project is reached through its hub's private endpoint
     if ws is None:
-        return [Finding("", Verdict.SKIP, "the project's hub was not read", cause="ws.hub_project")]
+        return [_hub_unread(inv)]
     conns = [{"name": c.name, "status": c.status, "private_endpoint": c.private_endpoint_id} for c in ws.connections]
     evidence: dict[str, object] = {"publicNetworkAccess": ws.public_network_access,
                                    "private_endpoint_connections": conns}
@@ -107,6 +115,8 @@ async def public_access(ctx: Context) -> list[Finding]:
                         fix("Approve the pending private endpoint connection" if pending else
                             "Create a private endpoint for the workspace (group id amlworkspace) in the clients' VNet",
                             *commands, docs="private_link"))]
+    if unread := [f for c in approved if (f := unreadable(inv, c.private_endpoint_id, ws.name))]:
+        return unread   # where its private endpoints are (so who reaches them) is not known
     vnets = reaching_vnets(inv, ws.id)
     evidence = {**evidence, "private_endpoint_vnets": sorted(vnets), "netcheck_vnet": ctx.where.vnet_id}
     clusters = [_cluster_reach(inv, c, vnets, evidence) for c in inv.clusters if c.vnet_ids]

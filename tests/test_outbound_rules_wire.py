@@ -12,6 +12,7 @@ from azure.core.credentials import AccessToken
 
 from netcheck.azure import parse
 from netcheck.azure.session import ML_API_VERSION, Session
+from netcheck.azure.shape import Shape
 from netcheck.settings import Settings
 from netcheck.sim.scenario import Scenario
 from netcheck.sim.server import Simulator
@@ -65,11 +66,11 @@ def test_parser_reads_the_collection_and_the_inline_map_alike() -> None:
 
 
 def test_private_endpoint_and_service_tag_destinations_are_read() -> None:
-    pe = parse.outbound_rule("blob", {"type": "PrivateEndpoint", "status": "Active", "category": "UserDefined",
+    pe = parse.outbound_rule("blob", Shape({"type": "PrivateEndpoint", "status": "Active", "category": "UserDefined",
                                       "destination": {"serviceResourceId": "/x/storageAccounts/st",
-                                                      "subresourceTarget": "blob", "sparkEnabled": False}})
-    tag = parse.outbound_rule("adf", {"type": "ServiceTag", "status": "Active",
+                                                      "subresourceTarget": "blob", "sparkEnabled": False}}))
+    tag = parse.outbound_rule("adf", Shape({"type": "ServiceTag", "status": "Active",
                                       "destination": {"serviceTag": "DataFactory", "protocol": "TCP",
-                                                      "portRanges": "443"}})
+                                                      "portRanges": "443"}}))
     assert (pe.destination, pe.subresource) == ("/x/storageAccounts/st", "blob")
     assert (tag.destination, tag.subresource) == ("DataFactory", None)

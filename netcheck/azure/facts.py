@@ -239,7 +239,7 @@ class ReadError:
     """A resource netcheck could not read, classified at the boundary."""
 
     resource: str
-    reason: str            # forbidden | not_found | throttled | server | timeout | network | auth | exception
+    reason: str            # see azure/errors.py classify(): forbidden, not_found, throttled, malformed, paging...
     message: str
     status: int | None = None
     action: str | None = None
@@ -264,6 +264,7 @@ class Inventory:
     known_endpoints: tuple[str, ...] = ()    # listed only to suggest a close name for a missing one
     clusters: tuple[Cluster, ...] = ()       # behind the Kubernetes endpoints
     linked: tuple[Linked, ...] = ()          # dependencies read through the service registry
+    zone_subscriptions: tuple[str, ...] = ()  # where private DNS zones were searched (errors: where that failed)
     hub: Workspace | None = None             # a Foundry project's hub, whose network the project uses
 
     @property

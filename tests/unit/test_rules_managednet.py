@@ -22,8 +22,9 @@ from facts import (
 
 from netcheck.azure.facts import ReadError
 from netcheck.model import Verdict
-from probes import managednet
-from probes import workspace as ws
+from netcheck.probes import managednet
+from netcheck.probes import workspace as ws
+from netcheck.subject import Named, Ref
 
 
 def test_no_managed_vnet_gives_no_rule_results() -> None:
@@ -70,7 +71,7 @@ def test_rules_inactive_because_the_network_is_not_provisioned_name_ws_managed_n
     inv = inventory(workspace=managed_workspace(managed_network_status="Inactive", provision_network_now=False,
                                                 outbound_rules=rules))
     f = only(check(managednet.outbound_rules, inv, earlier=[ws.managed_network]))
-    assert f.verdict is Verdict.FAIL and f.cause == f"ws.managed_network@{WS}"
+    assert f.verdict is Verdict.FAIL and f.cause == Ref("ws.managed_network", Named(WS))
     assert commands(f) == [f"az ml workspace provision-network -g {RG} -n {WS}"]
 
 
