@@ -85,7 +85,7 @@ DEPLOYMENT_YAML = "<deployment.yml>"
 
 def legacy_isolation(inv: Inventory) -> bool:
     """No workspace managed VNet: AML builds a managed VNet per deployment (legacy network isolation)."""
-    ws = inv.workspace
+    ws = inv.network_workspace
     return ws is not None and (ws.isolation_mode or "Disabled") == "Disabled"
 
 

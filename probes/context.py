@@ -159,7 +159,10 @@ async def target(ctx: Context) -> list[Finding]:
     n_dep = sum(len(e.deployments) for e in inv.endpoints)
     found = (f"{counted(len(inv.endpoints), 'online endpoint')}, {counted(n_dep, 'deployment')}, "
              f"{counted(len(inv.private_endpoints), 'private endpoint')}")
-    return [Finding("", Verdict.PASS, f"workspace {ws.name} ({ws.location}): {found}", evidence)]
+    label = f"project {ws.name} of hub {name_of(ws.hub_id)}" if ws.is_project and ws.hub_id else f"workspace {ws.name}"
+    if ws.kind != "Default":
+        evidence = {**evidence, "kind": ws.kind, **({"hub": ws.hub_id} if ws.hub_id else {})}
+    return [Finding("", Verdict.PASS, f"{label} ({ws.location}): {found}", evidence)]
 
 
 async def _workspace_missing(ctx: Context, inv: Inventory) -> Finding:

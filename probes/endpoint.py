@@ -136,8 +136,9 @@ async def public_access(ctx: Context) -> list[Finding]:
     """
     inv = inventory(ctx)
     out = _start(inv)
-    assert inv.workspace
-    vnets = reaching_vnets(inv, inv.workspace.id)
+    net = inv.network_workspace or inv.workspace   # a Foundry project's private endpoint is its hub's
+    assert net
+    vnets = reaching_vnets(inv, net.id)
     for ep in inv.endpoints:
         evidence = {"publicNetworkAccess": ep.public_network_access, "private_endpoint_vnets": sorted(vnets),
                     "netcheck_vnet": ctx.where.vnet_id}

@@ -29,6 +29,11 @@ async def zones(ctx: Context) -> list[Finding]:
     privatelink.vaultcore.azure.net, privatelink.blob.core.windows.net,
     privatelink.file.core.windows.net (other clouds: their own suffixes).
 
+    A Foundry project's zones are its hub's. The managed VNet's own private endpoints (its
+    PrivateEndpoint outbound rules) are managed private endpoints in Microsoft's subscription, not
+    Private Endpoint resources of yours: Azure resolves them inside the managed VNet, so no zone or
+    record of yours is asked for them.
+
     Zones no DNS zone group names are searched in every subscription the credential can read
     (hub-and-spoke setups keep them in a connectivity subscription).
 
@@ -38,7 +43,7 @@ async def zones(ctx: Context) -> list[Finding]:
     endpoint or its DNS zone groups) could not be read: creating it could make a duplicate.
     """
     inv = inventory(ctx)
-    ws = inv.workspace
+    ws = inv.network_workspace or inv.workspace
     assert ws
     rg = group_of(ws.id)
     incomplete = zone_search_errors(inv)
@@ -71,6 +76,8 @@ async def zone_records(ctx: Context) -> list[Finding]:
     `.cert` twin, `*.<ws-guid>.inference.<region>` (the scoring hosts), the notebooks record, the
     registry's login and `<registry>.<region>.data` records, the key vault's, the storage account's.
     (By hand: `az network private-dns record-set list -g RG -z privatelink.api.azureml.ms`.)
+    Only Private Endpoint resources in your subscription count: a managed VNet's managed private endpoints
+    (its PrivateEndpoint outbound rules) are Microsoft's and need no record of yours.
 
     pass: the record holds the private endpoint's IP. fail: missing (recreate the workspace private
     endpoint, or add a DNS zone group), or stale (another IP than the private endpoint's). skip: the

@@ -41,7 +41,9 @@ async def system(ctx: Context) -> list[Finding]:
     pass `<endpoint>.<ws-guid>.inference.<region>.privatelink.api.azureml.ms`), the workspace API
     and cert hosts, the notebooks host, the registry's login and data hosts, the key vault and the
     storage hosts. Expected addresses are the private endpoints' (their NICs' and customDnsConfigs),
-    else the VNet's ranges or --vnet-cidr, else "a private address".
+    else the VNet's ranges or --vnet-cidr, else "a private address". The managed VNet's managed
+    private endpoints (its PrivateEndpoint outbound rules) are resolved by Azure inside that VNet,
+    not here: no name is expected private for them.
 
     pass: the private endpoint's address. fail: a private address that is not the private
     endpoint's (stale record); a public address (the chain shows whether it passed a privatelink

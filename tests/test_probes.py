@@ -51,7 +51,9 @@ def test_v1_legacy_mode() -> None:
 
 def test_managed_network() -> None:
     r = one("managed-network-not-ready", "ws.managed_network")
-    assert r.evidence == {"isolationMode": "AllowOnlyApprovedOutbound", "status": "Inactive"}
+    ws_id = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.MachineLearningServices/workspaces/{WS}"
+    assert r.evidence == {"workspace": ws_id, "isolationMode": "AllowOnlyApprovedOutbound", "status": "Inactive",
+                          "provisionNetworkNow": False}
     assert commands(r) == [f"az ml workspace provision-network -g {RG} -n {WS}"]
 
 

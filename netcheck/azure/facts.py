@@ -45,6 +45,19 @@ class Connection:
 
 
 @dataclass(frozen=True)
+class OutboundRule:
+    """A managed VNet outbound rule (`managedNetwork.outboundRules`): what it lets the managed VNet reach."""
+
+    name: str
+    type: str                       # FQDN | ServiceTag | PrivateEndpoint
+    destination: str                # the FQDN, the service tag, or the PE's target resource id
+    status: str                     # Active | Inactive
+    category: str = ""              # Required | Recommended | UserDefined | Dependency
+    subresource: str | None = None  # a PrivateEndpoint rule's target group id (blob, vault, amlworkspace...)
+    error: str | None = None        # errorInformation, when Azure says why the rule is not active
+
+
+@dataclass(frozen=True)
 class Workspace:
     id: str
     name: str
@@ -60,6 +73,15 @@ class Workspace:
     storage_account: str | None
     connections: tuple[Connection, ...] = ()
     notebook_fqdn: str | None = None
+    kind: str = "Default"                  # Default | Hub | Project | FeatureStore (the resource's `kind`)
+    hub_id: str | None = None              # a Project's hub (properties.hubResourceId)
+    provision_network_now: bool = False    # properties.provisionNetworkNow
+    firewall_sku: str | None = None        # managedNetwork.firewallSku (FQDN rules run on an Azure Firewall)
+    outbound_rules: tuple[OutboundRule, ...] = ()
+
+    @property
+    def is_project(self) -> bool:
+        return self.kind.lower() == "project"
 
 
 @dataclass(frozen=True)
@@ -310,6 +332,13 @@ class Inventory:
     rulesets: tuple[Ruleset, ...] = ()       # DNS forwarding rulesets linked to the VNets read
     inbound_endpoints: tuple[InboundEndpoint, ...] = ()   # DNS Private Resolver inbound endpoints
     zone_groups: tuple[ZoneGroup, ...] = ()  # the private endpoints' DNS zone groups, by name
+    hub: Workspace | None = None             # a Foundry project's hub, whose network the project uses
+
+    @property
+    def network_workspace(self) -> Workspace | None:
+        """The workspace whose private endpoint, zones and managed VNet serve the target: a project's hub."""
+        ws = self.workspace
+        return self.hub if ws and ws.is_project and self.hub else ws
 
     def error_for(self, resource_id: str | None) -> ReadError | None:
         rid = (resource_id or "").lower()

@@ -24,6 +24,27 @@ def connection(d: Wire) -> f.Connection:
                         state.text("description"))
 
 
+def outbound_rule(name: str, r: Shape) -> f.OutboundRule:
+    """One rule as the workspace's `managedNetwork.outboundRules` map (or a rule resource's properties) holds it:
+    a FQDN rule's destination is a string; a PrivateEndpoint rule's {serviceResourceId, subresourceTarget}, a
+    ServiceTag rule's {serviceTag, protocol, portRanges}."""
+    sub = None
+    if isinstance(r.data.get("destination"), dict):
+        dest = r.obj("destination")
+        sub = dest.optional("subresourceTarget")
+        target = dest.text("serviceResourceId") or dest.text("serviceTag")
+    else:
+        target = r.text("destination")
+    return f.OutboundRule(name=name, type=r.text("type"), destination=target, status=r.text("status", "Inactive"),
+                          category=r.text("category"), subresource=sub, error=r.optional("errorInformation"))
+
+
+def outbound_rules(items: Iterable[Wire]) -> tuple[f.OutboundRule, ...]:
+    """The `outboundRules` child collection (GET {workspace}/outboundRules): rule resources."""
+    rules = (outbound_rule(_name(r), r.obj("properties")) for r in map(Shape.resource_of, items))
+    return tuple(sorted(rules, key=lambda x: x.name))
+
+
 def workspace(d: Wire) -> f.Workspace:
     r = Shape.resource_of(d)
     p = r.obj("properties")
@@ -35,7 +56,11 @@ def workspace(d: Wire) -> f.Workspace:
         image_build_compute=p.optional("imageBuildCompute"), container_registry=p.optional("containerRegistry"),
         key_vault=p.optional("keyVault"), storage_account=p.optional("storageAccount"),
         connections=tuple(connection(c.data) for c in p.objs("privateEndpointConnections")),
-        notebook_fqdn=p.obj("notebookInfo").optional("fqdn"))
+        notebook_fqdn=p.obj("notebookInfo").optional("fqdn"), kind=r.text("kind", "Default"),
+        hub_id=p.optional("hubResourceId"), provision_network_now=p.flag("provisionNetworkNow"),
+        firewall_sku=mn.optional("firewallSku"),
+        outbound_rules=tuple(sorted((outbound_rule(str(n), mn.obj("outboundRules").obj(str(n)))
+                                     for n in mn.obj("outboundRules").data), key=lambda x: x.name)))
 
 
 def model_id(deployment: Wire) -> str | None:

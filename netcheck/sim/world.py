@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 from netcheck import services
 from netcheck.azure.facts import name_of, parent
 from netcheck.clouds import Cloud, cloud
-from netcheck.sim import zones
+from netcheck.sim import mlrules, zones
 from netcheck.sim.answer import Answer
 from netcheck.sim.scenario import Scenario
 from netcheck.sim.zones import public_ip
@@ -77,6 +77,8 @@ class World:
         owner = self.resources.get(parent(path).lower())
         if not owner:
             return None
+        if path.split("/")[-2].lower() == mlrules.SEGMENT:
+            return mlrules.rule(owner, path)
         for item in owner.get("properties", {}).get(path.split("/")[-2], []) or []:
             if isinstance(item, dict) and str(item.get("id", "")).lower() == path.lower():
                 return item
@@ -91,6 +93,8 @@ class World:
             return sorted((r for r in self.of_type(f"{parts[-2]}/{parts[-1]}") if r["id"].lower().startswith(scope)),
                           key=lambda r: r["id"].lower())
         owner = parent(path, 1)
+        if owner.lower() in self.resources and parts[-1].lower() == mlrules.SEGMENT:
+            return mlrules.rule_resources(self.resources[owner.lower()])
         if owner.lower() in self.resources:
             kids = self.children(owner, parts[-1])
             # children ARM keeps inside the parent (subnets, peerings, a workspace's PE connections) are a
@@ -166,6 +170,10 @@ class World:
         owner = self._host_owner.get(host)
         if owner is None or owner not in self.resources:
             return True   # a resource the scenario doesn't describe: its zone records say it has one
+        res = self.resources[owner]
+        hub = str(res.get("properties", {}).get("hubResourceId") or "").lower()
+        if str(res.get("kind") or "").lower() == "project" and hub:
+            owner = hub   # a Foundry project is reached through its hub's private endpoint
         if self._pe_owners is None:
             owners = set()
             for pe in self.of_type("Microsoft.Network/privateEndpoints"):
