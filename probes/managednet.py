@@ -63,11 +63,9 @@ def _judge(ctx: Context, ws: Workspace, rule: OutboundRule, mode: str) -> Findin
                                "--managed-network", "allow_only_approved_outbound"), docs="managed_network"))
     if rule.status == "Active":
         return Finding(subject, Verdict.PASS, f"{what} is Active", evidence)
-    if cause := ctx.blocked("ws.managed_network", Named(ws.name)):
-        return Finding(subject, Verdict.FAIL, f"{what} is {rule.status}: the managed VNet is not provisioned",
-                       evidence, fix("Provision the managed VNet: its rules become active with it",
-                                     cmd("az", "ml", "workspace", "provision-network", "-g", rg, "-n", ws.name),
-                                     docs="managed_network"), cause=cause)
+    if cause := ctx.blocked("ws.managed_network", Named(ws.name)):   # its fix (provision-network) is the cause's
+        return Finding(subject, Verdict.FAIL, f"{what} is {rule.status}: the managed VNet is not provisioned; "
+                       "its rules become active with it", evidence, cause=cause)
     said = f": {rule.error}" if rule.error else ""
     if rule.type == "PrivateEndpoint":
         return Finding(subject, Verdict.FAIL, f"{what} is {rule.status}{said}: its managed private endpoint is "
