@@ -9,11 +9,14 @@ import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from netcheck import __version__, validate
 from netcheck.clouds import CLOUDS
 from netcheck.settings import AZURE_DNS, ScoreRequest, Settings
+
+if TYPE_CHECKING:
+    from netcheck.probe import Probe
 
 FORMATS = ("text", "json", "md", "html", "junit")
 T = TypeVar("T")
@@ -149,8 +152,8 @@ _DEFAULT_FROM = {"--subscription": "`az account set -s ID` or AZURE_SUBSCRIPTION
 def settings_from(args: argparse.Namespace, env: dict[str, str] | os._Environ[str]) -> Settings:
     """Build Settings from parsed options, az defaults and the environment; UsageError if unusable."""
     from netcheck import azconfig
+    from netcheck.probes import CATALOG
     from netcheck.runner import select
-    from probes import CATALOG
 
     dflt = azconfig.defaults(env)
     for pattern in [*args.only, *args.skip]:
@@ -362,21 +365,23 @@ def _set_signals(handlers: Any) -> Any:
 
 
 def run_check(settings: Settings, args: argparse.Namespace) -> int:
+    from netcheck.probes import CATALOG
+
     fmt = output_format(args)
     if fmt is None:
         from netcheck.tui.app import run_tui
 
-        return run_tui(settings)
-    return _run_report(settings, fmt, args.out)
+        return run_tui(settings, CATALOG)
+    return _run_report(settings, CATALOG, fmt, args.out)
 
 
-def _run_report(settings: Settings, fmt: str, out: Path | None) -> int:
+def _run_report(settings: Settings, catalog: Sequence[Probe], fmt: str, out: Path | None) -> int:
     from netcheck.app import check
     from netcheck.model import exit_code
     from netcheck.output import write_report, write_stream
     from netcheck.render import render
 
-    report = run_async(check(settings, progress=sys.stderr.isatty()))
+    report = run_async(check(settings, catalog, progress=sys.stderr.isatty()))
     color = out is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     text = render(fmt, report, color=color)
     if out is not None:
@@ -510,7 +515,7 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def _explain(probe_id: str) -> int:
-    from probes import CATALOG
+    from netcheck.probes import CATALOG
 
     by_id = {p.id: p for p in CATALOG}
     if probe_id not in by_id:

@@ -1,7 +1,23 @@
-"""The probe catalog: every probe netcheck runs, in the order results are reported."""
+"""The probe catalog: every probe netcheck runs, in the order results are reported.
+
+Installed as `netcheck.probes`; the engine never imports it, the CLI hands it to the runner.
+"""
 
 from netcheck.probe import Probe
-from probes import acr, context, endpoint, keyvault, privatedns, reachability, resolution, workspace
+from netcheck.probes import (
+    acr,
+    context,
+    endpoint,
+    http_checks,
+    keyvault,
+    privatedns,
+    reachability,
+    resolution,
+    resolution_custom,
+    resolution_stability,
+    scoring,
+    workspace,
+)
 
 CATALOG: tuple[Probe, ...] = (
     context.credential,
@@ -23,11 +39,11 @@ CATALOG: tuple[Probe, ...] = (
     privatedns.links,
     resolution.system,
     resolution.azure,
-    resolution.custom,
-    resolution.stability,
+    resolution_custom.custom,
+    resolution_stability.stability,
     reachability.tcp_443,
     reachability.cert,
-    reachability.frontend,
-    reachability.registry_path,
-    reachability.score,
+    http_checks.frontend,
+    http_checks.registry_path,
+    scoring.score,
 )

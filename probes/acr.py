@@ -5,7 +5,7 @@ from __future__ import annotations
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
-from probes._common import cmd, counted, fix, inventory, legacy_isolation, unreadable, ws_args
+from netcheck.probes._common import cmd, counted, fix, inventory, legacy_isolation, unreadable, ws_args
 
 EGRESS = "Egress for Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
 

@@ -6,7 +6,7 @@ from netcheck.azure.facts import Endpoint, Inventory
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
-from probes._common import cmd, fix, inventory, legacy_isolation, outside, reaching_vnets, unreadable, ws_args
+from netcheck.probes._common import cmd, fix, inventory, legacy_isolation, outside, reaching_vnets, unreadable, ws_args
 
 _TARGET = ["ctx.target"]
 _BUSY = ("Creating", "Updating", "Scaling")

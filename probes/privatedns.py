@@ -7,8 +7,9 @@ from netcheck.clouds import cloud
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
+from netcheck.probes._common import client_vnets, cmd, error_finding, fix, inventory
+from netcheck.subject import RecordName, ZoneLink, ZoneName
 from netcheck.targets import Record, records, required_zones
-from probes._common import client_vnets, cmd, error_finding, fix, inventory
 
 
 def _zone(inv: Inventory, name: str, prefer_vnet: str | None) -> Zone | None:
@@ -37,9 +38,10 @@ async def zones(ctx: Context) -> list[Finding]:
     for name in required_zones(inv):
         found = [z.id for z in inv.zones if z.name == name]
         if found:
-            out.append(Finding(name, Verdict.PASS, f"zone exists ({len(found)} found)", {"zones": found}))
+            out.append(Finding(ZoneName(name), Verdict.PASS, f"zone exists ({len(found)} found)", {"zones": found}))
         else:
-            out.append(Finding(name, Verdict.FAIL, f"private DNS zone {name} is missing: its names resolve publicly",
+            out.append(Finding(ZoneName(name), Verdict.FAIL,
+                               f"private DNS zone {name} is missing: its names resolve publicly",
                                {"searched": f"DNS zone groups and subscription {inv.subscription}"},
                                fix("Create the zone, link it to the VNet, and let the private endpoint's DNS zone "
                                    "group fill it",
@@ -64,8 +66,8 @@ async def zone_records(ctx: Context) -> list[Finding]:
     inv = inventory(ctx)
     out = []
     for rec in records(inv):
-        subject = f"{rec.name}.{rec.zone}"
-        if cause := ctx.blocked("pdns.zones", rec.zone):
+        subject = RecordName(rec.name, rec.zone)
+        if cause := ctx.blocked("pdns.zones", ZoneName(rec.zone)):
             out.append(Finding(subject, Verdict.SKIP, f"zone {rec.zone} is missing", cause=cause))
             continue
         zone = _zone(inv, rec.zone, ctx.where.vnet_id)
@@ -76,7 +78,7 @@ async def zone_records(ctx: Context) -> list[Finding]:
 
 
 def _judge(rec: Record, zone: Zone) -> Finding:
-    subject = f"{rec.name}.{rec.zone}"
+    subject = RecordName(rec.name, rec.zone)
     found = next((r for r in zone.records if r.name == rec.name.lower() and r.type == "A"), None)
     evidence = {"zone": zone.id, "record": rec.name, "expected_ips": list(rec.ips), "for": rec.fqdn,
                 "private_endpoint": rec.private_endpoint}
@@ -154,8 +156,8 @@ async def links(ctx: Context) -> list[Finding]:
             if vnet_id.lower() not in client_ids and zname == c.zone("notebooks"):
                 continue   # an inference cluster never opens a notebook
             vname = name_of(vnet_id)
-            subject = f"{zname} → {vname}"
-            if cause := ctx.blocked("pdns.zones", zname):
+            subject = ZoneLink(zname, vnet_id)
+            if cause := ctx.blocked("pdns.zones", ZoneName(zname)):
                 out.append(Finding(subject, Verdict.SKIP, f"zone {zname} is missing", cause=cause))
                 continue
             zone = _zone(inv, zname, vnet_id)

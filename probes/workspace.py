@@ -6,7 +6,7 @@ from netcheck.azure.facts import Cluster, Inventory, name_of
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
-from probes._common import cmd, fix, group_of, inventory, legacy_isolation, outside, reaching_vnets, unreadable
+from netcheck.probes._common import cmd, fix, group_of, inventory, legacy_isolation, outside, reaching_vnets, unreadable
 
 _TARGET = ["ctx.target"]
 

@@ -17,6 +17,7 @@ from netcheck.azure.collect import gather
 from netcheck.azure.errors import classify
 from netcheck.cli import apply_options, scenario_settings
 from netcheck.model import Verdict
+from netcheck.probes import CATALOG
 from netcheck.sim.scenario import load, shipped
 from netcheck.sim.server import Simulator
 
@@ -101,7 +102,7 @@ def test_classify_maps_transport_failures() -> None:
 def test_sovereign_clouds_use_their_own_suffixes_end_to_end(name: str, suffixes: list[str], absent: str) -> None:
     report, _ = run_scenario(name)
     assert report.target.cloud in ("AzureChinaCloud", "AzureUSGovernment")
-    subjects = " ".join(r.subject for r in report.results)
+    subjects = " ".join(r.subject.text for r in report.results)
     for s in suffixes:
         assert s in subjects
     assert absent not in json.dumps(report.to_json())
@@ -109,7 +110,7 @@ def test_sovereign_clouds_use_their_own_suffixes_end_to_end(name: str, suffixes:
 
 
 def verdicts(report: Any) -> dict[tuple[str, str], str]:
-    return {(r.probe, r.subject): r.verdict.value for r in report.results}
+    return {(r.probe, r.subject.text): r.verdict.value for r in report.results}
 
 
 @pytest.mark.parametrize("name", sorted(shipped()))
@@ -123,7 +124,7 @@ def test_collect_then_inventory_gives_the_same_verdicts(name: str, tmp_path: Pat
         path.write_text(json.dumps(inv.to_json()))
         before = len(sim.arm.requests)
         args = apply_options(demo_args(name, "--inventory", str(path)), sc)
-        offline = asyncio.run(check(scenario_settings(sim, args, {k: v for k, v in os.environ.items()})))
+        offline = asyncio.run(check(scenario_settings(sim, args, {k: v for k, v in os.environ.items()}), CATALOG))
         assert len(sim.arm.requests) == before, "--inventory must not call ARM"
     validate_report(json.loads(json.dumps(offline.to_json())))
     assert verdicts(offline) == verdicts(direct)
