@@ -6,6 +6,7 @@ The runner streams events; the text tree, JSON, reports and the TUI are consumer
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import fnmatch
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -52,7 +53,7 @@ def select(catalog: Sequence[Probe], only: Iterable[str] = (), skip: Iterable[st
 
 def _result(p: Probe, f: Finding, duration_ms: int) -> Result:
     return Result(p.id, f.about, p.stage, p.title, f.verdict, f.summary, f.cause, duration_ms,
-                  f.evidence, f.fix)
+                  f.evidence, f.fix, f.skip_kind)
 
 
 def _error(p: Probe, summary: str, duration_ms: int, **evidence: object) -> Result:
@@ -133,6 +134,8 @@ async def stream(probes: Sequence[Probe], ctx: Context, target: Target,
         await asyncio.gather(closer, *tasks, return_exceptions=True)
     index = {p.id: i for i, p in enumerate(catalog or probes)}
     ordered = tuple(sorted(all_results, key=_order(index)))
+    if not target.endpoints and ctx.inventory and ctx.inventory.endpoints:   # "all": name the ones checked
+        target = dataclasses.replace(target, endpoints=tuple(ep.name for ep in ctx.inventory.endpoints))
     yield Done(Report(__version__, started_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
                       round((ctx.clock() - t0) * 1000), ctx.where, target, ordered))
 
