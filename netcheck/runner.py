@@ -39,7 +39,7 @@ Event = Started | Finished | Done
 
 def select(catalog: Sequence[Probe], only: Iterable[str] = (), skip: Iterable[str] = ()) -> list[Probe]:
     """The probes to run: `--only` globs plus everything they wait for, less `--skip` globs."""
-    only, skip = list(only), list(skip)
+    only, skip = [g.partition("@")[0] for g in only], [g.partition("@")[0] for g in skip]
     by_id = {p.id: p for p in catalog}
     wanted = {p.id for p in catalog if not only or any(fnmatch.fnmatchcase(p.id, g) for g in only)}
     todo = list(wanted)
@@ -133,11 +133,22 @@ async def stream(probes: Sequence[Probe], ctx: Context, target: Target,
         closer.cancel()
         await asyncio.gather(closer, *tasks, return_exceptions=True)
     index = {p.id: i for i, p in enumerate(catalog or probes)}
-    ordered = tuple(sorted(all_results, key=_order(index)))
+    ordered = tuple(sorted(filter(_wanted(ctx.settings.only), all_results), key=_order(index)))
     if not target.endpoints and ctx.inventory and ctx.inventory.endpoints:   # "all": name the ones checked
         target = dataclasses.replace(target, endpoints=tuple(ep.name for ep in ctx.inventory.endpoints))
     yield Done(Report(__version__, started_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
                       round((ctx.clock() - t0) * 1000), ctx.where, target, ordered))
+
+
+def _wanted(only: Sequence[str]) -> Callable[[Result], bool]:
+    """`--only probe@subject`: that probe's results for matching subjects only (what it waits for, all)."""
+    by_subject = [g.partition("@") for g in only if "@" in g]
+
+    def keep(r: Result) -> bool:
+        mine = [s for p, _, s in by_subject if fnmatch.fnmatchcase(r.probe, p)]
+        plain = any(fnmatch.fnmatchcase(r.probe, g) for g in only if "@" not in g)
+        return not mine or plain or any(fnmatch.fnmatchcase(r.subject.text, s) for s in mine)
+    return keep
 
 
 def _blocking(ctx: Context, dep: str, present: set[str]) -> Ref | None:

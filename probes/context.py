@@ -47,7 +47,8 @@ async def credential(ctx: Context) -> list[Finding]:
         credential_ = cred.build(s)
         await asyncio.wait_for(asyncio.to_thread(credential_.get_token, cred.scope(s)), TOKEN_TIMEOUT)
     except Exception as exc:  # the credential chain's own message lists every attempt
-        return [Finding("", Verdict.FAIL, "no ARM token: every credential in the chain failed",
+        # could not decide: the configuration is unknown, not wrong (exit 3 unless the network failed)
+        return [Finding("", Verdict.ERROR, "no ARM token: every credential in the chain failed",
                         {"cloud": s.cloud, "reasons": _attempts(exc)},
                         fix("Sign in, or give the jumpbox a managed identity with Reader on the workspace",
                             *([cmd("az", "cloud", "set", "--name", s.cloud)] if s.cloud != "AzureCloud" else []),
@@ -151,8 +152,10 @@ async def target(ctx: Context) -> list[Finding]:
     if inv.missing_endpoints:
         known = list(inv.known_endpoints)
         hints = {n: difflib.get_close_matches(n, known, n=2) for n in inv.missing_endpoints}
+        close = sorted({c for cs in hints.values() for c in cs})
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; it has {', '.join(known) or 'none'}"
         return [Finding("", Verdict.FAIL, f"online endpoint {', '.join(inv.missing_endpoints)} not found in "
-                        f"workspace {ws.name}", {**evidence, "did_you_mean": hints},
+                        f"workspace {ws.name}{hint}", {**evidence, "did_you_mean": hints},
                         fix("Check the endpoint name",
                             cmd("az", "ml", "online-endpoint", "list", "-g", group_of(ws.id), "-w", ws.name,
                                 "-o", "table")))]

@@ -91,6 +91,11 @@ def root_causes(d: dict[str, Any]) -> list[dict[str, Any]]:
     return [by_id[c["id"]] for c in d["root_causes"]]
 
 
+def counted(n: int, noun: str) -> str:
+    """`1 problem`, `2 problems`."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def stage_name(stage: int) -> str:
     return f"Stage {stage}: {STAGES.get(stage, '')}"
 
