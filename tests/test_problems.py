@@ -1,0 +1,78 @@
+"""Problems first: every report's root causes, the fix plan, and the plain text built from them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import shared_run
+
+from netcheck.model import SkipKind, Verdict
+from netcheck.render import render
+from netcheck.render.common import data as clean_data
+from netcheck.sim.scenario import shipped
+
+_PROBLEM = re.compile(r"^  (\d+)\. \S+ (\S+)(?: (.+?))?: ")
+_COMMAND = re.compile(r"^\s+\$ (.+)$")
+
+
+def problem_lines(text: str) -> list[str]:
+    """The numbered problem lines of the text: `probe` or `probe@subject`, in order."""
+    lines = text.split("\n\n")[1].splitlines()   # header, blank, the problems block
+    return [line for line in lines if _PROBLEM.match(line)]
+
+
+@pytest.mark.parametrize("name", sorted(shipped()))
+def test_every_problem_is_a_root_or_names_one_and_the_text_lists_the_roots(name: str) -> None:
+    report, _ = shared_run(name)
+    data = clean_data(report)   # as the text shows it: hostile names made safe
+    roots = [c["id"] for c in data["root_causes"]]
+    by_id = {r["id"]: r for r in data["results"]}
+    assert len(by_id) == len(data["results"]), "result ids are unique"
+    for r in report.results:
+        if r.problem:   # a root, or its chain ends at one
+            assert report.root_of(r) in report.root_causes(), r
+        if r.verdict is Verdict.SKIP:
+            assert r.skip is not None and (r.skip is not SkipKind.BLOCKED or r.cause), r
+    covered = {i for step in data["fix_plan"] for i in step["resolves"]}
+    assert {i for i in roots if by_id[i]["fix"]} <= covered
+    text = render("text", report)
+    listed = problem_lines(text)
+    assert len(listed) == len(roots), text
+    for line, root in zip(listed, roots, strict=True):
+        r = by_id[root]
+        head = f"{r['probe']} {r['subject']}:" if r["subject"] else f"{r['probe']}:"
+        assert head in line, (line, root)
+    commands = [m.group(1) for line in text.splitlines() if (m := _COMMAND.match(line))]
+    assert len(commands) == len(set(commands)), "a command printed twice"
+    assert text.rstrip().splitlines()[-1].startswith(f"{len(roots)} problem")
+
+
+def test_default_demo_shows_its_two_problems_first_and_each_fix_once() -> None:
+    report, _ = shared_run("default")
+    assert [r.probe for r in report.root_causes()] == ["acr.pe_approval", "pdns.links"]
+    text = render("text", report)
+    head = text.splitlines()[:10]
+    assert "2 problems" in head
+    assert sum(bool(_PROBLEM.match(line)) for line in head) == 2, "\n".join(head)
+    assert text.count("az network private-dns link vnet create") == 1
+    link = next(r for r in report.results if r.probe == "pdns.links" and r.verdict is Verdict.FAIL)
+    assert len(report.explains(link)) >= 6   # dns.*, net.tcp, tls.cert, http.frontend of the unlinked zone
+    quiet = render("text", report, detail="quiet")
+    assert "stage 2" not in quiet and quiet.count("$ ") == 2
+    verbose = render("text", report, detail="verbose")
+    assert "pdns.zones 6/6" in text and "pdns.zones 6/6" not in verbose and verbose.count("✓") > text.count("✓")
+
+
+def test_the_fix_plan_merges_one_fix_shared_by_several_roots() -> None:
+    report, _ = shared_run("arm-forbidden-registry")
+    data = report.to_json()
+    errors = [c["id"] for c in data["root_causes"] if c["verdict"] == "error"]
+    assert len(errors) >= 2
+    grants = [s for s in data["fix_plan"] if any("role assignment create" in c for c in s["commands"])]
+    assert len(grants) == 1 and set(errors) <= set(grants[0]["resolves"])
+
+
+def test_target_lists_the_endpoints_checked() -> None:
+    report, _ = shared_run("default")
+    assert report.to_json()["target"]["endpoints"] == ["ep-fraud"]
