@@ -16,7 +16,7 @@ from netcheck.model import Finding, Verdict, Where
 from netcheck.net import http
 from netcheck.net.errors import describe as net_error
 from netcheck.probe import probe
-from netcheck.probes._common import cmd, counted, error_finding, fix
+from netcheck.probes._common import cmd, counted, error_finding, fix, read_label
 
 IMDS = ("169.254.169.254", 80)
 # IMDS answers in milliseconds on a VM; anywhere else the address is a black hole. One second is
@@ -127,7 +127,8 @@ async def target(ctx: Context) -> list[Finding]:
 
     pass: the workspace was read. fail: the workspace or a named endpoint does not exist (close names
     are suggested). error: ARM refused (403: the missing permission and scope are named) or failed.
-    Other unreadable resources don't stop the run: the probes that need them report `error`.
+    Other unreadable resources don't stop the run: each is an `error` result of its own (subject: the
+    resource), and the probes that need it report `error` or `skip` naming it as their cause.
     """
     s = ctx.settings
     if s.inventory:
@@ -162,7 +163,9 @@ async def target(ctx: Context) -> list[Finding]:
     n_dep = sum(len(e.deployments) for e in inv.endpoints)
     found = (f"{counted(len(inv.endpoints), 'online endpoint')}, {counted(n_dep, 'deployment')}, "
              f"{counted(len(inv.private_endpoints), 'private endpoint')}")
-    return [Finding("", Verdict.PASS, f"workspace {ws.name} ({ws.location}): {found}", evidence)]
+    # each refused or failed read once, with its fix; the probes that needed it name it as their cause
+    unread = [error_finding(e, read_label(e.resource)) for e in inv.errors]
+    return [Finding("", Verdict.PASS, f"workspace {ws.name} ({ws.location}): {found}", evidence), *unread]
 
 
 async def _workspace_missing(ctx: Context, inv: Inventory) -> Finding:

@@ -7,7 +7,7 @@ from netcheck.clouds import cloud
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
-from netcheck.probes._common import client_vnets, cmd, error_finding, fix, inventory
+from netcheck.probes._common import client_vnets, cmd, error_finding, fix, inventory, not_read
 from netcheck.subject import RecordName, ZoneLink, ZoneName
 from netcheck.targets import Record, records, required_zones
 
@@ -47,7 +47,7 @@ async def zones(ctx: Context) -> list[Finding]:
                                    "group fill it",
                                    cmd("az", "network", "private-dns", "zone", "create", "-g", rg, "-n", name),
                                    docs="pe_dns")))
-    return out
+    return out + not_read(ctx)
 
 
 @probe("pdns.records", stage=1, title="The zones hold the private endpoints' A records", needs=["ctx.target"],
@@ -74,7 +74,7 @@ async def zone_records(ctx: Context) -> list[Finding]:
         if zone is None:
             continue
         out.append(_judge(rec, zone))
-    return out
+    return out + not_read(ctx)
 
 
 def _judge(rec: Record, zone: Zone) -> Finding:
@@ -180,4 +180,4 @@ async def links(ctx: Context) -> list[Finding]:
                                        docs="dns_link")))
             else:
                 out.append(Finding(subject, Verdict.PASS, f"linked ({link.name}, Completed)", evidence))
-    return out
+    return out + not_read(ctx)

@@ -327,7 +327,7 @@ def test_without_a_credential_each_one_says_why_and_stderr_stays_quiet(tmp_path:
     (cred,) = [x for x in data["results"] if x["probe"] == "ctx.credential"]
     reasons = cred["evidence"]["reasons"]
     assert cred["verdict"] == "error" and cred["fix"]["commands"] == ["az login"]
-    assert [c["id"] for c in data["root_causes"]][0] == "ctx.credential"
+    assert data["root_causes"][0]["id"] == "ctx.credential"
     tried = {x["credential"]: x["reason"] for x in reasons}
     assert tried["AzureCliCredential"] == "Azure CLI not found on path", reasons
     assert "ManagedIdentityCredential" in tried and "EnvironmentCredential" in tried, reasons
