@@ -9,12 +9,42 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from netcheck.subject import Ref
+from netcheck.subject import Ref, Subject
 
-if TYPE_CHECKING:
-    from netcheck.model import Result
+
+class _Fix(Protocol):
+    @property
+    def summary(self) -> str: ...
+    @property
+    def commands(self) -> tuple[str, ...]: ...
+    @property
+    def docs(self) -> str: ...
+
+
+class _Verdict(Protocol):
+    @property
+    def value(self) -> str: ...
+
+
+class Result(Protocol):
+    """What this module reads of a netcheck.model.Result (a protocol: model imports this module)."""
+
+    @property
+    def probe(self) -> str: ...
+    @property
+    def subject(self) -> Subject: ...
+    @property
+    def cause(self) -> Ref | None: ...
+    @property
+    def verdict(self) -> _Verdict: ...
+    @property
+    def fix(self) -> _Fix | None: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def problem(self) -> bool: ...
 
 
 @dataclass(frozen=True)

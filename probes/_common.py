@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 
 from netcheck.azure.errors import describe
@@ -55,8 +56,7 @@ def unreadable(inv: Inventory, resource_id: str | None, subject: str) -> Finding
     err = inv.error_for(resource_id)
     if not err:
         return None
-    found = error_finding(err, subject)
-    return Finding(found.subject, found.verdict, found.summary, found.evidence, cause=read_cause(err))
+    return dataclasses.replace(error_finding(err, subject), cause=read_cause(err))
 
 
 def read_label(resource_id: str) -> str:

@@ -163,7 +163,7 @@ def test_html_renders_in_headless_chromium(tmp_path: Path) -> None:
 
 def test_json_report_carries_the_schema() -> None:
     data = json.loads(out("default", "json"))
-    assert data["schema"] == "netcheck.report/1" and data["counts"]["fail"] == 8
+    assert data["schema"] == "netcheck.report/2" and data["counts"]["fail"] == 8
 
 
 def test_ctrl_c_mid_run_leaves_no_report_file(tmp_path: Path) -> None:
