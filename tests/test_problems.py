@@ -76,3 +76,33 @@ def test_the_fix_plan_merges_one_fix_shared_by_several_roots() -> None:
 def test_target_lists_the_endpoints_checked() -> None:
     report, _ = shared_run("default")
     assert report.to_json()["target"]["endpoints"] == ["ep-fraud"]
+
+
+def test_docs_describe_every_report_field_and_every_probe() -> None:
+    from pathlib import Path
+
+    from netcheck.probes import CATALOG
+    from netcheck.render.json_report import schema
+
+    doc = (Path(__file__).parent.parent / "docs" / "report.md").read_text(encoding="utf-8")
+    s = schema()
+    fields = [*s["properties"], *s["$defs"]["result"]["properties"], *s["properties"]["where"]["properties"],
+              *s["properties"]["target"]["properties"], *s["properties"]["fix_plan"]["items"]["properties"],
+              *s["properties"]["root_causes"]["items"]["properties"]]
+    for name in fields:
+        assert f"| `{name}` |" in doc, name
+    for p in CATALOG:
+        assert f"`{p.id}`" in doc, p.id
+
+    def described(node: object, path: str) -> None:   # the schema describes every field too
+        if isinstance(node, dict):
+            for key, sub in node.get("properties", {}).items():
+                assert "description" in sub, f"{path}.{key}"
+                described(sub, f"{path}.{key}")
+            for key in ("items", "oneOf", "$defs"):
+                subs = node.get(key)
+                for sub in (subs.values() if isinstance(subs, dict) and key == "$defs" else
+                            subs if isinstance(subs, list) else [subs] if subs else []):
+                    described(sub, path)
+
+    described(s, "report")
