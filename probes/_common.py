@@ -51,8 +51,8 @@ def inventory(ctx: Context) -> Inventory:
 
 
 def unreadable(inv: Inventory, resource_id: str | None, subject: str) -> Finding | None:
-    """An `error` finding when the resource a probe judges could not be read; its cause is ctx.target's
-    result for that read (where the refusal and its fix are reported once)."""
+    """An `error` finding when the resource a probe judges could not be read; its cause is
+    ctx.reads' result for that read (where the refusal is reported once)."""
     err = inv.error_for(resource_id)
     if not err:
         return None
@@ -65,8 +65,8 @@ def read_label(resource_id: str) -> str:
 
 
 def read_cause(err: ReadError) -> Ref:
-    """The ctx.target result that reports a refused or failed read."""
-    return Ref("ctx.target", Named(read_label(err.resource)))
+    """The ctx.reads result that reports a refused or failed read."""
+    return Ref("ctx.reads", Named(read_label(err.resource)))
 
 
 def not_read(ctx: Context, *, registry_only: bool = False) -> list[Finding]:

@@ -127,8 +127,8 @@ async def target(ctx: Context) -> list[Finding]:
 
     pass: the workspace was read. fail: the workspace or a named endpoint does not exist (close names
     are suggested). error: ARM refused (403: the missing permission and scope are named) or failed.
-    Other unreadable resources don't stop the run: each is an `error` result of its own (subject: the
-    resource), and the probes that need it report `error` or `skip` naming it as their cause.
+    Other unreadable resources don't stop the run: ctx.reads reports each, and the probes that need
+    one report `error` or `skip` naming it as their cause.
     """
     s = ctx.settings
     if s.inventory:
@@ -163,9 +163,23 @@ async def target(ctx: Context) -> list[Finding]:
     n_dep = sum(len(e.deployments) for e in inv.endpoints)
     found = (f"{counted(len(inv.endpoints), 'online endpoint')}, {counted(n_dep, 'deployment')}, "
              f"{counted(len(inv.private_endpoints), 'private endpoint')}")
-    # each refused or failed read once, with its fix; the probes that needed it name it as their cause
-    unread = [error_finding(e, read_label(e.resource)) for e in inv.errors]
-    return [Finding("", Verdict.PASS, f"workspace {ws.name} ({ws.location}): {found}", evidence), *unread]
+    return [Finding("", Verdict.PASS, f"workspace {ws.name} ({ws.location}): {found}", evidence)]
+
+
+@probe("ctx.reads", stage=0, title="Everything the workspace depends on could be read", needs=["ctx.target"])
+async def reads(ctx: Context) -> list[Finding]:
+    """Reports each resource ctx.target could not read (the registry, the key vault, a private DNS zone, a
+    VNet...) once, with why: the probes that needed it name this result as their cause, and the checks
+    it would have fed show as `skip` naming it rather than vanishing from the report.
+
+    pass: every resource was read. error: ARM refused a read (403: the missing permission and scope
+    are named, with the role assignment that grants it), timed out, or failed.
+    """
+    inv = ctx.inventory
+    assert inv is not None
+    if not inv.errors:
+        return [Finding("", Verdict.PASS, "every resource the workspace depends on was read")]
+    return [error_finding(e, read_label(e.resource)) for e in inv.errors]
 
 
 async def _workspace_missing(ctx: Context, inv: Inventory) -> Finding:

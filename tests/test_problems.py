@@ -64,13 +64,18 @@ def test_default_demo_shows_its_two_problems_first_and_each_fix_once() -> None:
     assert "pdns.zones 6/6" in text and "pdns.zones 6/6" not in verbose and verbose.count("✓") > text.count("✓")
 
 
-def test_the_fix_plan_merges_one_fix_shared_by_several_roots() -> None:
+def test_a_refused_read_is_one_root_and_what_needed_it_names_it() -> None:
     report, _ = shared_run("arm-forbidden-registry")
     data = report.to_json()
-    errors = [c["id"] for c in data["root_causes"] if c["verdict"] == "error"]
-    assert len(errors) >= 2
+    registry = "ctx.reads@Microsoft.ContainerRegistry/registries/crcontosoml"
+    assert all(c["probe"] == "ctx.reads" for c in data["root_causes"]), data["root_causes"]
+    explained = next(c["explains"] for c in data["root_causes"] if c["id"] == registry)
+    for probe in ("ws.image_build", "dep.egress", "pdns.zones", "dns.system", "net.tcp", "tls.cert", "acr.path"):
+        assert any(i.startswith(probe + "@") for i in explained), probe   # present, not vanished
+    skipped = [r for r in data["results"] if r["verdict"] == "skip" and r["skip"] == "blocked"]
+    assert skipped and all(r["caused_by"]["id"] == registry for r in skipped if r["subject"] == "crcontosoml")
     grants = [s for s in data["fix_plan"] if any("role assignment create" in c for c in s["commands"])]
-    assert len(grants) == 1 and set(errors) <= set(grants[0]["resolves"])
+    assert registry in grants[0]["resolves"] and len(data["fix_plan"]) == len(data["root_causes"])
 
 
 def test_target_lists_the_endpoints_checked() -> None:
