@@ -295,13 +295,28 @@ def _on_signal(signum: int, frame: object) -> None:
     handler, not asyncio.run's: that one cancels the check, which then finishes with a report and exit 3."""
     import signal
 
+    _SIGNALLED.append(signum)
     raise KeyboardInterrupt if signum == signal.SIGINT else _Terminated
+
+
+# Signals received, in order. Python drops an exception raised in a few places (a module lock's callback,
+# a __del__) with "Exception ignored": the run then goes on, and this list is how it still ends as 130.
+_SIGNALLED: list[int] = []
+
+
+def _unless_interrupted() -> None:
+    """Before writing anything: end as interrupted if a signal came whose exception was swallowed."""
+    import signal
+
+    if _SIGNALLED:
+        raise KeyboardInterrupt if _SIGNALLED[0] == signal.SIGINT else _Terminated
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and argv[0] in ("check", "explain", "demo", "sim", "collect") else ""
     rest = argv[1:] if command else argv
+    _SIGNALLED.clear()
     previous = _set_signals(_on_signal)
     try:
         args = build_parser(command).parse_args(rest)
@@ -392,6 +407,7 @@ def _run_report(settings: Settings, catalog: Sequence[Probe], fmt: str, out: Pat
     from netcheck.render import render
 
     report = run_async(check(settings, catalog, progress=sys.stderr.isatty()))
+    _unless_interrupted()
     color = out is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     text = render(fmt, report, color=color, detail=detail)
     if out is not None:
@@ -435,6 +451,7 @@ def collect(settings: Settings, out: Path | None) -> int:
         raise UsageError("collect reads ARM: drop --no-azure and --inventory")
     try:
         inv = run_async(gather(settings))
+        _unless_interrupted()
     except Exception as exc:  # a credential that can't be built, say
         print(redact_text(f"netcheck: collect failed: {type(exc).__name__}: {exc}"), file=sys.stderr)
         return 1
