@@ -19,8 +19,9 @@ ICONS = {"pass": "✅", "warn": "⚠️", "fail": "❌", "error": "❓", "skip":
 
 # Markdown syntax a name could use to become a link, an image, emphasis, a heading or a table column.
 _MARKUP = re.compile(r"([\\`*_\[\]#!|~])")
-# A consequence's evidence and a long summary are cut in tables: the ticket keeps the problem, the JSON the rest.
-_CELL_MAX = 300
+# A consequence's or another finding's summary is cut at this length: the ticket keeps the problem in full
+# (its evidence is never cut), the JSON report keeps everything.
+SUMMARY_MAX = 240
 
 
 def inline(value: str) -> str:
@@ -29,10 +30,10 @@ def inline(value: str) -> str:
     return _MARKUP.sub(r"\\\1", value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
-def cell(value: str) -> str:
-    """A table cell that can't break the table (pipes escaped) nor the comment's size."""
-    if len(value) > _CELL_MAX:
-        value = value[:_CELL_MAX - 1] + "…"
+def cell(value: str, limit: int = 0) -> str:
+    """A table cell that can't break the table (pipes escaped); cut at `limit` characters when given."""
+    if limit and len(value) > limit:
+        value = value[:limit - 1] + "…"
     return inline(value)
 
 
@@ -79,6 +80,10 @@ def _evidence(r: dict[str, Any]) -> list[str]:
     return [*out, "</details>", ""]
 
 
+def _fix_note(r: dict[str, Any]) -> str:
+    return f" (fix: {cell(r['fix']['summary'], SUMMARY_MAX)})" if r["fix"] else ""
+
+
 def _subject(r: dict[str, Any]) -> str:
     return f" · {inline(r['subject'])}" if r["subject"] else ""
 
@@ -102,7 +107,7 @@ def _problem(p: Problem) -> list[str]:
         out += [f"<details><summary>Explains {counted(len(p.consequences), 'more result')}</summary>", "",
                 "| | probe | subject | summary |", "|---|---|---|---|",
                 *(f"| {ICONS[c['verdict']]} | {code(c['probe'], in_table=True)} | {cell(c['subject'])} | "
-                  f"{cell(c['summary'])} |" for c in p.consequences), "", "</details>", ""]
+                  f"{cell(c['summary'], SUMMARY_MAX)} |" for c in p.consequences), "", "</details>", ""]
     return out
 
 
@@ -122,9 +127,9 @@ def render(report: Report, *, color: bool = False) -> str:
         out += ["## No problems", "", "Every check passed or had nothing to check.", ""]
     rest = others(d)
     if rest:
-        out += ["## Other findings", "", "| | probe | subject | summary | fix |", "|---|---|---|---|---|",
+        out += ["## Other findings", "", "| | probe | subject | summary |", "|---|---|---|---|",
                 *(f"| {ICONS[r['verdict']]} | {code(r['probe'], in_table=True)} | {cell(r['subject'])} | "
-                  f"{cell(r['summary'])} | {cell(r['fix']['summary']) if r['fix'] else ''} |" for r in rest), ""]
+                  f"{cell(r['summary'], SUMMARY_MAX)}{_fix_note(r)} |" for r in rest), ""]
     out += ["## Checks", ""]
     for title, rows in passes(d):
         ok, n = sum(r[1] for r in rows), sum(r[2] for r in rows)
