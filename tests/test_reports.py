@@ -110,10 +110,10 @@ def test_hostile_names_stay_inert_in_every_format() -> None:
     md = out("hostile-names", "md")
     width = 0
     for line in md.splitlines():   # every row of every table: as many cells as its header
-        cells = len(line.replace("\\|", "").split("|")[1:-1]) if line.startswith("|") else 0
-        width = width or cells
-        assert cells in (0, width), line
-        width = width if cells else 0
+        n = len(line.replace("\\|", "").split("|")[1:-1]) if line.startswith("|") else 0
+        width = width or n
+        assert n in (0, width), line
+        width = width if n else 0
     assert "<script>" not in md and "\x1b" not in md
     xml = out("hostile-names", "junit")
     ET.fromstring(xml)   # well-formed, control characters replaced
