@@ -9,7 +9,7 @@ from netcheck.azure.errors import describe
 from netcheck.azure.facts import Inventory, ReadError, group_of, name_of
 from netcheck.context import Context
 from netcheck.model import Finding, Fix, Verdict
-from netcheck.subject import Named, Ref
+from netcheck.subject import Named, Ref, Subject
 
 LEARN = "https://learn.microsoft.com/azure"
 DOCS = {
@@ -86,7 +86,7 @@ def not_read(ctx: Context, *, registry_only: bool = False) -> list[Finding]:
     return out
 
 
-def error_finding(err: ReadError, subject: str) -> Finding:
+def error_finding(err: ReadError, subject: Subject | str) -> Finding:
     evidence = {"resource": err.resource, "reason": err.reason, "message": err.message}
     grant = None
     if err.reason == "forbidden":

@@ -84,7 +84,7 @@ def test_junit_is_valid_and_maps_verdicts() -> None:
     assert any(o and o.startswith("WARNING: certificate valid, but expires in") for o in outs)
     errors = ET.fromstring(out("arm-vault-unavailable", "junit"))
     assert [c.get("classname") for c in errors.iter("testcase") if c.find("error") is not None] == [
-        "stage0-context.ctx.reads", "stage1-configuration.kv.bypass"]
+        "stage0-context.ctx.reads", "stage1-configuration.kv.bypass"]   # the vault's read, and the probe that needed it
 
 
 class _Collect(html.parser.HTMLParser):

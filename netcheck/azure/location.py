@@ -16,35 +16,32 @@ from netcheck.model import Where
 if TYPE_CHECKING:
     from netcheck.azure.session import Session
 
-# Microsoft.Network networkInterfaces: a stable api-version every cloud serves.
-NETWORK_API_VERSION = "2024-05-01"
-
 
 def read_location(session: Session, vm_id: str, private_ip: str) -> Location | ReadError:
     """The VM's primary NIC and the subnet of its IP configuration holding `private_ip` (else the
     primary one). Blocking: run it in a thread."""
     from netcheck.azure.errors import classify
-    from netcheck.azure.session import COMPUTE_API_VERSION
+    from netcheck.azure.versions import api_version
 
     arm = session.arm()
     try:
-        vm = arm.get(vm_id, COMPUTE_API_VERSION)
+        vm = arm.get(vm_id, api_version(vm_id))
     except Exception as exc:  # classified: forbidden, not_found, timeout, ...
         return classify(vm_id, exc, session.budget)
     nic_ref = _primary(_dig(vm, "properties", "networkProfile", "networkInterfaces"))
     nic_id = nic_ref.get("id") if nic_ref else None
     if not isinstance(nic_id, str) or not nic_id:
-        return ReadError(vm_id, "shape", "the VM names no network interface "
+        return ReadError(vm_id, "malformed", "the VM names no network interface "
                          "(properties.networkProfile.networkInterfaces[].id)")
     try:
-        nic = arm.get(nic_id, NETWORK_API_VERSION)
+        nic = arm.get(nic_id, api_version(nic_id))
     except Exception as exc:
         return classify(nic_id, exc, session.budget)
     configs = _dig(nic, "properties", "ipConfigurations") or []
     mine = [c for c in configs if _dig(c, "properties", "privateIPAddress") == private_ip] if private_ip else []
     subnet_id = _dig(_primary(mine or configs) or {}, "properties", "subnet", "id")
     if not isinstance(subnet_id, str) or not subnet_id:
-        return ReadError(nic_id, "shape", "the NIC's IP configuration names no subnet "
+        return ReadError(nic_id, "malformed", "the NIC's IP configuration names no subnet "
                          "(properties.ipConfigurations[].properties.subnet.id)")
     return Location(vm_id, private_ip, nic_id, subnet_id)
 
