@@ -16,6 +16,7 @@ from netcheck.clouds import CLOUDS
 from netcheck.settings import AZURE_DNS, ScoreRequest, Settings
 
 if TYPE_CHECKING:
+    from netcheck.model import Report
     from netcheck.probe import Probe
 
 FORMATS = ("text", "json", "md", "html", "junit")
@@ -67,7 +68,7 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     n.add_argument("--resolver", type=_rule(validate.address), metavar="ADDR[:PORT]",
                    help="DNS server to use as the system resolver (default: /etc/resolv.conf)")
     n.add_argument("--azure-dns", type=_rule(validate.address), default=AZURE_DNS, metavar="ADDR[:PORT]",
-                   help=f"Azure DNS (default {AZURE_DNS})")
+                   help=f"Azure DNS (default {AZURE_DNS[0]}:{AZURE_DNS[1]})")
     n.add_argument("--dns-server", dest="dns_servers", action="append", default=[], metavar="ADDR[:PORT]",
                    type=_rule(validate.address), help="a custom DNS server to compare (repeatable)")
     n.add_argument("--connect-to", action="append", default=[], type=_rule(validate.connect_to),
@@ -100,17 +101,24 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     r.add_argument("--out", type=Path, metavar="FILE",
                    help="write the report to FILE (format from --output or the extension)")
     r.add_argument("--no-tui", action="store_true", help="plain text tree even on a terminal (also when CI is set)")
+    v = r.add_mutually_exclusive_group()
+    v.add_argument("-v", "--verbose", action="store_true", help="text: every result with its evidence")
+    v.add_argument("-q", "--quiet", action="store_true", help="text: the problems and their fixes only")
 
 
 _COMMANDS = """commands:
   netcheck [check] [OPTIONS]    the check (the options above)
   netcheck demo [SCENARIO]      the check against the embedded simulator (--list: the scenarios)
-  netcheck explain ID           what a probe checks and what its verdicts mean
+  netcheck explain [ID]         what a probe checks and what its verdicts mean (no ID: every probe)
   netcheck collect --out FILE   read the Azure side once, for a later run with --inventory FILE
   netcheck sim serve SCENARIO   run the simulator alone and print a command line to check it
 
-exit codes: 0 nothing failed, 1 a probe failed, 2 bad usage or input, 3 some probes could not decide,
-130 interrupted
+exit codes:
+  0    nothing failed (warnings allowed unless --strict)
+  1    at least one probe failed
+  2    bad usage or input, including a workspace or endpoint that does not exist (close names on stderr)
+  3    nothing failed, but some probes could not decide (errors, including no credential)
+  130  interrupted
 """
 
 
@@ -128,7 +136,7 @@ def build_parser(command: str) -> argparse.ArgumentParser:
         p.add_argument("--version", action="version", version=f"netcheck {__version__}")
         _add_check_options(p)
     elif command == "explain":
-        p.add_argument("id", help="probe id, e.g. dns.system")
+        p.add_argument("id", nargs="?", help="probe id, e.g. dns.system (none: list every probe)")
     elif command == "demo":
         p.add_argument("scenario", nargs="?", default="default", help="scenario name or YAML path")
         p.add_argument("--list", action="store_true", help="list the shipped scenarios")
@@ -387,10 +395,12 @@ def run_check(settings: Settings, args: argparse.Namespace) -> int:
         from netcheck.tui.app import run_tui
 
         return run_tui(settings, CATALOG)
-    return _run_report(settings, CATALOG, fmt, args.out)
+    detail = "verbose" if getattr(args, "verbose", False) else "quiet" if getattr(args, "quiet", False) else ""
+    return _run_report(settings, CATALOG, fmt, args.out, detail)
 
 
-def _run_report(settings: Settings, catalog: Sequence[Probe], fmt: str, out: Path | None) -> int:
+def _run_report(settings: Settings, catalog: Sequence[Probe], fmt: str, out: Path | None,
+                detail: str = "") -> int:
     from netcheck.app import check
     from netcheck.model import exit_code
     from netcheck.output import write_report, write_stream
@@ -399,16 +409,35 @@ def _run_report(settings: Settings, catalog: Sequence[Probe], fmt: str, out: Pat
     report = run_async(check(settings, catalog, progress=sys.stderr.isatty()))
     _unless_interrupted()
     color = out is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    text = render(fmt, report, color=color)
+    text = render(fmt, report, color=color, detail=detail)
     if out is not None:
         try:
             write_report(out, text)
         except OSError as exc:
             raise UsageError(f"argument --out: cannot write {str(out)!r}: {exc.strerror or exc}") from None
+        # the problems still reach the terminal (stderr: stdout stays for the report formats)
+        summary = render("text", report, color=sys.stderr.isatty() and not os.environ.get("NO_COLOR"),
+                         detail="quiet")
+        write_stream(sys.stderr, summary, "text")
         print(f"netcheck: {report.verdict.value}; {fmt} report written to {out}", file=sys.stderr)
     else:
         write_stream(sys.stdout, text, fmt)
+    if missing := _not_found(report):   # the report is written; the run still ends as bad input
+        print(f"netcheck: error: {missing}", file=sys.stderr)
+        return 2
     return exit_code(report, settings.strict)
+
+
+def _not_found(report: Report) -> str | None:
+    """ctx.target's failure when the workspace or an endpoint does not exist (it names close names)."""
+    from netcheck.model import Verdict
+    from netcheck.redact import redact_text
+    from netcheck.render.common import safe_text
+
+    for r in report.results:
+        if r.probe == "ctx.target" and r.verdict is Verdict.FAIL and "did_you_mean" in r.evidence:
+            return safe_text(redact_text(r.summary))
+    return None
 
 
 # ---- collect ---------------------------------------------------------------------------------------
@@ -531,10 +560,16 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _explain(probe_id: str) -> int:
+def _explain(probe_id: str | None) -> int:
     from netcheck.probes import CATALOG
 
     by_id = {p.id: p for p in CATALOG}
+    if probe_id is None:   # the catalog: every probe with its title
+        width = max(map(len, by_id))
+        for p in CATALOG:
+            print(f"{p.id:<{width}}  {p.title}")
+        print("\nnetcheck explain ID: what one probe checks and what its verdicts mean")
+        return 0
     if probe_id not in by_id:
         close = difflib.get_close_matches(probe_id, list(by_id), n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(by_id)}"

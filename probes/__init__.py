@@ -24,6 +24,7 @@ CATALOG: tuple[Probe, ...] = (
     context.credential,
     context.location,
     context.target,
+    context.reads,
     workspace.v1_legacy_mode,
     workspace.managed_network,
     managednet.outbound_rules,

@@ -8,7 +8,7 @@ from netcheck.clouds import cloud
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
-from netcheck.probes._common import client_vnets, cmd, error_finding, fix, inventory
+from netcheck.probes._common import client_vnets, cmd, error_finding, fix, inventory, not_read
 from netcheck.probes._reads import not_searched, pe_errors, zone_search_errors
 from netcheck.subject import RecordName, ZoneLink, ZoneName
 from netcheck.targets import Record, records, required_zones
@@ -65,7 +65,7 @@ async def zones(ctx: Context) -> list[Finding]:
                                    "group fill it",
                                    cmd("az", "network", "private-dns", "zone", "create", "-g", rg, "-n", name),
                                    docs="pe_dns")))
-    return out
+    return out + not_read(ctx)
 
 
 @probe("pdns.records", stage=1, title="The zones hold the private endpoints' A records", needs=["ctx.target"],
@@ -95,7 +95,7 @@ async def zone_records(ctx: Context) -> list[Finding]:
             continue
         err = inv.error_for(lists.records(zone.id))
         out.append(error_finding(err, subject) if err else _judge(rec, zone))
-    return out
+    return out + not_read(ctx)
 
 
 def _no_zone(inv: Inventory, name: str) -> str:

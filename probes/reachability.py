@@ -11,7 +11,7 @@ from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.net import tls
 from netcheck.probe import probe
-from netcheck.probes._common import cmd, fix, group_of
+from netcheck.probes._common import cmd, fix, group_of, not_read
 from netcheck.probes._network import TCP_TIMEOUT, TLS_TIMEOUT, bounded, names, no_names
 from netcheck.subject import Host, Ref
 from netcheck.targets import Name
@@ -40,6 +40,8 @@ def reachable(ctx: Context, probe_id: str, roles: tuple[str, ...] | None = None)
                                    cause=cause))
         else:
             todo.append(name)
+    if roles is None or "registry" in roles:   # a dependency not read: its names are not tested, and say so
+        skipped += not_read(ctx, registry_only=roles is not None)
     return todo, skipped
 
 

@@ -10,6 +10,7 @@ from netcheck.model import Finding, Verdict
 from netcheck.net.dns import label
 from netcheck.probe import probe
 from netcheck.probes._answers import evidence, explained_by, fix_for, judge
+from netcheck.probes._common import not_read
 from netcheck.probes._network import AFTER_PRIVATE_DNS, lookups, names, no_names, resolver
 from netcheck.subject import Host, Resolver
 
@@ -31,7 +32,7 @@ async def _resolve_all(ctx: Context, server: tuple[str, int], who: Resolver, sum
         else:
             out.append(Finding(Host(name.fqdn), verdict, summary, evidence(name, lk, kind),
                                fix_for(ctx, name, lk, kind)))
-    return out
+    return out + not_read(ctx)
 
 
 @probe("dns.system", stage=2, title="Names resolve to the private endpoints here", after=AFTER_PRIVATE_DNS)
