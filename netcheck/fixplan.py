@@ -12,11 +12,12 @@ from netcheck.render.common import safe_text
 
 # Characters that bash would show raw inside single quotes (newlines, escapes): written as $'\xNN' instead.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_PLACEHOLDER = re.compile(r"<[a-z][a-z0-9-]*>")
 _OPTION_NAMES = {"--name": "name", "-n": "name", "--resource-group": "resource group", "-g": "resource group",
                  "--registry-name": "registry", "--vault-name": "vault", "--zone-name": "zone",
                  "--workspace-name": "workspace", "-z": "zone", "--vnet-name": "VNet",
                  "--virtual-network": "VNet", "-v": "VNet",
-                 "--id": "id", "--ids": "id"}
+                 "--id": "id", "--ids": "id", "--scope": "scope", "--role": "role", "--assignee": "assignee"}
 
 
 def quote(arg: str) -> str:
@@ -40,6 +41,21 @@ def changes(command: str) -> str:
     words = [a for a in argv[:next((i for i, a in enumerate(argv) if a.startswith("-")), len(argv))]]
     named = [f"{_OPTION_NAMES[a]} {argv[i + 1]!r}" for i, a in enumerate(argv[:-1]) if a in _OPTION_NAMES]
     return safe_text(" ".join(words) + (f" ({', '.join(named)})" if named else ""))
+
+
+def _command(command: str) -> list[str]:
+    """A command with its comment; one with a placeholder (`<vm-id>`) or that doesn't parse stays commented
+    out, so the script never runs a half-made command."""
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        return [_comment(f"not a complete command line; run by hand after review: {command}")]
+    line = command_line(command)
+    if holes := [a for a in argv if _PLACEHOLDER.fullmatch(a)]:
+        return [_comment(f"changes: {changes(command)}"),
+                _comment(f"fill in {', '.join(holes)}, then remove the '# ' before the command:"),
+                _comment(line)]
+    return [_comment(f"changes: {changes(command)}"), line]
 
 
 def _comment(text: str) -> str:
@@ -70,7 +86,6 @@ def script(doc: dict[str, Any]) -> str:
         if not step["commands"]:
             lines.append("# (no command: a change to make by hand, as described above)")
         for c in step["commands"]:
-            lines.append(_comment(f"changes: {changes(c)}"))
-            lines.append(command_line(c))
+            lines += _command(c)
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

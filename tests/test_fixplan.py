@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import cli_env, validate_report
 
+from netcheck.fixplan import script
+
 HOSTILE = "$(touch PWNED) it's \"x\" `id` a;b"
 EGRESS = "Egress for Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
 
@@ -194,3 +196,17 @@ def test_diff_and_fixes_refuse_what_is_not_a_report(tmp_path: Path, content: str
         assert r.returncode == 2, (argv, r.stderr)
         assert r.stdout == "" and len(r.stderr.strip().splitlines()) == 1, r.stderr
         assert "Traceback" not in r.stderr
+
+
+def test_a_command_with_a_placeholder_or_that_does_not_parse_stays_commented_out(tmp_path: Path) -> None:
+    plan = {"target": {}, "started": "2026-01-01T00:00:00Z", "fix_plan": [
+        {"summary": "Grant read\naccess", "docs": "", "resolves": ["ctx.reads@x", "pdns.zones"],
+         "commands": ["az role assignment create --role Reader --scope /s --assignee '<object-id-of-the-identity>'",
+                      "az x 'unbalanced", "az network vnet show -n 'a b'"]}]}
+    text = script(plan)
+    (tmp_path / "plan.sh").write_text(text)
+    bash_ok(tmp_path / "plan.sh")
+    assert commands(text) == ["az network vnet show -n 'a b'"]
+    assert "# Step 1: Grant read access\n# fixes: ctx.reads@x\n#        pdns.zones\n" in text
+    assert "# az role assignment create --role Reader --scope /s --assignee '<object-id-of-the-identity>'" in text
+    assert "# changes: az role assignment create (role 'Reader', scope '/s', assignee" in text
