@@ -180,4 +180,4 @@ async def links(ctx: Context) -> list[Finding]:
                                        docs="dns_link")))
             else:
                 out.append(Finding(subject, Verdict.PASS, f"linked ({link.name}, Completed)", evidence))
-    return out + not_read(ctx)
+    return out
