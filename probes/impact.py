@@ -29,6 +29,8 @@ PROBES: dict[str, tuple[str, str]] = {
     "ctx.reads": ("the checks that need the resource netcheck may not read", ACCESS),
     "ws.v1_legacy_mode": ("deployment (managed online endpoints need v1 legacy mode off)", ML),
     "ws.managed_network": ("deployment (outbound rules of the managed VNet)", ML),
+    "ws.outbound_rules": ("deployment and scoring (what the managed VNet may reach)", ML),
+    "ws.hub_project": ("everything in the project (it uses its hub's network)", ML),
     "ws.public_access": ("the workspace API and studio from outside the VNet", ML),
     "ws.image_build": ("image build (deployment of a custom environment)", ML),
     "ep.state": ("deployment", ML),

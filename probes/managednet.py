@@ -63,9 +63,10 @@ def _judge(ctx: Context, ws: Workspace, rule: OutboundRule, mode: str) -> Findin
                                "--managed-network", "allow_only_approved_outbound"), docs="managed_network"))
     if rule.status == "Active":
         return Finding(subject, Verdict.PASS, f"{what} is Active", evidence)
-    if cause := ctx.blocked("ws.managed_network", Named(ws.name)):   # its fix (provision-network) is the cause's
+    if cause := ctx.blocked("ws.managed_network", Named(ws.name)):   # a consequence shows its cause's fix
+        root = next((r for r in ctx.results_of("ws.managed_network") if r.ref == cause), None)
         return Finding(subject, Verdict.FAIL, f"{what} is {rule.status}: the managed VNet is not provisioned; "
-                       "its rules become active with it", evidence, cause=cause)
+                       "its rules become active with it", evidence, root.fix if root else None, cause=cause)
     said = f": {rule.error}" if rule.error else ""
     if rule.type == "PrivateEndpoint":
         return Finding(subject, Verdict.FAIL, f"{what} is {rule.status}{said}: its managed private endpoint is "

@@ -72,7 +72,8 @@ def test_rules_inactive_because_the_network_is_not_provisioned_name_ws_managed_n
                                                 outbound_rules=rules))
     f = only(check(managednet.outbound_rules, inv, earlier=[ws.managed_network]))
     assert f.verdict is Verdict.FAIL and f.cause == Ref("ws.managed_network", Named(WS))
-    assert f.fix is None and "not provisioned" in f.summary   # the fix is its cause's: provision-network
+    assert "not provisioned" in f.summary   # the fix is its cause's, the same provision-network
+    assert commands(f) == [f"az ml workspace provision-network -g {RG} -n {WS}"]
 
 
 def test_managed_network_inactive_without_provision_now_says_first_compute() -> None:
