@@ -13,6 +13,7 @@ from netcheck.net import tls
 from netcheck.probe import probe
 from netcheck.probes._common import cmd, fix, group_of, not_read
 from netcheck.probes._network import TCP_TIMEOUT, TLS_TIMEOUT, bounded, names, no_names
+from netcheck.probes.peering import route_cause
 from netcheck.subject import Host, Ref
 from netcheck.targets import Name
 
@@ -33,7 +34,7 @@ def reachable(ctx: Context, probe_id: str, roles: tuple[str, ...] | None = None)
         if roles and name.role not in roles:
             continue
         lk = resolved.get(name.fqdn)
-        cause = ctx.blocked(probe_id, Host(name.fqdn)) or (
+        cause = _fault(ctx, ctx.blocked(probe_id, Host(name.fqdn))) or (
             None if lk and lk.ips else Ref("dns.system", Host(name.fqdn)))
         if cause:
             skipped.append(Finding(Host(name.fqdn), Verdict.SKIP, f"not checked: {cause.text} did not pass",
@@ -45,12 +46,22 @@ def reachable(ctx: Context, probe_id: str, roles: tuple[str, ...] | None = None)
     return todo, skipped
 
 
-@probe("net.tcp", stage=3, title="Port 443 answers on every resolved address", after=["dns.system"])
+def _fault(ctx: Context, cause: Ref | None) -> Ref | None:
+    """A TCP failure that is a consequence (no peering) blocks the handshake through its fault: name that."""
+    if cause and cause.probe == "net.tcp":
+        tcp = next((r for r in ctx.results_of("net.tcp") if r.ref == cause), None)
+        return tcp.cause if tcp and tcp.cause else cause
+    return cause
+
+
+@probe("net.tcp", stage=3, title="Port 443 answers on every resolved address", after=["dns.system", "net.peering"])
 async def tcp_443(ctx: Context) -> list[Finding]:
     """Connects to port 443 on each address the system resolver gave for each name, and times it.
 
     pass: every address accepts the connection. fail: a timeout (an NSG, firewall or route drops
-    the traffic) or a refusal (nothing listens there). skip: the name did not resolve (dns.system).
+    the traffic) or a refusal (nothing listens there); a private endpoint's address in a VNet this one
+    has no working peering with names net.peering as its cause. skip: the name did not resolve
+    (dns.system).
     """
     todo, out = reachable(ctx, "dns.system")
     # test-ip-flow reads the VM from -g even when --vm is a full id (az CLI's TestIPFlow.pre_operations)
@@ -66,6 +77,9 @@ async def tcp_443(ctx: Context) -> list[Finding]:
             return Finding(Host(name.fqdn), Verdict.PASS, f"connected to {', '.join(ips)}:443 in "
                            f"{max(c.ms for c in conns)} ms", evidence)
         first = bad[0]
+        if first.error != "refused" and (route := route_cause(ctx, first.address)):
+            return Finding(Host(name.fqdn), Verdict.FAIL, f"TCP {first.address}:443 {first.error}: no working "
+                           f"peering to the private endpoint's VNet ({route.ref.text})", evidence, route.fix, route.ref)
         why = ("timed out: an NSG, firewall or route drops it" if first.error == "timeout" else
                "refused: nothing listens there" if first.error == "refused" else f"failed ({first.detail})")
         return Finding(Host(name.fqdn), Verdict.FAIL, f"TCP {first.address}:443 {why}", evidence,

@@ -41,6 +41,7 @@ class Discovery:
         self.vnets: dict[str, f.Vnet] = {}
         self.clusters: dict[str, f.Cluster] = {}
         self.zone_subscriptions: list[str] = []
+        self.peerings: dict[str, tuple[f.Peering, ...]] = {}
 
     @property
     def workspace_id(self) -> str:
@@ -52,6 +53,7 @@ class Discovery:
         s, r = self.settings, self.r
         if location_vnet:
             self.vnet(location_vnet)
+            self.route_vnet(location_vnet)
         r.once(lists.SUBSCRIPTIONS, self.subscription_zones)
         raw = await r.get(self.workspace_id, _checked(parse.workspace))
         ws = await self.with_rules(parse.workspace(raw)) if raw else None
@@ -81,7 +83,8 @@ class Discovery:
             missing_endpoints=missing, known_endpoints=known,
             clusters=tuple(sorted(self.clusters.values(), key=lambda c: c.compute_id.lower())),
             linked=tuple(x for t in linked if (x := t.result())), zone_subscriptions=tuple(self.zone_subscriptions),
-            hub=hub.result() if hub else None)
+            hub=hub.result() if hub else None,
+            peerings=tuple(sorted((p for ps in self.peerings.values() for p in ps), key=lambda p: p.id.lower())))
 
     async def with_rules(self, ws: f.Workspace) -> f.Workspace:
         """The managed VNet's outbound rules from their own collection, which says why a rule is not
@@ -215,6 +218,7 @@ class Discovery:
         self.pes[pe.id.lower()] = pe
         if pe.vnet_id:
             self.vnet(pe.vnet_id)
+            self.route_vnet(pe.vnet_id)
         for z in pe.zone_ids:
             self.zone(z)
 
@@ -250,12 +254,29 @@ class Discovery:
 
     def vnet(self, vnet_id: str) -> None:
         if vnet_id and split(vnet_id)[0].lower() == (self.settings.subscription or "").lower():
-            self.r.once(vnet_id, lambda: self._vnet(vnet_id))
+            self._read_vnet(vnet_id)
+
+    def _read_vnet(self, vnet_id: str) -> asyncio.Task[None]:
+        return self.r.once(vnet_id, lambda: self._vnet(vnet_id))
 
     async def _vnet(self, vnet_id: str) -> None:
-        v = await self.r.get(vnet_id, parse.vnet)
-        if v:
-            self.vnets[vnet_id.lower()] = v
+        """A VNet with its peerings (inline in ARM's answer: a VNet read is one whose peerings are known)."""
+        raw = await self.r.get(vnet_id, _checked(lambda d: (parse.vnet(d), parse.peerings(d))))
+        if raw:
+            self.vnets[vnet_id.lower()] = parse.vnet(raw)
+            self.peerings[vnet_id.lower()] = parse.peerings(raw)
+
+    # ---- peerings: the route from the client's VNet to each private endpoint's -----------------------
+    def route_vnet(self, vnet_id: str) -> None:
+        """A VNet traffic must leave or reach (the client's, a private endpoint's): read it in any subscription
+        (a hub often lives in a connectivity one), and the other side of each of its peerings, since a peering
+        carries traffic only when both sides are Connected."""
+        self.r.once(f"{vnet_id}#peering-sides", partial(self._remote_sides, vnet_id))
+
+    async def _remote_sides(self, vnet_id: str) -> None:
+        await self._read_vnet(vnet_id)
+        for p in self.peerings.get(vnet_id.lower(), ()):
+            self._read_vnet(p.remote_vnet_id)
 
 
 def _checked(validate: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:

@@ -26,6 +26,8 @@ __all__ = ["Answer", "World", "public_ip"]
 _RECORD_TYPES = {"a", "aaaa", "cname", "mx", "ptr", "soa", "srv", "txt"}
 # ARM inlines a private-link resource's private endpoint connections into its properties.
 _INLINE = ("privateEndpointConnections",)
+# ARM answers a VNet GET with its subnets and peerings inline, however they were created
+_VNET_INLINE = ("subnets", "virtualNetworkPeerings")
 
 
 class World:
@@ -53,7 +55,8 @@ class World:
     def serve(self, res: dict[str, Any]) -> dict[str, Any]:
         body = copy.deepcopy(res)
         props = body.setdefault("properties", {})
-        for child in _INLINE if services.by_type(res.get("type", "")) else ():
+        vnet = res.get("type", "").lower() == "microsoft.network/virtualnetworks"
+        for child in _INLINE if services.by_type(res.get("type", "")) else _VNET_INLINE if vnet else ():
             kids = [self.serve(r) for r in self.children(res["id"], child)]
             if kids and child not in props:
                 props[child] = kids
