@@ -28,7 +28,8 @@ async def frontend(ctx: Context) -> list[Finding]:
 
     pass: an HTTP answer over HTTPS. fail: HTTPS fails but plain HTTP answers (a certificate
     problem; or what else broke TLS: a reset, EOF, timeout, or no TLS on 443), or
-    neither answers. skip: TCP failed (net.tcp).
+    neither answers. A certificate tls.cert refused for the host is the cause, and its fix is shown.
+    skip: TCP failed (net.tcp).
     """
     todo, out = reachable(ctx, "net.tcp", roles=("scoring",))
 
@@ -42,20 +43,28 @@ async def frontend(ctx: Context) -> list[Finding]:
         except Exception as exc:
             https_error, at_tls = describe(exc), tls.explain(exc)
             cert_problem = isinstance(exc, TlsError) and exc.certificate
+        # a certificate tls.cert refused is the root: this failure is its consequence, with its fix
+        cert = next((r for r in ctx.results_of("tls.cert") if r.subject == Host(name.fqdn)
+                     and r.verdict is Verdict.FAIL), None) if cert_problem else None
         try:
             plain = await bounded(ctx, ctx.net.request(ctx.settings, name.fqdn, 80, "GET", path, timeout=HTTP_TIMEOUT,
                                                        connect_host=ip))
         except Exception as exc:
-            return Finding(Host(name.fqdn), Verdict.FAIL, "the front end does not answer over HTTPS or HTTP",
-                           {"url": f"https://{name.fqdn}{path}", "https_error": https_error,
-                            "http_error": describe(exc)},
+            evidence: dict[str, object] = {"url": f"https://{name.fqdn}{path}", "https_error": https_error,
+                                           "http_error": describe(exc)}
+            if cert:
+                return Finding(Host(name.fqdn), Verdict.FAIL, f"HTTPS fails on the certificate ({cert.summary}) and "
+                               "plain HTTP does not answer", evidence, cert.fix, cert.ref)
+            return Finding(Host(name.fqdn), Verdict.FAIL, "the front end does not answer over HTTPS or HTTP", evidence,
                            fix("Check the endpoint's deployment state (ep.state) and the route to it (net.tcp)"))
-        return Finding(Host(name.fqdn), Verdict.FAIL, f"HTTPS fails but plain HTTP answers: {at_tls}",
-                       {"url": f"https://{name.fqdn}{path}", "https_error": https_error, "http_status": plain.status,
-                        "http_body": text_of(plain.body)},
-                       fix("Fix the certificate (see tls.cert)" if cert_problem else "Find what breaks TLS on port "
-                           "443 (see tls.cert): the front end's TLS setup, or a firewall or proxy on the way",
-                           docs="tls"))
+        evidence = {"url": f"https://{name.fqdn}{path}", "https_error": https_error, "http_status": plain.status,
+                    "http_body": text_of(plain.body)}
+        if cert:
+            return Finding(Host(name.fqdn), Verdict.FAIL, f"HTTPS fails but plain HTTP answers: the {cert.summary}",
+                           evidence, cert.fix, cert.ref)
+        return Finding(Host(name.fqdn), Verdict.FAIL, f"HTTPS fails but plain HTTP answers: {at_tls}", evidence,
+                       fix("Find what breaks TLS on port 443 (see tls.cert): the front end's TLS setup, or a firewall "
+                           "or proxy on the way", docs="tls"))
 
     out += await asyncio.gather(*(one(n) for n in todo))
     return out

@@ -11,6 +11,7 @@ from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.net import tls
 from netcheck.probe import probe
+from netcheck.probes import _certs as certs
 from netcheck.probes._common import cmd, fix, group_of, not_read
 from netcheck.probes._network import TCP_TIMEOUT, TLS_TIMEOUT, bounded, names, no_names
 from netcheck.probes.peering import route_cause
@@ -94,30 +95,6 @@ async def tcp_443(ctx: Context) -> list[Finding]:
     return out
 
 
-def _judge_cert(name: Name, ip: str, hs: tls.Handshake) -> Finding:
-    evidence = {"address": ip, "ms": hs.ms, "tls_version": hs.version, **hs.cert}
-    c = hs.cert
-    if hs.problem:
-        evidence["error"] = hs.detail
-        what = {"expired": f"expired on {c.get('not_after', '?')}",
-                "not_yet_valid": f"not valid before {c.get('not_before', '?')}",
-                "wrong_host": f"issued for {', '.join(c.get('sans') or [c.get('subject', '?')])}, not {name.fqdn}",
-                "untrusted": f"issued by an untrusted CA ({c.get('issuer', '?')})"}.get(
-                    hs.problem, f"handshake failed ({hs.problem}: {hs.detail})")
-        return Finding(Host(name.fqdn), Verdict.FAIL, f"certificate {what}", evidence,
-                       fix("Install a valid certificate for this host (for Kubernetes endpoints, the cluster's "
-                           "inference router certificate), or trust its issuer with --ca-bundle", docs="tls"))
-    weak = (c["key_type"] == "RSA" and c["key_bits"] < tls.MIN_RSA_BITS) or (
-        c["key_type"] == "EC" and c["key_bits"] < tls.MIN_EC_BITS) or c["signature_hash"] in ("sha1", "md5")
-    if c["days_left"] < tls.EXPIRY_WARN_DAYS or weak:
-        why = (f"expires in {c['days_left']} days" if c["days_left"] < tls.EXPIRY_WARN_DAYS
-               else f"weak key or signature ({c['key']}, {c['signature_hash']})")
-        return Finding(Host(name.fqdn), Verdict.WARN, f"certificate valid, but {why}", evidence,
-                       fix("Renew the certificate with a 2048-bit RSA or P-256 key and SHA-256", docs="tls"))
-    return Finding(Host(name.fqdn), Verdict.PASS, f"trusted, for this host, {c['days_left']} days left ({c['key']})",
-                   evidence)
-
-
 @probe("tls.cert", stage=3, title="The certificate is valid for the host", after=["net.tcp"])
 async def cert(ctx: Context) -> list[Finding]:
     """Does a TLS handshake with SNI on each reachable name; verifies the chain against the system
@@ -126,17 +103,25 @@ async def cert(ctx: Context) -> list[Finding]:
     KubernetesUnaccessible / InvalidCertificate.)
 
     pass: trusted, for this host, valid for 30 days or more, a strong key. warn: expires in under
-    30 days, or a weak key or signature (RSA < 2048, EC < 256, SHA-1). fail: untrusted issuer,
-    wrong host, expired, not yet valid, or no TLS at all; the evidence has the subject, SANs,
-    issuer, dates and SHA-256 fingerprint. skip: TCP failed (net.tcp).
+    30 days, or a weak key or signature (RSA < 2048, EC < 256, SHA-1). fail: untrusted issuer, a
+    missing intermediate (the leaf's issuer is one other hosts' chains verify through, but this
+    server does not send it), wrong host, expired, not yet valid, or no TLS at all; the evidence has
+    the subject, SANs, issuer, dates, SHA-256 fingerprint and this machine's clock. On Azure's own
+    hosts (a managed endpoint, the workspace, the registry, the vault) the certificate is
+    Microsoft's: the fix names a TLS-inspecting proxy or the clock, never installing one. On a
+    Kubernetes endpoint it is the customer's: the Azure Machine Learning extension's sslCertPemFile
+    and sslKeyPemFile. skip: TCP failed (net.tcp).
     """
     todo, out = reachable(ctx, "net.tcp")
 
-    async def one(name: Name) -> Finding:
-        ip = resolved_ip(ctx, name)
-        hs = await bounded(ctx, ctx.net.handshake(ctx.settings, name.fqdn, ip, TLS_TIMEOUT))
+    async def one(name: Name) -> tls.Handshake:
+        hs = await bounded(ctx, ctx.net.handshake(ctx.settings, name.fqdn, resolved_ip(ctx, name), TLS_TIMEOUT))
         ctx.certificates[name.fqdn] = hs
-        return _judge_cert(name, ip, hs)
+        return hs
 
-    out += await asyncio.gather(*(one(n) for n in todo))
+    shakes = await asyncio.gather(*(one(n) for n in todo))
+    # issuers this machine verified a chain through: a leaf from one of them that fails lacks its intermediate
+    trusted = {hs.cert.get("issuer") for hs in shakes if hs.verified}
+    out += [certs.judge(ctx.inventory, n, resolved_ip(ctx, n), hs, {i for i in trusted if i})
+            for n, hs in zip(todo, shakes, strict=True)]
     return out

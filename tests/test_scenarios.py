@@ -29,22 +29,12 @@ KNOWN_WRONG = {
     "resolver-ruleset-public": "issue 14: rulesets are not read; the rule sending azureml.ms away is not named",
     "acr-no-private-endpoint": "issue 14: a public registry without a private endpoint is judged as if it "
                                "needed a private address",
-    "client-vnet-not-peered": "issue 14: no reachability probe names the missing peering (net.peering)",
-    "peering-disconnected": "issue 14: no reachability probe names the peering that is not Connected",
-    "cert-missing-intermediate": "issue 14: tls.cert calls the issuer untrusted instead of naming the missing "
-                                 "intermediate, and http.frontend names no cause",
     # issue 14 item 5: `expect` now states each failure's true cause; the diagnosis does not reach it yet
     "custom-dns-no-forwarders": "issue 14: every dns.system failure is its own root with a record-set fix, not a "
                                 "consequence of dns.custom's missing forwarders",
     "custom-dns-partial": "issue 14: the dns.system failures are not named as consequences of dns.custom",
     "outside-azure": "issue 14: dns.system blames zones and records, not where netcheck runs (ctx.location)",
     "dns-flapping": "issue 14: dns.custom judges the flapping server from one sample instead of naming dns.stability",
-    "cert-expired": "issue 14: http.frontend names no cause (tls.cert); a managed endpoint's certificate is "
-                    "Microsoft's, so the fix should name a TLS-inspecting proxy or the clock",
-    "cert-not-yet-valid": "issue 14: as cert-expired",
-    "cert-untrusted": "issue 14: as cert-expired",
-    "cert-wrong-host": "issue 14: as cert-expired",
-    "kubernetes-bad-cert": "issue 14: http.frontend names no cause (tls.cert)",
 }
 
 
