@@ -37,6 +37,7 @@ class Name:
     expected: tuple[str, ...] = ()   # private endpoint IPs: the ground truth
     endpoint: str | None = None      # for scoring hosts
     kubernetes: bool = False
+    public: bool = False             # no private endpoint, public access open: the public answer is the right one
 
 
 @dataclass(frozen=True)
@@ -126,10 +127,22 @@ def from_inventory(inv: Inventory, settings: Settings) -> Names:
         if ws.notebook_fqdn:
             names.append(Name(ws.notebook_fqdn.lower(), "notebooks", truth.get(ws.notebook_fqdn.lower(), ())))
     for svc, _rid, name in _linked(inv):
+        public = _public(inv, svc.key)
         for host in _hosts(inv, svc, name):
-            names.append(Name(host, svc.role, truth.get(host, ())))
+            names.append(Name(host, svc.role, truth.get(host, ()), public=public and not truth.get(host)))
     ranges = tuple(ipaddress.ip_network(p, strict=False) for v in inv.vnets for p in v.address_prefixes)
     return Names(tuple(dict.fromkeys(names)), ranges + tuple(settings.vnet_cidrs))
+
+
+def _public(inv: Inventory, key: str) -> bool:
+    """A registry or key vault with no private endpoint connection at all, open to public access: clients reach
+    it on its public address (whether the deployments may is dep.egress's and acr.pe_approval's to judge)."""
+    if key == "registry" and (r := inv.registry):
+        return not r.connections and not r.private and not inv.pes_for(r.id)
+    if key == "vault" and (v := inv.vault):
+        return (not v.connections and v.public_network_access == "Enabled" and v.default_action != "Deny"
+                and not inv.pes_for(v.id))
+    return False
 
 
 def _hosts(inv: Inventory, svc: Service, name: str) -> tuple[str, ...]:

@@ -35,6 +35,8 @@ def judge(ns: Names, name: Name, lk: Lookup, who: str) -> tuple[Verdict, str, st
         return Verdict.PASS, kind, f"{ips} (a private address)"
     if kind == "stale":
         return Verdict.FAIL, kind, f"stale: {ips} is private but not the private endpoint's {', '.join(name.expected)}"
+    if name.public and not _privatelink(lk.chain):
+        return Verdict.PASS, kind, f"{ips} (public: no private endpoint serves it, and it allows public access)"
     if found := _privatelink(lk.chain):
         return Verdict.FAIL, kind, (f"public address {ips} through {found[0]}: the private zone is not linked to this "
                                     "VNet, or its record is missing")

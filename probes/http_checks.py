@@ -79,7 +79,7 @@ async def registry_path(ctx: Context) -> list[Finding]:
     """Sends `GET https://<registry>/v2/` (and to each data host) from here.
 
     pass: 401 with a WWW-Authenticate challenge: the registry answers through its private
-    endpoint. fail: 403 "client with IP ... is not allowed": the request reached the registry's
+    endpoint (or, for a registry with none that allows public access, on its public address). fail: 403 "client with IP ... is not allowed": the request reached the registry's
     public side although DNS looked private (a peering or routing problem); or no HTTP answer.
     skip: TCP failed (net.tcp).
     """
@@ -97,8 +97,9 @@ async def registry_path(ctx: Context) -> list[Finding]:
         evidence = {"address": ip, "status": resp.status, "www_authenticate": resp.headers.get("www-authenticate"),
                     "body": text_of(resp.body, 240)}
         if resp.status == 401 and "www-authenticate" in resp.headers:
-            return Finding(Host(name.fqdn), Verdict.PASS,
-                           "401 with a token challenge: answered through the private endpoint", evidence)
+            where = "on its public address (it has no private endpoint)" if name.public else \
+                "through the private endpoint"
+            return Finding(Host(name.fqdn), Verdict.PASS, f"401 with a token challenge: answered {where}", evidence)
         if resp.status == 403:
             return Finding(Host(name.fqdn), Verdict.FAIL, "403 client not allowed: the request reached the registry's "
                            "public side although DNS looked private (a peering or route problem)", evidence,

@@ -27,8 +27,6 @@ KNOWN_WRONG = {
     "custom-dns-privatelink-forwarder": "issue 14: dns.system names no cause, not the server forwarding the "
                                         "privatelink zones",
     "resolver-ruleset-public": "issue 14: rulesets are not read; the rule sending azureml.ms away is not named",
-    "acr-no-private-endpoint": "issue 14: a public registry without a private endpoint is judged as if it "
-                               "needed a private address",
     # issue 14 item 5: `expect` now states each failure's true cause; the diagnosis does not reach it yet
     "custom-dns-no-forwarders": "issue 14: every dns.system failure is its own root with a record-set fix, not a "
                                 "consequence of dns.custom's missing forwarders",
