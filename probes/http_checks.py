@@ -79,8 +79,9 @@ async def registry_path(ctx: Context) -> list[Finding]:
     """Sends `GET https://<registry>/v2/` (and to each data host) from here.
 
     pass: 401 with a WWW-Authenticate challenge: the registry answers through its private
-    endpoint (or, for a registry with none that allows public access, on its public address). fail: 403 "client with IP ... is not allowed": the request reached the registry's
-    public side although DNS looked private (a peering or routing problem); or no HTTP answer.
+    endpoint (or, for a registry with none that allows public access, on its public address).
+    fail: 403 "client with IP ... is not allowed": the request reached the registry's public side
+    although DNS looked private (a peering or routing problem); or no HTTP answer.
     skip: TCP failed (net.tcp).
     """
     todo, out = reachable(ctx, "net.tcp", roles=("registry",))
