@@ -168,7 +168,8 @@ async def links(ctx: Context) -> list[Finding]:
     that VNet, so names fall through to their public answers: this is the most common real cause.
 
     pass: linked and Completed. fail: no link, or a link that is not Completed; the fix creates the
-    link. skip: the zone is missing (pdns.zones), or a cluster names no VNet (Arc). error: a
+    link. skip: the zone is missing (pdns.zones), a cluster names no VNet (Arc), or a dependency
+    could not be read, so its zones are unknown (ctx.reads names the read). error: a
     Kubernetes compute or its cluster, the zone's VNet links, or (outside a VNet) a private
     endpoint whose VNet is a client's, could not be read.
     """
@@ -190,7 +191,7 @@ async def links(ctx: Context) -> list[Finding]:
             zone = _zone(inv, zname, vnet_id)
             if zone is not None:
                 out.append(_judge_link(inv, zone, vnet_id, why))
-    return out
+    return out + not_read(ctx)
 
 
 def _judge_link(inv: Inventory, zone: Zone, vnet_id: str, why: str) -> Finding:
