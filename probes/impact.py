@@ -48,6 +48,7 @@ PROBES: dict[str, tuple[str, str]] = {
     "dns.azure": ("{host}", DNS),
     "dns.custom": ("{host}", DNS),
     "dns.stability": ("{host}", DNS),
+    "net.peering": ("reaching the private endpoints{vnet}", NETWORK),
     "net.tcp": ("{host}", NETWORK),
     "tls.cert": ("{host}", NETWORK),
     "http.frontend": ("{host}", NETWORK),
