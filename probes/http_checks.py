@@ -63,8 +63,9 @@ async def frontend(ctx: Context) -> list[Finding]:
             return Finding(Host(name.fqdn), Verdict.FAIL, f"HTTPS fails but plain HTTP answers: the {cert.summary}",
                            evidence, cert.fix, cert.ref)
         return Finding(Host(name.fqdn), Verdict.FAIL, f"HTTPS fails but plain HTTP answers: {at_tls}", evidence,
-                       fix("Find what breaks TLS on port 443 (see tls.cert): the front end's TLS setup, or a firewall "
-                           "or proxy on the way", docs="tls"))
+                       fix("Fix the certificate (see tls.cert)" if cert_problem else "Find what breaks TLS on port "
+                           "443 (see tls.cert): the front end's TLS setup, or a firewall or proxy on the way",
+                           docs="tls"))
 
     out += await asyncio.gather(*(one(n) for n in todo))
     return out
