@@ -70,7 +70,9 @@ async def peering(ctx: Context) -> list[Finding]:
                         "or ExpressRoute, not a VNet peering", skip=SkipKind.NOT_APPLICABLE)]
     ns = names(ctx)
     targets = dnames.targets(inv, ns) if ns else ()
-    where = Location(vm_id=ctx.where.vm_id or "", private_ip=ctx.where.private_ip or "", subnet_id=ctx.where.subnet_id)
+    # the route depends on the VNet only (an --inventory run knows it from the address, not the subnet)
+    where = Location(vm_id=ctx.where.vm_id or "", private_ip=ctx.where.private_ip or "",
+                     subnet_id=ctx.where.subnet_id or f"{client}/subnets/-")
     by_vnet: dict[str, list[str]] = {}
     for t in targets:
         if remote := pe_vnet(inv, t):
@@ -86,12 +88,12 @@ async def peering(ctx: Context) -> list[Finding]:
         addresses = sorted({a for t in targets if t.fqdn in fqdns for a in t.addresses})
         evidence: dict[str, object] = {"client_vnet": client, "private_endpoint_vnet": remote, "names": fqdns,
                                        "addresses": addresses}
-        if hop is None or hop.ok:
+        if hop is not None and hop.ok:
             sides = "same VNet" if client.lower() == remote.lower() else "peered, Connected on both sides"
             out.append(Finding(subject, Verdict.PASS, f"{name_of(client)} reaches {name_of(remote)}: {sides}",
                                evidence))
             continue
-        if hop.ok is None:   # a side's VNet was not read: its peerings are unknown
+        if hop is None or hop.ok is None:   # a side's VNet was not read: its peerings are unknown
             out.append(_unknown(inv, subject, client, remote, evidence))
             continue
         assert isinstance(hop.remedy, fx.PeeringFix)
@@ -112,7 +114,7 @@ async def peering(ctx: Context) -> list[Finding]:
 def _unknown(inv: Inventory, subject: Named, client: str, remote: str, evidence: dict[str, object]) -> Finding:
     err = next((e for v in (client, remote) if (e := inv.error_for(v))), None)
     if err is None:   # an inventory collected elsewhere, without this VNet
-        unread = next(v for v in (client, remote) if inv.vnet(v) is None)
+        unread = next((v for v in (client, remote) if inv.vnet(v) is None), client)
         return Finding(subject, Verdict.ERROR, f"VNet {name_of(unread)} was not read, so its peerings are unknown",
                        {**evidence, "resource": unread})
     found = error_finding(err, subject)
