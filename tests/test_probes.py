@@ -21,7 +21,8 @@ HUB = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.Network/vir
 SCORING = "ep-fraud.eastus.inference.ml.azure.com"
 # Values netcheck cannot know, so a placeholder is honest there.
 UNKNOWABLE = {"<compute-cluster-name>", "<object-id-of-the-identity>", "<this-ip>", "<vm-id>", "<vm-resource-group>",
-              "<endpoint>", "<deployment>", "<deployment.yml>"}
+              "<endpoint>", "<deployment>", "<deployment.yml>",
+              "<extension-name>"}   # the Azure Machine Learning extension's name on a cluster: not in the workspace
 
 
 def report(name: str) -> Report:
