@@ -55,8 +55,15 @@ class World:
     def serve(self, res: dict[str, Any]) -> dict[str, Any]:
         body = copy.deepcopy(res)
         props = body.setdefault("properties", {})
-        vnet = res.get("type", "").lower() == "microsoft.network/virtualnetworks"
-        for child in _INLINE if services.by_type(res.get("type", "")) else _VNET_INLINE if vnet else ():
+        if res.get("type", "").lower() == "microsoft.network/virtualnetworks":
+            for child in _VNET_INLINE:   # however they were created: inline, or as resources of their own
+                inline = list(props.get(child) or [])
+                known = {str(k.get("id", "")).lower() for k in inline if isinstance(k, dict)}
+                kids = [self.serve(r) for r in self.children(res["id"], child) if r["id"].lower() not in known]
+                if kids:
+                    props[child] = inline + kids
+            return body
+        for child in _INLINE if services.by_type(res.get("type", "")) else ():
             kids = [self.serve(r) for r in self.children(res["id"], child)]
             if kids and child not in props:
                 props[child] = kids
