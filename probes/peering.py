@@ -57,11 +57,12 @@ async def peering(ctx: Context) -> list[Finding]:
     own VNet the same one, or peered with it, the peering Connected on both sides (only then does it
     carry traffic: Initiated waits for the other side, Disconnected lost it)?
 
-    pass: the same VNet, or peered and Connected both ways. fail: no peering, or a side not Connected
-    (or not allowing VNet access): the fix creates the missing sides, re-creates a Disconnected one, with
-    the real VNet ids; the names' TCP failures (net.tcp) name this result as their cause. error: a VNet
-    could not be read. skip: netcheck runs outside Azure (VPN or ExpressRoute routes are not peerings),
-    or no private endpoint is to be reached.
+    pass: the same VNet, or peered and Connected both ways. warn: Connected, but a side is not in
+    sync with its remote's address space (LocalNotInSync, RemoteNotInSync): the fix syncs it. fail:
+    no peering, or a side not Connected (or not allowing VNet access): the fix creates the missing
+    sides, re-creates a Disconnected one, with the real VNet ids; the names' TCP failures (net.tcp)
+    name this result as their cause. error: a VNet could not be read. skip: netcheck runs outside
+    Azure (VPN or ExpressRoute routes are not peerings), or no private endpoint is to be reached.
     """
     inv = inventory(ctx)
     client = ctx.where.vnet_id
@@ -89,9 +90,7 @@ async def peering(ctx: Context) -> list[Finding]:
         evidence: dict[str, object] = {"client_vnet": client, "private_endpoint_vnet": remote, "names": fqdns,
                                        "addresses": addresses}
         if hop is not None and hop.ok:
-            sides = "same VNet" if client.lower() == remote.lower() else "peered, Connected on both sides"
-            out.append(Finding(subject, Verdict.PASS, f"{name_of(client)} reaches {name_of(remote)}: {sides}",
-                               evidence))
+            out.append(_connected(inv, subject, client, remote, evidence))
             continue
         if hop is None or hop.ok is None:   # a side's VNet was not read: its peerings are unknown
             out.append(_unknown(inv, subject, client, remote, evidence))
@@ -101,7 +100,7 @@ async def peering(ctx: Context) -> list[Finding]:
         evidence["sides"] = [_side(s.existing, s.vnet_id, s.remote_vnet_id) for s in hop.remedy.sides]
         commands = [c for s in hop.remedy.sides for c in _commands(inv, s) if s in bad]
         out.append(Finding(subject, Verdict.FAIL, f"{name_of(client)} has no working peering with "
-                           f"{name_of(remote)}, which holds the private endpoints of {len(fqdns)} names: "
+                           f"{name_of(remote)}, which holds the private endpoints of {len(fqdns)} of the names tested: "
                            + "; ".join(_state(s) for s in bad), evidence,
                            fix(f"Peer {name_of(client)} and {name_of(remote)} in both directions (a peering carries "
                                "traffic only when both sides are Connected)" + "".join(
@@ -109,6 +108,25 @@ async def peering(ctx: Context) -> list[Finding]:
                                    for s in bad if s.existing and s.existing.state == "Disconnected"),
                                *commands, docs=DOCS)))
     return out
+
+
+def _connected(inv: Inventory, subject: Named, client: str, remote: str, evidence: dict[str, object]) -> Finding:
+    """Same VNet, or Connected both ways; a side not in sync with its remote's address space (changed since
+    the peering was made) carries traffic only to the old ranges until it is synced."""
+    if client.lower() == remote.lower():
+        return Finding(subject, Verdict.PASS, f"{name_of(client)} holds the private endpoints: same VNet", evidence)
+    pair = {client.lower(), remote.lower()}
+    stale = [p for p in inv.peerings if {p.vnet_id.lower(), p.remote_vnet_id.lower()} == pair
+             and p.sync_level not in ("", "FullyInSync")]
+    if not stale:
+        return Finding(subject, Verdict.PASS, f"{name_of(client)} reaches {name_of(remote)}: peered, Connected on "
+                       "both sides", evidence)
+    states = ", ".join(f"{p.name} is {p.sync_level}" for p in stale)
+    return Finding(subject, Verdict.WARN, f"peered and Connected, but {states}: an address range added since is not "
+                   "reachable through it", evidence,
+                   fix("Sync the peering with the address spaces as they are now",
+                       *(cmd("az", "network", "vnet", "peering", "sync", "-g", group_of(p.vnet_id), "--vnet-name",
+                             name_of(p.vnet_id), "-n", p.name) for p in stale), docs=DOCS))
 
 
 def _unknown(inv: Inventory, subject: Named, client: str, remote: str, evidence: dict[str, object]) -> Finding:

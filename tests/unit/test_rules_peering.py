@@ -43,6 +43,12 @@ def test_peered_and_connected_both_ways_passes() -> None:
     assert f.verdict is Verdict.PASS and "Connected on both sides" in f.summary
 
 
+def test_connected_but_not_in_sync_warns_and_syncs_the_stale_side() -> None:
+    f = only(check(peering, spoke(side(SPOKE, HUB), side(HUB, SPOKE, sync_level="LocalNotInSync")), where=IN_SPOKE))
+    assert f.verdict is Verdict.WARN and "vnet-ml-hub-to-vnet-ml-spoke is LocalNotInSync" in f.summary
+    assert commands(f) == [f"az network vnet peering sync -g {RG} --vnet-name vnet-ml-hub -n vnet-ml-hub-to-vnet-ml-spoke"]
+
+
 def test_no_peering_fails_creating_both_directions_with_the_real_vnet_ids() -> None:
     f = only(check(peering, spoke(), where=IN_SPOKE))
     assert f.verdict is Verdict.FAIL and "no peering" in f.summary
