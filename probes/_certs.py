@@ -76,6 +76,16 @@ def _kubernetes(inv: Inventory | None, name: Name, problem: str) -> Fix:
                *commands, docs="tls")
 
 
+def _renew(name: Name, c: dict[str, Any]) -> Fix:
+    if name.kubernetes or name.role == "host":
+        return fix("Renew the certificate with a 2048-bit RSA or P-256 key and SHA-256 (on a Kubernetes endpoint: in "
+                   "the Azure Machine Learning extension's sslCertPemFile / sslKeyPemFile)", docs="tls")
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return fix("This certificate is Microsoft's, which Microsoft renews before it expires, with strong keys: one near "
+               "expiry or with a weak key here comes from a TLS-inspecting proxy on the way, or this machine's clock "
+               f"is ahead (now {now}). Issuer seen: {c.get('issuer', '?')}", docs="secure_endpoint")
+
+
 def judge(inv: Inventory | None, name: Name, ip: str, hs: tls.Handshake, trusted_issuers: Collection[str]) -> Finding:
     evidence: dict[str, Any] = {"address": ip, "ms": hs.ms, "tls_version": hs.version, **hs.cert}
     c = hs.cert
@@ -101,6 +111,6 @@ def judge(inv: Inventory | None, name: Name, ip: str, hs: tls.Handshake, trusted
         why = (f"expires in {c['days_left']} days" if c["days_left"] < tls.EXPIRY_WARN_DAYS
                else f"weak key or signature ({c['key']}, {c['signature_hash']})")
         return Finding(Host(name.fqdn), Verdict.WARN, f"certificate valid, but {why}", evidence,
-                       fix("Renew the certificate with a 2048-bit RSA or P-256 key and SHA-256", docs="tls"))
+                       _renew(name, c))
     return Finding(Host(name.fqdn), Verdict.PASS, f"trusted, for this host, {c['days_left']} days left ({c['key']})",
                    evidence)

@@ -102,3 +102,12 @@ def test_the_front_end_failing_on_a_refused_certificate_is_its_consequence_with_
     (f,) = run(frontend, ctx)
     assert f.verdict is Verdict.FAIL and "plain HTTP answers" in f.summary
     assert f.cause == Ref("tls.cert", Host(SCORING)) and f.fix == root.fix
+
+
+def test_a_microsoft_certificate_near_expiry_is_not_the_users_to_renew() -> None:
+    soon = handshake(SCORING, expires_in_days=10)
+    f = judged(tls_context({SCORING: soon}, SCORING_NAME))[SCORING]
+    assert f.verdict is Verdict.WARN and f.fix is not None
+    assert "Microsoft renews" in f.fix.summary and "TLS-inspecting proxy" in f.fix.summary
+    k8s = judged(tls_context({K8S: handshake(K8S, expires_in_days=10)}, K8S_NAME))[K8S]
+    assert k8s.fix is not None and "sslCertPemFile" in k8s.fix.summary
