@@ -52,7 +52,6 @@ class Discovery:
     async def run(self, location_vnet: str | None = None) -> f.Inventory:
         s, r = self.settings, self.r
         if location_vnet:
-            self.vnet(location_vnet)
             self.route_vnet(location_vnet)
         r.once(lists.SUBSCRIPTIONS, self.subscription_zones)
         raw = await r.get(self.workspace_id, _checked(parse.workspace))
@@ -217,7 +216,6 @@ class Discovery:
             return
         self.pes[pe.id.lower()] = pe
         if pe.vnet_id:
-            self.vnet(pe.vnet_id)
             self.route_vnet(pe.vnet_id)
         for z in pe.zone_ids:
             self.zone(z)
@@ -252,12 +250,10 @@ class Discovery:
         for lk in links or ():
             self.vnet(lk.vnet_id)
 
-    def vnet(self, vnet_id: str) -> None:
-        if vnet_id and split(vnet_id)[0].lower() == (self.settings.subscription or "").lower():
-            self._read_vnet(vnet_id)
-
-    def _read_vnet(self, vnet_id: str) -> asyncio.Task[None]:
-        return self.r.once(vnet_id, lambda: self._vnet(vnet_id))
+    def vnet(self, vnet_id: str, any_subscription: bool = False) -> asyncio.Task[None] | None:
+        if vnet_id and (any_subscription or split(vnet_id)[0].lower() == (self.settings.subscription or "").lower()):
+            return self.r.once(vnet_id, lambda: self._vnet(vnet_id))
+        return None
 
     async def _vnet(self, vnet_id: str) -> None:
         """A VNet with its peerings (inline in ARM's answer: a VNet read is one whose peerings are known)."""
@@ -266,17 +262,16 @@ class Discovery:
             self.vnets[vnet_id.lower()] = parse.vnet(raw)
             self.peerings[vnet_id.lower()] = parse.peerings(raw)
 
-    # ---- peerings: the route from the client's VNet to each private endpoint's -----------------------
     def route_vnet(self, vnet_id: str) -> None:
-        """A VNet traffic must leave or reach (the client's, a private endpoint's): read it in any subscription
-        (a hub often lives in a connectivity one), and the other side of each of its peerings, since a peering
-        carries traffic only when both sides are Connected."""
+        """A VNet traffic leaves or reaches (the client's, a private endpoint's), in any subscription (hubs often
+        live in a connectivity one), and the other side of each of its peerings: both must be Connected."""
         self.r.once(f"{vnet_id}#peering-sides", partial(self._remote_sides, vnet_id))
 
     async def _remote_sides(self, vnet_id: str) -> None:
-        await self._read_vnet(vnet_id)
+        if task := self.vnet(vnet_id, any_subscription=True):
+            await task
         for p in self.peerings.get(vnet_id.lower(), ()):
-            self._read_vnet(p.remote_vnet_id)
+            self.vnet(p.remote_vnet_id, any_subscription=True)
 
 
 def _checked(validate: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
