@@ -39,10 +39,10 @@ CATALOG: tuple[Probe, ...] = (
     endpoint.mlflow_legacy,
     acr.pe_approval,
     keyvault.bypass,
+    peering.peering,   # before the zones: without a route, nothing the names need can help
     privatedns.zones,
     privatedns.zone_records,
     privatedns.links,
-    peering.peering,
     resolution.system,
     resolution.azure,
     resolution_custom.custom,
