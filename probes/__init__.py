@@ -1,7 +1,7 @@
 """The probe catalog: every probe netcheck runs, in the order results are reported."""
 
 from netcheck.probe import Probe
-from probes import acr, context, endpoint, keyvault, privatedns, reachability, resolution, workspace
+from probes import acr, context, endpoint, keyvault, privatedns, reachability, resolution, storage, workspace
 
 CATALOG: tuple[Probe, ...] = (
     context.credential,
@@ -18,6 +18,8 @@ CATALOG: tuple[Probe, ...] = (
     endpoint.mlflow_legacy,
     acr.pe_approval,
     keyvault.bypass,
+    storage.network_rules,
+    storage.private_endpoints,
     privatedns.zones,
     privatedns.zone_records,
     privatedns.links,

@@ -16,7 +16,7 @@ from netcheck import services
 from netcheck.azure import facts as f
 from netcheck.azure import parse
 from netcheck.azure.errors import classify
-from netcheck.azure.session import AKS_API_VERSION, ML_API_VERSION, Session
+from netcheck.azure.session import AKS_API_VERSION, ML_API_VERSION, STORAGE_API_VERSION, Session
 from netcheck.clouds import cloud
 from netcheck.settings import Settings
 
@@ -98,7 +98,7 @@ class Discovery:
         raw = await r.call(self.workspace_id, lambda: self.session.arm().get(self.workspace_id, ML_API_VERSION))
         ws = parse.workspace(raw) if raw else None
         endpoints: asyncio.Task[tuple[tuple[f.Endpoint, ...], tuple[str, ...], tuple[str, ...]]] | None = None
-        registry = vault = None
+        registry = vault = storage = None
         if ws:
             endpoints = r.once("endpoints", lambda: self.endpoints(ws))
             for c in ws.connections:
@@ -107,6 +107,8 @@ class Discovery:
                 registry = r.once("registry", lambda: self.registry(ws.container_registry or ""))
             if ws.key_vault:
                 vault = r.once("vault", lambda: self.vault(ws.key_vault or ""))
+            if ws.storage_account:
+                storage = r.once("storage", lambda: self.storage(ws.storage_account or ""))
         linked = [r.once(f"linked:{rid.lower()}", partial(self.linked, svc, rid))
                   for svc in services.read_generically() if ws and raw and (rid := svc.linked_id(raw))]
         await r.settle()
@@ -119,7 +121,7 @@ class Discovery:
             registry=registry.result() if registry else None, vault=vault.result() if vault else None,
             errors=tuple(sorted(r.errors.values(), key=lambda e: e.resource.lower())), missing_endpoints=missing,
             known_endpoints=known, clusters=tuple(sorted(self.clusters.values(), key=lambda c: c.compute_id.lower())),
-            linked=tuple(x for t in linked if (x := t.result())))
+            linked=tuple(x for t in linked if (x := t.result())), storage=storage.result() if storage else None)
 
     # ---- ML ----------------------------------------------------------------------------------------
     async def endpoints(self, ws: f.Workspace) -> tuple[tuple[f.Endpoint, ...], tuple[str, ...], tuple[str, ...]]:
@@ -214,6 +216,17 @@ class Discovery:
         for c in v.connections:
             self.pe(c.private_endpoint_id)
         return v
+
+    async def storage(self, rid: str) -> f.Storage | None:
+        """The workspace storage account: its network rules and private endpoint connections (in its GET)."""
+        arm = self.session.arm()
+        raw = await self.r.call(rid, lambda: arm.get(rid, STORAGE_API_VERSION))
+        if raw is None:
+            return None
+        st = parse.storage(raw)
+        for c in st.connections:
+            self.pe(c.private_endpoint_id)
+        return st
 
     async def linked(self, svc: services.Service, rid: str) -> f.Linked | None:
         """A dependency the service registry names, read as raw ARM JSON for its private endpoint connections."""

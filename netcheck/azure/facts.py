@@ -60,6 +60,7 @@ class Workspace:
     storage_account: str | None
     connections: tuple[Connection, ...] = ()
     notebook_fqdn: str | None = None
+    tenant_id: str | None = None     # identity.tenantId: a storage resource instance rule names it
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,34 @@ class Vault:
 
 
 @dataclass(frozen=True)
+class AccessRule:
+    """A storage resource instance rule: this resource (in this tenant) passes the firewall."""
+
+    resource_id: str
+    tenant_id: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Storage:
+    """The workspace storage account's network side (Microsoft.Storage storageAccounts)."""
+
+    id: str
+    name: str
+    public_network_access: str = "Enabled"   # absent: the network rules decide
+    default_action: str = "Allow"
+    bypass: str = "AzureServices"            # a comma-separated set: AzureServices, Logging, Metrics or None
+    ip_rules: tuple[str, ...] = ()
+    access_rules: tuple[AccessRule, ...] = ()
+    connections: tuple[Connection, ...] = ()
+
+    def lets_through(self, resource_id: str) -> bool:
+        """A resource instance rule admits it: its exact id, or a wildcard over its type or group."""
+        rid = resource_id.lower()
+        return any(rid == (r := a.resource_id.lower()) or (r.endswith("/*") and rid.startswith(r[:-1]))
+                   for a in self.access_rules)
+
+
+@dataclass(frozen=True)
 class Linked:
     """A workspace dependency read through the service registry (netcheck.services), not a reader of its own."""
 
@@ -242,6 +271,7 @@ class Inventory:
     known_endpoints: tuple[str, ...] = ()    # listed only to suggest a close name for a missing one
     clusters: tuple[Cluster, ...] = ()       # behind the Kubernetes endpoints
     linked: tuple[Linked, ...] = ()          # dependencies read through the service registry
+    storage: Storage | None = None           # the workspace storage account
 
     def error_for(self, resource_id: str | None) -> ReadError | None:
         rid = (resource_id or "").lower()

@@ -34,7 +34,7 @@ def workspace(d: Wire) -> f.Workspace:
         image_build_compute=p.get("imageBuildCompute") or None, container_registry=p.get("containerRegistry"),
         key_vault=p.get("keyVault"), storage_account=p.get("storageAccount"),
         connections=tuple(connection(c) for c in p.get("privateEndpointConnections") or []),
-        notebook_fqdn=notebook)
+        notebook_fqdn=notebook, tenant_id=(d.get("identity") or {}).get("tenantId") or None)
 
 
 def is_mlflow(model: Wire | None) -> bool:
@@ -140,3 +140,16 @@ def vault(d: Wire) -> f.Vault:
     return f.Vault(d["id"], d.get("name") or f.name_of(d["id"]), p.get("vaultUri") or "",
                    p.get("publicNetworkAccess") or "Enabled", acls.get("defaultAction"), acls.get("bypass"),
                    tuple(connection(c) for c in p.get("privateEndpointConnections") or []))
+
+
+def storage(d: Wire) -> f.Storage:
+    p = _props(d)
+    acls = p.get("networkAcls") or {}
+    return f.Storage(
+        id=d["id"], name=d.get("name") or f.name_of(d["id"]),
+        public_network_access=p.get("publicNetworkAccess") or "Enabled",
+        default_action=acls.get("defaultAction") or "Allow", bypass=acls.get("bypass") or "AzureServices",
+        ip_rules=tuple(r.get("value", "") for r in acls.get("ipRules") or [] if r.get("value")),
+        access_rules=tuple(f.AccessRule(resource_id=r.get("resourceId", ""), tenant_id=r.get("tenantId") or "")
+                           for r in acls.get("resourceAccessRules") or [] if r.get("resourceId")),
+        connections=tuple(connection(c) for c in p.get("privateEndpointConnections") or []))

@@ -1,0 +1,49 @@
+"""The workspace dependencies' examples from Microsoft (tests/data/arm-examples): the simulator serves them
+unchanged, netcheck's reader reads them at its api-version, and the parser takes the fields the probes judge."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from netcheck.azure import parse
+from netcheck.azure.credential import StaticTokenCredential
+from netcheck.azure.session import STORAGE_API_VERSION, Session
+from netcheck.settings import Settings
+from netcheck.sim.scenario import Scenario
+from netcheck.sim.server import Simulator
+
+EXAMPLES = Path(__file__).parent / "data" / "arm-examples"
+SUB = "00000000-1111-2222-3333-444444444444"
+RG = f"/subscriptions/{SUB}/resourceGroups/rg1"
+
+
+def body_of(rel: str) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads((EXAMPLES / rel).read_text())["responses"]["200"]["body"]
+    return body
+
+
+def served(resources: list[dict[str, Any]], path: str, api_version: str) -> dict[str, Any]:
+    sc = Scenario("examples", "Microsoft's example responses", "test", tuple(resources), page_size=1)
+    with Simulator(sc) as sim:
+        s = Session(sim.settings(Settings(), subscription=SUB), StaticTokenCredential(sim.token))
+        got = s.arm().get(path, api_version)
+        assert sim.mutating_requests == []
+    return got
+
+
+def test_storage_account_example_reads_back_and_parses() -> None:
+    rid = f"{RG}/providers/Microsoft.Storage/storageAccounts/sto8596"
+    body = {**body_of("storage/2026-09-01/StorageAccountGetProperties.json"), "id": rid}
+    conns = body_of("storage/2026-09-01/StorageAccountListPrivateEndpointConnections.json")["value"]
+    kids = [{**c, "id": f"{rid}/privateEndpointConnections/pe{i}", "name": f"pe{i}"} for i, c in enumerate(conns)]
+    got = served([body, *kids], rid, STORAGE_API_VERSION)
+    st = parse.storage(got)
+    assert (st.name, st.public_network_access, st.default_action, st.bypass) == ("sto8596", "Enabled", "Allow",
+                                                                                 "AzureServices")
+    assert st.access_rules[0].resource_id.endswith("/Microsoft.Synapse/workspaces/testworkspace")
+    assert st.lets_through(st.access_rules[0].resource_id) and not st.lets_through(rid)
+    # ARM inlines the connections into the account's properties
+    assert [(c.name, c.status) for c in st.connections] == [("pe0", "Approved"), ("pe1", "Approved")]
+    assert st.connections[0].private_endpoint_id.endswith("/privateEndpoints/petest01")
