@@ -172,6 +172,8 @@ class Registry:
     data_endpoint_enabled: bool
     data_endpoint_hosts: tuple[str, ...] = ()
     connections: tuple[Connection, ...] = ()
+    bypass_options: str = "AzureServices"     # networkRuleBypassOptions: trusted Azure services
+    tasks_bypass: bool = False                # networkRuleBypassAllowedForTasks (ACR 2025-11-01)
 
     @property
     def private(self) -> bool:

@@ -131,7 +131,9 @@ def registry(d: Wire, connections: Iterable[Wire]) -> f.Registry:
                       (p.get("loginServer") or "").lower(), p.get("publicNetworkAccess") or "Enabled",
                       rules.get("defaultAction") or "Allow", bool(p.get("dataEndpointEnabled")),
                       tuple(h.lower() for h in p.get("dataEndpointHostNames") or []),
-                      tuple(connection(c) for c in connections))
+                      tuple(connection(c) for c in connections),
+                      bypass_options=p.get("networkRuleBypassOptions") or "AzureServices",
+                      tasks_bypass=bool(p.get("networkRuleBypassAllowedForTasks")))
 
 
 def vault(d: Wire) -> f.Vault:

@@ -115,11 +115,13 @@ def endpoint(**changes: Any) -> Endpoint:
 
 
 def registry(**changes: Any) -> Registry:
-    """Private (public access Disabled), with its own PE connection and the deployment's egress one."""
+    """Private (public access Disabled, no trusted-services bypass), with its own PE connection and the
+    deployment's egress one."""
     return _change(Registry(id=ACR_ID, name=ACR, location=REGION, login_server=f"{ACR}.azurecr.io",
                             public_network_access="Disabled", default_action="Deny", data_endpoint_enabled=True,
                             data_endpoint_hosts=(f"{ACR}.{REGION}.data.azurecr.io",),
-                            connections=(connection(ACR_ID, "pe-crcontosoml.2b7e"), egress_connection())), changes)
+                            connections=(connection(ACR_ID, "pe-crcontosoml.2b7e"), egress_connection()),
+                            bypass_options="None"), changes)
 
 
 def vault(**changes: Any) -> Vault:
