@@ -1,7 +1,19 @@
 """The probe catalog: every probe netcheck runs, in the order results are reported."""
 
 from netcheck.probe import Probe
-from probes import acr, context, endpoint, keyvault, privatedns, reachability, resolution, storage, workspace
+from probes import (
+    acr,
+    context,
+    endpoint,
+    keyvault,
+    kubernetes,
+    policy,
+    privatedns,
+    reachability,
+    resolution,
+    storage,
+    workspace,
+)
 
 CATALOG: tuple[Probe, ...] = (
     context.credential,
@@ -20,6 +32,7 @@ CATALOG: tuple[Probe, ...] = (
     keyvault.bypass,
     storage.network_rules,
     storage.private_endpoints,
+    policy.fix_blocked,
     privatedns.zones,
     privatedns.zone_records,
     privatedns.links,
@@ -27,6 +40,7 @@ CATALOG: tuple[Probe, ...] = (
     resolution.azure,
     resolution.custom,
     resolution.stability,
+    kubernetes.router,
     reachability.tcp_443,
     reachability.cert,
     reachability.frontend,

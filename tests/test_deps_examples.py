@@ -9,7 +9,7 @@ from typing import Any
 
 from netcheck.azure import parse
 from netcheck.azure.credential import StaticTokenCredential
-from netcheck.azure.session import STORAGE_API_VERSION, Session
+from netcheck.azure.session import POLICY_API_VERSION, STORAGE_API_VERSION, Session
 from netcheck.settings import Settings
 from netcheck.sim.scenario import Scenario
 from netcheck.sim.server import Simulator
@@ -47,3 +47,25 @@ def test_storage_account_example_reads_back_and_parses() -> None:
     # ARM inlines the connections into the account's properties
     assert [(c.name, c.status) for c in st.connections] == [("pe0", "Approved"), ("pe1", "Approved")]
     assert st.connections[0].private_endpoint_id.endswith("/privateEndpoints/petest01")
+
+
+def test_aks_example_network_profile_parses() -> None:
+    body = body_of("containerservice/2026-08-01/ManagedClustersGet.json")
+    services, pods = parse.network_profile(body)
+    assert services and pods == ("10.244.0.0/16",)
+
+
+def test_policy_assignment_examples_read_back_and_parse() -> None:
+    sub = "ae640e6b-ba3e-4256-9d62-2993eecfa6f2"
+    one = body_of("policy/2025-11-01/getPolicyAssignment.json")
+    listed = body_of("policy/2025-11-01/listPolicyAssignmentsForResourceGroup.json")["value"]
+    path = f"/subscriptions/{sub}/providers/Microsoft.Authorization/policyAssignments"
+    sc = Scenario("examples", "Microsoft's example responses", "test", (one, *listed), page_size=1)
+    with Simulator(sc) as sim:
+        s = Session(sim.settings(Settings(), subscription=sub), StaticTokenCredential(sim.token))
+        got = s.arm().list(path, POLICY_API_VERSION)   # the subscription's list holds the group's too
+    assert sorted(a["name"] for a in got) == ["EnforceNaming", "TestCostManagement", "TestTagEnforcement"]
+    a = parse.policy_assignment(one)
+    ws = f"/subscriptions/{sub}/resourceGroups/TestResourceGroup/providers/Microsoft.MachineLearningServices/workspaces/w"
+    assert a.scope == f"/subscriptions/{sub}" and a.applies_to(ws) and a.effect is None
+    assert a.definition_id.endswith("/policyDefinitions/ResourceNaming")

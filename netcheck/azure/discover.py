@@ -16,7 +16,13 @@ from netcheck import services
 from netcheck.azure import facts as f
 from netcheck.azure import parse
 from netcheck.azure.errors import classify
-from netcheck.azure.session import AKS_API_VERSION, ML_API_VERSION, STORAGE_API_VERSION, Session
+from netcheck.azure.session import (
+    AKS_API_VERSION,
+    ML_API_VERSION,
+    POLICY_API_VERSION,
+    STORAGE_API_VERSION,
+    Session,
+)
 from netcheck.clouds import cloud
 from netcheck.settings import Settings
 
@@ -98,7 +104,7 @@ class Discovery:
         raw = await r.call(self.workspace_id, lambda: self.session.arm().get(self.workspace_id, ML_API_VERSION))
         ws = parse.workspace(raw) if raw else None
         endpoints: asyncio.Task[tuple[tuple[f.Endpoint, ...], tuple[str, ...], tuple[str, ...]]] | None = None
-        registry = vault = storage = None
+        registry = vault = storage = policies = None
         if ws:
             endpoints = r.once("endpoints", lambda: self.endpoints(ws))
             for c in ws.connections:
@@ -109,6 +115,7 @@ class Discovery:
                 vault = r.once("vault", lambda: self.vault(ws.key_vault or ""))
             if ws.storage_account:
                 storage = r.once("storage", lambda: self.storage(ws.storage_account or ""))
+            policies = r.once("policies", lambda: self.policies(ws.id))
         linked = [r.once(f"linked:{rid.lower()}", partial(self.linked, svc, rid))
                   for svc in services.read_generically() if ws and raw and (rid := svc.linked_id(raw))]
         await r.settle()
@@ -121,7 +128,8 @@ class Discovery:
             registry=registry.result() if registry else None, vault=vault.result() if vault else None,
             errors=tuple(sorted(r.errors.values(), key=lambda e: e.resource.lower())), missing_endpoints=missing,
             known_endpoints=known, clusters=tuple(sorted(self.clusters.values(), key=lambda c: c.compute_id.lower())),
-            linked=tuple(x for t in linked if (x := t.result())), storage=storage.result() if storage else None)
+            linked=tuple(x for t in linked if (x := t.result())), storage=storage.result() if storage else None,
+            policies=policies.result() if policies else ())
 
     # ---- ML ----------------------------------------------------------------------------------------
     async def endpoints(self, ws: f.Workspace) -> tuple[tuple[f.Endpoint, ...], tuple[str, ...], tuple[str, ...]]:
@@ -174,11 +182,13 @@ class Discovery:
             return
         cid = parse.cluster_id(compute)
         vnets: tuple[str, ...] = ()
+        cidrs: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
         if cid and "/microsoft.containerservice/managedclusters/" in cid.lower():   # Arc clusters name no VNet
             aks = await self.r.call(cid, lambda: arm.get(cid, AKS_API_VERSION))
             if aks:
                 vnets = parse.node_vnets(aks) or await self._aks_managed_vnets(cid, aks)
-        self.clusters[compute_id.lower()] = f.Cluster(compute_id, cid, vnets)
+                cidrs = parse.network_profile(aks)
+        self.clusters[compute_id.lower()] = f.Cluster(compute_id, cid, vnets, *cidrs)
 
     async def _aks_managed_vnets(self, cluster_id: str, aks: dict[str, Any]) -> tuple[str, ...]:
         """Without a subnet of its own, AKS puts its VNet in the node resource group."""
@@ -227,6 +237,14 @@ class Discovery:
         for c in st.connections:
             self.pe(c.private_endpoint_id)
         return st
+
+    async def policies(self, workspace_id: str) -> tuple[f.PolicyAssignment, ...]:
+        """The assignments that apply to the workspace: the subscription's list (which holds those at its
+        management groups, itself, and every scope inside it), kept where the workspace is in scope."""
+        arm = self.session.arm()
+        path = f"/subscriptions/{split(workspace_id)[0]}/providers/Microsoft.Authorization/policyAssignments"
+        items = await self.r.call(path, lambda: arm.list(path, POLICY_API_VERSION)) or []
+        return tuple(a for a in map(parse.policy_assignment, items) if a.applies_to(workspace_id))
 
     async def linked(self, svc: services.Service, rid: str) -> f.Linked | None:
         """A dependency the service registry names, read as raw ARM JSON for its private endpoint connections."""

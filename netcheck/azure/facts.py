@@ -159,6 +159,8 @@ class Cluster:
     compute_id: str
     cluster_id: str | None = None       # AKS (Microsoft.ContainerService) or Arc (Microsoft.Kubernetes)
     vnet_ids: tuple[str, ...] = ()      # the node pools' subnets' VNets, or the AKS-managed VNet
+    service_cidrs: tuple[str, ...] = ()   # AKS networkProfile: ClusterIP services take addresses from these
+    pod_cidrs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,26 @@ class Storage:
                    for a in self.access_rules)
 
 
+@dataclass(frozen=True, kw_only=True)
+class PolicyAssignment:
+    """A policy assignment that applies to the workspace (at its subscription, group, itself, or above)."""
+
+    id: str
+    name: str
+    display_name: str = ""
+    scope: str = ""
+    definition_id: str = ""
+    effect: str | None = None            # parameters.effect.value; None: the definition's default
+    enforcement: str = "Default"         # DoNotEnforce: evaluated, never denies
+    not_scopes: tuple[str, ...] = ()
+
+    def applies_to(self, resource_id: str) -> bool:
+        rid = resource_id.lower().rstrip("/") + "/"
+        inside = self.scope.lower().startswith("/providers/microsoft.management/") or rid.startswith(
+            self.scope.lower().rstrip("/") + "/")
+        return inside and not any(rid.startswith(n.lower().rstrip("/") + "/") for n in self.not_scopes)
+
+
 @dataclass(frozen=True)
 class Linked:
     """A workspace dependency read through the service registry (netcheck.services), not a reader of its own."""
@@ -274,6 +296,7 @@ class Inventory:
     clusters: tuple[Cluster, ...] = ()       # behind the Kubernetes endpoints
     linked: tuple[Linked, ...] = ()          # dependencies read through the service registry
     storage: Storage | None = None           # the workspace storage account
+    policies: tuple[PolicyAssignment, ...] = ()   # policy assignments that apply to the workspace
 
     def error_for(self, resource_id: str | None) -> ReadError | None:
         rid = (resource_id or "").lower()

@@ -71,6 +71,14 @@ def node_vnets(cluster: Wire) -> tuple[str, ...]:
     return tuple(sorted({v for pool in pools if (v := f.vnet_of_subnet(pool.get("vnetSubnetID")))}, key=str.lower))
 
 
+def network_profile(cluster: Wire) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """An AKS cluster's (service CIDRs, pod CIDRs): the lists where set, else the single values."""
+    p = _props(cluster).get("networkProfile") or {}
+    services = p.get("serviceCidrs") or ([p["serviceCidr"]] if p.get("serviceCidr") else [])
+    pods = p.get("podCidrs") or ([p["podCidr"]] if p.get("podCidr") else [])
+    return tuple(services), tuple(pods)
+
+
 def _dns_configs(items: Iterable[Wire]) -> tuple[f.DnsConfig, ...]:
     return tuple(f.DnsConfig(c["fqdn"].lower(), tuple(c.get("ipAddresses") or [])) for c in items if c.get("fqdn"))
 
@@ -155,3 +163,13 @@ def storage(d: Wire) -> f.Storage:
         access_rules=tuple(f.AccessRule(resource_id=r.get("resourceId", ""), tenant_id=r.get("tenantId") or "")
                            for r in acls.get("resourceAccessRules") or [] if r.get("resourceId")),
         connections=tuple(connection(c) for c in p.get("privateEndpointConnections") or []))
+
+
+def policy_assignment(d: Wire) -> f.PolicyAssignment:
+    p = _props(d)
+    effect = ((p.get("parameters") or {}).get("effect") or {}).get("value")
+    return f.PolicyAssignment(
+        id=d.get("id", ""), name=d.get("name") or f.name_of(d.get("id")), display_name=p.get("displayName") or "",
+        scope=p.get("scope") or d.get("id", "").split("/providers/Microsoft.Authorization/")[0],
+        definition_id=p.get("policyDefinitionId") or "", effect=effect if isinstance(effect, str) else None,
+        enforcement=p.get("enforcementMode") or "Default", not_scopes=tuple(p.get("notScopes") or []))

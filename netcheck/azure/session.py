@@ -15,6 +15,7 @@ from netcheck.settings import Settings
 ML_API_VERSION = "2025-12-01"
 COMPUTE_API_VERSION = "2024-07-01"
 STORAGE_API_VERSION = "2026-09-01"   # Microsoft.Storage storageAccounts (tests/data/arm-examples/storage)
+POLICY_API_VERSION = "2025-11-01"    # Microsoft.Authorization policyAssignments (tests/data/arm-examples/policy)
 ACR_API_VERSION = "2025-11-01"       # the SDK's default; the first with networkRuleBypassAllowedForTasks GA
 AKS_API_VERSION = "2024-09-01"   # Microsoft.ContainerService managedClusters, read through ArmClient
 # Retries: azure-core honours Retry-After on 429/503; three tries with short backoff keep a run to

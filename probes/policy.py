@@ -1,0 +1,78 @@
+"""Stage 1, Azure Policy: a built-in definition assigned with Deny that blocks a fix netcheck gives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from netcheck.azure.facts import Inventory, PolicyAssignment
+from netcheck.context import Context
+from netcheck.model import Finding, Verdict
+from netcheck.probe import probe
+from probes._common import cmd, fix, inventory, unreadable
+
+
+@dataclass(frozen=True)
+class Blocker:
+    probe: str            # the probe whose fix the definition denies
+    denies: str           # what it denies, as the user reads it
+    default_effect: str   # the definition's effect parameter default
+
+
+# Built-in definitions (by GUID) whose Deny stops a fix netcheck suggests.
+BLOCKERS = {
+    "e413671a-dd10-4cc1-a943-45b598596cb7": Blocker(
+        "ws.v1_legacy_mode", "workspaces must enable V1LegacyMode: turning v1 legacy mode off is denied", "Audit"),
+    "6ddb1705-c8cf-450e-aa4b-19ad6703c440": Blocker(
+        "dep.mlflow_legacy", "workspaces must use the AllowOnlyApprovedOutbound managed VNet: any other isolation "
+        "mode (allow_internet_outbound) is denied", "Audit"),
+}
+
+
+def denying(inv: Inventory, probe_id: str) -> list[PolicyAssignment]:
+    """Assignments in force that deny `probe_id`'s fix (for a probe that wants to say so in its own fix)."""
+    return [a for a in inv.policies if (b := BLOCKERS.get(a.definition_id.rsplit("/", 1)[-1].lower()))
+            and b.probe == probe_id and a.enforcement != "DoNotEnforce"
+            and (a.effect or b.default_effect).lower() == "deny"]
+
+
+@probe("policy.fix_blocked", stage=1, title="No policy assignment denies the fixes netcheck gives",
+       needs=["ctx.target"], after=list(dict.fromkeys(b.probe for b in BLOCKERS.values())))
+async def fix_blocked(ctx: Context) -> list[Finding]:
+    """Lists the policy assignments that apply to the workspace (its subscription's list, kept where
+    the workspace is in scope and not in notScopes; GET only) and matches them by built-in definition
+    id and effective effect (the assignment's `effect` parameter, else the definition's default;
+    `enforcementMode: DoNotEnforce` never denies): e413671a-... (workspaces should enable
+    V1LegacyMode) denies turning v1 legacy mode off (ws.v1_legacy_mode's fix); 6ddb1705-... (managed
+    VNet in AllowOnlyApprovedOutbound mode) denies allow_internet_outbound (dep.mlflow_legacy's fix).
+
+    pass: no such assignment denies, or the fix it would deny is not needed. fail: a failing probe's
+    fix is denied, naming the assignment and its scope; the fix asks its owner for an exemption.
+    error: the assignments could not be read.
+    """
+    inv = inventory(ctx)
+    ws = inv.workspace
+    assert ws
+    listing = f"/subscriptions/{inv.subscription}/providers/Microsoft.Authorization/policyAssignments"
+    if err := unreadable(inv, listing, ws.name):
+        return [err]
+    out = []
+    for probe_id in dict.fromkeys(b.probe for b in BLOCKERS.values()):
+        failed = [r for r in ctx.results_of(probe_id) if r.verdict is Verdict.FAIL]
+        for a in denying(inv, probe_id):
+            b = BLOCKERS[a.definition_id.rsplit("/", 1)[-1].lower()]
+            evidence = {"assignment": a.id, "scope": a.scope, "policyDefinitionId": a.definition_id,
+                        "effect": a.effect or f"{b.default_effect} (default)", "enforcementMode": a.enforcement}
+            label = a.display_name or a.name
+            if not failed:
+                out.append(Finding(a.name, Verdict.PASS, f"policy assignment {label} denies a change ({b.denies}) "
+                                   f"that {probe_id} does not need now", evidence))
+                continue
+            out.append(Finding(a.name, Verdict.FAIL, f"policy assignment {label} (scope {a.scope}) blocks the fix of "
+                               f"{failed[0].ref}: {b.denies}", evidence,
+                               fix(f"Ask the owner of policy assignment {label} for an exemption for workspace "
+                                   f"{ws.name}, then apply the fix of {probe_id}",
+                                   cmd("az", "policy", "exemption", "create", "--name", f"{ws.name}-{probe_id}",
+                                       "--policy-assignment", a.id, "--exemption-category", "Waiver",
+                                       "--scope", ws.id), docs="policy")))
+    return out or [Finding(ws.name, Verdict.PASS, "no policy assignment denies a fix netcheck gives",
+                           {"assignments": [a.id for a in inv.policies]})]
