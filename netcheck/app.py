@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 from netcheck.context import Context
 from netcheck.model import Report, Target
+from netcheck.probe import Probe
 from netcheck.runner import Done, Event, Finished, Started, select, stream
 from netcheck.settings import Settings
 
@@ -16,24 +17,23 @@ def target_of(settings: Settings) -> Target:
                   settings.cloud)
 
 
-async def events(settings: Settings) -> AsyncIterator[Event]:
-    from probes import CATALOG
-
+async def events(settings: Settings, catalog: Sequence[Probe]) -> AsyncIterator[Event]:
+    """Run the probes of `catalog` that the settings select (the CLI passes netcheck.probes.CATALOG)."""
     ctx = Context(settings)
-    probes = select(CATALOG, settings.only, settings.skip)
+    probes = select(catalog, settings.only, settings.skip)
     if settings.no_azure:  # nothing to read in ARM: the configuration stage is left out, not failed
         probes = [p for p in probes if p.stage != 1 and p.id not in ("ctx.credential", "ctx.target")]
     try:
-        async for event in stream(probes, ctx, target_of(settings), CATALOG):
+        async for event in stream(probes, ctx, target_of(settings), catalog):
             yield event
     finally:
         if ctx.credential is not None:  # the ARM session ctx.credential opened: its HTTP pool
             ctx.credential.close()
 
 
-async def check(settings: Settings, progress: bool = False) -> Report:
+async def check(settings: Settings, catalog: Sequence[Probe], progress: bool = False) -> Report:
     running: set[str] = set()
-    async for event in events(settings):
+    async for event in events(settings, catalog):
         if isinstance(event, Done):
             if progress:
                 sys.stderr.write("\r\x1b[K")

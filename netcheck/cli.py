@@ -9,11 +9,14 @@ import os
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from netcheck import __version__, validate
 from netcheck.clouds import CLOUDS
 from netcheck.settings import AZURE_DNS, ScoreRequest, Settings
+
+if TYPE_CHECKING:
+    from netcheck.probe import Probe
 
 FORMATS = ("text", "json", "md", "html", "junit")
 T = TypeVar("T")
@@ -149,8 +152,8 @@ _DEFAULT_FROM = {"--subscription": "`az account set -s ID` or AZURE_SUBSCRIPTION
 def settings_from(args: argparse.Namespace, env: dict[str, str] | os._Environ[str]) -> Settings:
     """Build Settings from parsed options, az defaults and the environment; UsageError if unusable."""
     from netcheck import azconfig
+    from netcheck.probes import CATALOG
     from netcheck.runner import select
-    from probes import CATALOG
 
     dflt = azconfig.defaults(env)
     for pattern in [*args.only, *args.skip]:
@@ -284,13 +287,28 @@ def _on_signal(signum: int, frame: object) -> None:
     handler, not asyncio.run's: that one cancels the check, which then finishes with a report and exit 3."""
     import signal
 
+    _SIGNALLED.append(signum)
     raise KeyboardInterrupt if signum == signal.SIGINT else _Terminated
+
+
+# Signals received, in order. Python drops an exception raised in a few places (a module lock's callback,
+# a __del__) with "Exception ignored": the run then goes on, and this list is how it still ends as 130.
+_SIGNALLED: list[int] = []
+
+
+def _unless_interrupted() -> None:
+    """Before writing anything: end as interrupted if a signal came whose exception was swallowed."""
+    import signal
+
+    if _SIGNALLED:
+        raise KeyboardInterrupt if _SIGNALLED[0] == signal.SIGINT else _Terminated
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and argv[0] in ("check", "explain", "demo", "sim", "collect") else ""
     rest = argv[1:] if command else argv
+    _SIGNALLED.clear()
     previous = _set_signals(_on_signal)
     try:
         args = build_parser(command).parse_args(rest)
@@ -362,21 +380,24 @@ def _set_signals(handlers: Any) -> Any:
 
 
 def run_check(settings: Settings, args: argparse.Namespace) -> int:
+    from netcheck.probes import CATALOG
+
     fmt = output_format(args)
     if fmt is None:
         from netcheck.tui.app import run_tui
 
-        return run_tui(settings)
-    return _run_report(settings, fmt, args.out)
+        return run_tui(settings, CATALOG)
+    return _run_report(settings, CATALOG, fmt, args.out)
 
 
-def _run_report(settings: Settings, fmt: str, out: Path | None) -> int:
+def _run_report(settings: Settings, catalog: Sequence[Probe], fmt: str, out: Path | None) -> int:
     from netcheck.app import check
     from netcheck.model import exit_code
     from netcheck.output import write_report, write_stream
     from netcheck.render import render
 
-    report = run_async(check(settings, progress=sys.stderr.isatty()))
+    report = run_async(check(settings, catalog, progress=sys.stderr.isatty()))
+    _unless_interrupted()
     color = out is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     text = render(fmt, report, color=color)
     if out is not None:
@@ -401,6 +422,7 @@ def collect(settings: Settings, out: Path | None) -> int:
         raise UsageError("collect reads ARM: drop --no-azure and --inventory")
     try:
         inv = run_async(gather(settings))
+        _unless_interrupted()
     except Exception as exc:  # a credential that can't be built, say
         print(redact_text(f"netcheck: collect failed: {type(exc).__name__}: {exc}"), file=sys.stderr)
         return 1
@@ -510,7 +532,7 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def _explain(probe_id: str) -> int:
-    from probes import CATALOG
+    from netcheck.probes import CATALOG
 
     by_id = {p.id: p for p in CATALOG}
     if probe_id not in by_id:

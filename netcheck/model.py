@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from netcheck.subject import Ref, Subject, as_subject
+
 REPORT_SCHEMA = "netcheck.report/1"
 
 
@@ -49,43 +51,51 @@ class Fix:
 
 @dataclass(frozen=True)
 class Finding:
-    """What a probe concludes about one subject; the runner turns it into a Result."""
+    """What a probe concludes about one subject; the runner turns it into a Result.
 
-    subject: str
+    `subject` is data (see netcheck.subject); a plain string is a thing's own name. `cause` names the
+    result that explains this one.
+    """
+
+    subject: Subject | str
     verdict: Verdict
     summary: str
     evidence: Mapping[str, Any] = field(default_factory=dict)
     fix: Fix | None = None
-    cause: str | None = None
+    cause: Ref | None = None
+
+    @property
+    def about(self) -> Subject:
+        return as_subject(self.subject)
 
 
 @dataclass(frozen=True)
 class Result:
     probe: str
-    subject: str
+    subject: Subject
     stage: int
     title: str
     verdict: Verdict
     summary: str
-    cause: str | None
+    cause: Ref | None
     duration_ms: int
     evidence: Mapping[str, Any]
     fix: Fix | None
 
     @property
-    def ref(self) -> str:
-        """How other results name this one as their cause: `probe@subject`."""
-        return f"{self.probe}@{self.subject}" if self.subject else self.probe
+    def ref(self) -> Ref:
+        """How other results name this one as their cause."""
+        return Ref(self.probe, self.subject)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "probe": self.probe,
-            "subject": self.subject,
+            "subject": self.subject.text,
             "stage": self.stage,
             "title": self.title,
             "verdict": self.verdict.value,
             "summary": self.summary,
-            "cause": self.cause,
+            "cause": self.cause.text if self.cause else None,
             "duration_ms": self.duration_ms,
             "evidence": dict(self.evidence),
             "fix": self.fix.to_json() if self.fix else None,

@@ -15,6 +15,7 @@ from netcheck import __version__
 from netcheck.context import Context
 from netcheck.model import Finding, Report, Result, Target, Verdict
 from netcheck.probe import Probe
+from netcheck.subject import Ref
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def select(catalog: Sequence[Probe], only: Iterable[str] = (), skip: Iterable[st
 
 
 def _result(p: Probe, f: Finding, duration_ms: int) -> Result:
-    return Result(p.id, f.subject, p.stage, p.title, f.verdict, f.summary, f.cause, duration_ms,
+    return Result(p.id, f.about, p.stage, p.title, f.verdict, f.summary, f.cause, duration_ms,
                   f.evidence, f.fix)
 
 
@@ -80,7 +81,7 @@ async def _run_one(p: Probe, ctx: Context, timeout: float) -> list[Result]:
 
 def _order(catalog_index: dict[str, int]) -> Callable[[Result], tuple[int, int, str]]:
     def key(r: Result) -> tuple[int, int, str]:
-        return r.stage, catalog_index.get(r.probe, 1 << 30), r.subject
+        return r.stage, catalog_index.get(r.probe, 1 << 30), r.subject.text
     return key
 
 
@@ -101,7 +102,7 @@ async def stream(probes: Sequence[Probe], ctx: Context, target: Target,
                     await done[dep].wait()
             cause = next((c for dep in p.needs if (c := _blocking(ctx, dep, present))), None)
             if cause:
-                results = [_result(p, Finding("", Verdict.SKIP, f"not checked: {cause} did not pass",
+                results = [_result(p, Finding("", Verdict.SKIP, f"not checked: {cause.text} did not pass",
                                               cause=cause), 0)]
             else:
                 await queue.put(Started(p))
@@ -136,9 +137,9 @@ async def stream(probes: Sequence[Probe], ctx: Context, target: Target,
                       round((ctx.clock() - t0) * 1000), ctx.where, target, ordered))
 
 
-def _blocking(ctx: Context, dep: str, present: set[str]) -> str | None:
+def _blocking(ctx: Context, dep: str, present: set[str]) -> Ref | None:
     if dep not in present:
-        return f"{dep} (not run)"
+        return Ref(dep, ran=False)
     results = ctx.results_of(dep)
     if not results or any(r.verdict.usable for r in results):
         return None

@@ -1,16 +1,23 @@
-"""The probe catalog: every probe netcheck runs, in the order results are reported."""
+"""The probe catalog: every probe netcheck runs, in the order results are reported.
+
+Installed as `netcheck.probes`; the engine never imports it, the CLI hands it to the runner.
+"""
 
 from netcheck.probe import Probe
-from probes import (
+from netcheck.probes import (
     acr,
     context,
     endpoint,
+    http_checks,
     keyvault,
     kubernetes,
     policy,
     privatedns,
     reachability,
     resolution,
+    resolution_custom,
+    resolution_stability,
+    scoring,
     storage,
     workspace,
 )
@@ -38,12 +45,12 @@ CATALOG: tuple[Probe, ...] = (
     privatedns.links,
     resolution.system,
     resolution.azure,
-    resolution.custom,
-    resolution.stability,
+    resolution_custom.custom,
+    resolution_stability.stability,
     kubernetes.router,
     reachability.tcp_443,
     reachability.cert,
-    reachability.frontend,
-    reachability.registry_path,
-    reachability.score,
+    http_checks.frontend,
+    http_checks.registry_path,
+    scoring.score,
 )

@@ -8,6 +8,7 @@ from netcheck.azure.errors import describe
 from netcheck.azure.facts import Inventory, ReadError, group_of, name_of
 from netcheck.context import Context
 from netcheck.model import Finding, Fix, Verdict
+from netcheck.subject import Subject
 
 LEARN = "https://learn.microsoft.com/azure"
 DOCS = {
@@ -59,7 +60,7 @@ def unreadable(inv: Inventory, resource_id: str | None, subject: str) -> Finding
     return error_finding(err, subject) if err else None
 
 
-def error_finding(err: ReadError, subject: str) -> Finding:
+def error_finding(err: ReadError, subject: Subject | str) -> Finding:
     evidence = {"resource": err.resource, "reason": err.reason, "message": err.message}
     grant = None
     if err.reason == "forbidden":

@@ -10,11 +10,15 @@ from netcheck import targets
 from netcheck.azure.facts import name_of
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
-from netcheck.net.dns import Lookup, lookup, system_resolver
+from netcheck.net.dns import Lookup, system_resolver
+from netcheck.probes._common import client_vnets
 from netcheck.settings import Address
-from probes._common import client_vnets
 
 T = TypeVar("T")
+
+# The dns.* probes run after the private DNS checks, so a wrong answer can name the configuration
+# fault that explains it.
+AFTER_PRIVATE_DNS = ("ctx.location", "ctx.target", "pdns.zones", "pdns.records", "pdns.links")
 
 # One DNS query: resolvers answer in milliseconds; 2 s is a slow forwarder, more is a dead one.
 DNS_TIMEOUT = 2.0
@@ -56,7 +60,7 @@ async def bounded(ctx: Context, work: Awaitable[T]) -> T:
 async def lookups(ctx: Context, server: Address, fqdns: Iterable[str]) -> dict[str, Lookup]:
     """Ask one server for every name, concurrently: a dead server costs one timeout, not one per name."""
     fqdns = list(fqdns)
-    found = await asyncio.gather(*(bounded(ctx, lookup(ctx.settings, server, n, DNS_TIMEOUT)) for n in fqdns))
+    found = await asyncio.gather(*(bounded(ctx, ctx.net.lookup(ctx.settings, server, n, DNS_TIMEOUT)) for n in fqdns))
     return dict(zip(fqdns, found, strict=True))
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
-from probes._common import cmd, counted, fix, inventory, legacy_isolation, unreadable, ws_args
+from netcheck.probes._common import cmd, counted, fix, inventory, legacy_isolation, unreadable, ws_args
+from netcheck.probes._reads import deployments_error, endpoint_errors
 
 EGRESS = "Egress for Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
 
@@ -21,14 +22,18 @@ async def pe_approval(ctx: Context) -> list[Finding]:
 
     pass: every such connection is Approved, or no deployment needs one (workspace managed VNet,
     egress enabled). fail: a connection is Pending (approve it), Rejected or Disconnected (recreate
-    the deployment), or none exists although a deployment has egress disabled. error: the registry
-    could not be read.
+    the deployment), or none exists although a deployment has egress disabled. error: the registry,
+    its connection list, or the endpoints or deployments (which say whether one is needed) could
+    not be read.
     """
     inv = inventory(ctx)
     ws, reg = inv.workspace, inv.registry
     assert ws
     needing = [(ep.name, d.name) for ep in inv.endpoints for d in ep.deployments
                if d.compute_type == "Managed" and d.egress_public_network_access == "Disabled"]
+    if legacy_isolation(inv) and (unknown := endpoint_errors(inv) + [
+            e for ep in inv.endpoints if (e := deployments_error(inv, ep))]):
+        return unknown   # which deployments need a connection is not known
     if not legacy_isolation(inv) or not needing:
         why = "workspace managed VNet" if not legacy_isolation(inv) else "no managed deployment has egress disabled"
         return [Finding(ws.name, Verdict.PASS, f"no egress connection needed: {why}", {"deployments": needing})]

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-import ipaddress
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
-from netcheck.azure.facts import Inventory, Location, group_of, load_inventory, name_of, parent
+from netcheck.azure.facts import Inventory, ReadError, group_of, load_inventory, name_of
+from netcheck.azure.location import place_by_address
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict, Where
 from netcheck.net import http
 from netcheck.net.errors import describe as net_error
 from netcheck.probe import probe
-from probes._common import cmd, counted, error_finding, fix
+from netcheck.probes._common import cmd, counted, error_finding, fix
 
 IMDS = ("169.254.169.254", 80)
 # IMDS answers in milliseconds on a VM; anywhere else the address is a black hole. One second is
@@ -70,15 +71,17 @@ def _attempts(exc: Exception) -> list[dict[str, str]]:
 @probe("ctx.location", stage=0, title="netcheck knows where it runs", after=["ctx.credential"])
 async def location(ctx: Context) -> list[Finding]:
     """Asks Azure instance metadata (IMDS, 169.254.169.254, 1 s, header Metadata: true) for this
-    machine's VM id and private IP, then reads the VM's NIC for its subnet and VNet.
+    machine's VM id and private IP, then reads the VM and its NIC through ARM for its subnet and VNet.
 
-    pass: inside an Azure VNet (its id is shown). warn: not inside an Azure VNet, so name resolution
-    results describe this machine, not the VNet; run netcheck from a jumpbox in the VNet for the
-    answers the endpoint's clients get.
+    pass: inside an Azure VNet (its id is shown); or an Azure VM whose VNet netcheck has no ARM
+    session to read (--no-azure, --inventory, no token). warn: not inside an Azure VNet, so name
+    resolution results describe this machine, not the VNet; run netcheck from a jumpbox in the VNet
+    for the answers the endpoint's clients get. error: the VM or its NIC could not be read (403:
+    the missing permission is named); ctx.target then places the VM by its address.
     """
-    s = ctx.settings
     try:
-        resp = await http.request(s, *IMDS, "GET", IMDS_PATH, timeout=IMDS_TIMEOUT, headers={"Metadata": "true"})
+        resp = await http.request(ctx.settings, *IMDS, "GET", IMDS_PATH, timeout=IMDS_TIMEOUT,
+                                  headers={"Metadata": "true"})
         doc = json.loads(resp.body) if resp.status == 200 else None
     except (OSError, TimeoutError, ValueError) as exc:
         return [_outside(f"IMDS did not answer ({net_error(exc)})")]
@@ -87,14 +90,21 @@ async def location(ctx: Context) -> list[Finding]:
     vm_id = doc["compute"]["resourceId"]
     ip = next((a.get("privateIpAddress") for nic in doc.get("network", {}).get("interface", [])
                for a in nic.get("ipv4", {}).get("ipAddress", []) if a.get("privateIpAddress")), "")
-    nic_id, subnet_id = await _nic_and_subnet(ctx, vm_id)
-    ctx.location = Location(vm_id, ip, nic_id, subnet_id)
-    ctx.where = Where(True, vm_id, ctx.location.vnet_id, subnet_id, ip or None)
-    evidence = {"vm": vm_id, "private_ip": ip, "nic": nic_id, "subnet": subnet_id, "vnet": ctx.location.vnet_id}
-    if not subnet_id:
-        return [Finding("", Verdict.PASS, f"Azure VM {vm_id.rsplit('/', 1)[-1]} ({ip}); its VNet is "
-                        "not known yet (no ARM access to its NIC)", evidence)]
-    return [Finding("", Verdict.PASS, f"inside VNet {parent(subnet_id).rsplit('/', 1)[-1]} as {ip}", evidence)]
+    ctx.where = Where(True, vm_id, None, None, ip or None)
+    vm = f"Azure VM {name_of(vm_id)} ({ip})"
+    if ctx.credential is None:
+        return [Finding("", Verdict.PASS, f"{vm}; its VNet is not read: no ARM session", {"vm": vm_id, "private_ip": ip})]
+    from netcheck.azure.location import read_location
+
+    found = await asyncio.to_thread(read_location, ctx.credential, vm_id, ip)
+    if isinstance(found, ReadError):
+        err = error_finding(found, "")
+        return [replace(err, summary=f"{vm}, but its VNet is unknown: {err.summary}", evidence={"vm": vm_id,
+                        "private_ip": ip, **err.evidence})]
+    ctx.location = found
+    ctx.where = Where(True, vm_id, found.vnet_id, found.subnet_id, ip or None)
+    evidence = {"vm": vm_id, "private_ip": ip, "nic": found.nic_id, "subnet": found.subnet_id, "vnet": found.vnet_id}
+    return [Finding("", Verdict.PASS, f"inside VNet {name_of(found.vnet_id)} as {ip}", evidence)]
 
 
 def _outside(why: str) -> Finding:
@@ -102,24 +112,6 @@ def _outside(why: str) -> Finding:
                    "not the VNet", {"imds": why},
                    fix("Run netcheck from a VM (jumpbox) inside the workspace's VNet for the answers its clients get",
                        docs="private_link"))
-
-
-async def _nic_and_subnet(ctx: Context, vm_id: str) -> tuple[str | None, str | None]:
-    session = ctx.credential
-    if session is None:
-        return None, None
-    try:
-        from netcheck.azure.session import COMPUTE_API_VERSION
-
-        vm = await asyncio.to_thread(session.arm().get, vm_id, COMPUTE_API_VERSION)
-        nic_id = next(n["id"] for n in vm["properties"]["networkProfile"]["networkInterfaces"])
-        sub, rg, name = nic_id.split("/")[2], group_of(nic_id), name_of(nic_id)
-        nic = await asyncio.to_thread(lambda: session.sdk("network", sub).network_interfaces.get(rg, name).as_dict())
-        configs = nic["properties"]["ipConfigurations"]
-        primary = next((c for c in configs if c["properties"].get("primary")), configs[0])
-        return nic_id, primary["properties"]["subnet"]["id"]
-    except Exception:  # no permission on the VM or its NIC: location stays "VM, VNet unknown"
-        return None, None
 
 
 @probe("ctx.target", stage=0, title="The workspace and endpoints exist and are readable", needs=["ctx.credential"],
@@ -147,7 +139,7 @@ async def target(ctx: Context) -> list[Finding]:
 
         inv = await discover(s, ctx.credential, ctx.limit, ctx.where.vnet_id)
     ctx.inventory = inv
-    _place_by_address(ctx, inv)
+    ctx.where = place_by_address(ctx.where, inv.vnets)
     if inv.workspace is None:
         return [await _workspace_missing(ctx, inv)]
     ws = inv.workspace
@@ -190,15 +182,3 @@ async def _workspace_missing(ctx: Context, inv: Inventory) -> Finding:
                    fix("Check the names, or set the defaults as the az CLI does",
                        cmd("az", "ml", "workspace", "list", "-g", s.resource_group or "", "-o", "table"),
                        docs="private_link"))
-
-
-def _place_by_address(ctx: Context, inv: Inventory) -> None:
-    """Without ARM access to the VM's NIC, find its VNet from its IP and the VNets' address spaces."""
-    w = ctx.where
-    if not w.in_azure or w.vnet_id or not w.private_ip:
-        return
-    ip = ipaddress.ip_address(w.private_ip)
-    for vnet in inv.vnets:
-        if any(ip in ipaddress.ip_network(p, strict=False) for p in vnet.address_prefixes):
-            ctx.where = Where(True, w.vm_id, vnet.id, None, w.private_ip)
-            return

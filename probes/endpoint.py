@@ -6,16 +6,31 @@ from netcheck.azure.facts import Endpoint, Inventory
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
-from probes._common import cmd, fix, inventory, legacy_isolation, outside, reaching_vnets, unreadable, ws_args
+from netcheck.probes._common import (
+    cmd,
+    error_finding,
+    fix,
+    inventory,
+    legacy_isolation,
+    outside,
+    reaching_vnets,
+    unreadable,
+    ws_args,
+)
+from netcheck.probes._reads import deployments_error, endpoint_errors
 
 _TARGET = ["ctx.target"]
 _BUSY = ("Creating", "Updating", "Scaling")
 
 
-def _none(inv: Inventory) -> list[Finding]:
+def _start(inv: Inventory) -> list[Finding]:
+    """Errors for the endpoints that could not be read; a skip when there are none to read at all."""
     ws = inv.workspace
     assert ws
-    return [Finding(ws.name, Verdict.SKIP, f"workspace {ws.name} has no online endpoints")]
+    errors = endpoint_errors(inv)
+    if not inv.endpoints and not errors:
+        return [Finding(ws.name, Verdict.SKIP, f"workspace {ws.name} has no online endpoints")]
+    return errors
 
 
 @probe("ep.state", stage=1, title="Endpoints and deployments provisioned", needs=_TARGET)
@@ -24,15 +39,16 @@ async def state(ctx: Context) -> list[Finding]:
     `az ml online-deployment show --query provisioning_state`).
 
     pass: Succeeded. warn: Creating, Updating or Scaling (try again when it settles). fail: any
-    other state (Failed, Canceled, Deleting); the fix shows the deployment's logs.
+    other state (Failed, Canceled, Deleting); the fix shows the deployment's logs. error: the
+    endpoint list, a named endpoint or an endpoint's deployments could not be read.
     """
     inv = inventory(ctx)
-    if not inv.endpoints:
-        return _none(inv)
-    out = []
+    out = _start(inv)
     for ep in inv.endpoints:
         out.append(_state(ep.name, ep.state, {"endpoint": ep.id, "provisioningState": ep.state},
                           cmd("az", "ml", "online-endpoint", "show", *ws_args(inv), "-n", ep.name)))
+        if err := deployments_error(inv, ep):
+            out.append(err)
         for d in ep.deployments:
             out.append(_state(f"{ep.name}/{d.name}", d.state, {"deployment": d.id, "provisioningState": d.state},
                               cmd("az", "ml", "online-deployment", "get-logs", *ws_args(inv), "-e", ep.name,
@@ -56,17 +72,18 @@ async def traffic(ctx: Context) -> list[Finding]:
 
     pass: traffic is split over Succeeded deployments. warn: a Succeeded deployment gets 0 % and no
     mirror traffic, so it is reachable only with the `azureml-model-deployment` header. fail: every
-    deployment gets 0 %: scoring answers 404 "no valid deployment with positive weight".
+    deployment gets 0 %: scoring answers 404 "no valid deployment with positive weight". error: the
+    endpoints or an endpoint's deployments could not be read (never "no deployments").
     """
     inv = inventory(ctx)
-    if not inv.endpoints:
-        return _none(inv)
-    return [f for ep in inv.endpoints for f in _traffic(inv, ep)]
+    return _start(inv) + [f for ep in inv.endpoints for f in _traffic(inv, ep)]
 
 
 def _traffic(inv: Inventory, ep: Endpoint) -> list[Finding]:
     evidence = {"traffic": dict(ep.traffic), "mirrorTraffic": dict(ep.mirror_traffic),
                 "deployments": {d.name: d.state for d in ep.deployments}}
+    if err := deployments_error(inv, ep):
+        return [err]
     if not ep.deployments:
         return [Finding(ep.name, Verdict.FAIL, "the endpoint has no deployments: scoring answers 404", evidence,
                         fix("Create a deployment", cmd("az", "ml", "online-deployment", "create", *ws_args(inv),
@@ -99,13 +116,12 @@ async def public_access(ctx: Context) -> list[Finding]:
 
     pass: enabled, or disabled and netcheck runs inside the workspace private endpoint's VNet (or a
     peer). warn: disabled and netcheck runs outside it: scoring works only from inside the VNet.
+    error: the endpoint list or a named endpoint could not be read.
     """
     inv = inventory(ctx)
-    if not inv.endpoints:
-        return _none(inv)
+    out = _start(inv)
     assert inv.workspace
     vnets = reaching_vnets(inv, inv.workspace.id)
-    out = []
     for ep in inv.endpoints:
         evidence = {"publicNetworkAccess": ep.public_network_access, "private_endpoint_vnets": sorted(vnets),
                     "netcheck_vnet": ctx.where.vnet_id}
@@ -127,18 +143,19 @@ async def egress(ctx: Context) -> list[Finding]:
 
     pass: egress disabled, a public registry, or a workspace managed VNet (the flag is then unused).
     fail: legacy isolation, egress Enabled and a private registry; the fix recreates the deployment
-    with egress disabled (or move to a workspace managed VNet). error: the registry is unreadable.
+    with egress disabled (or move to a workspace managed VNet). error: the registry, the endpoints
+    or an endpoint's deployments could not be read.
     """
     inv = inventory(ctx)
-    if not inv.endpoints:
-        return _none(inv)
+    out = _start(inv)
     ws = inv.workspace
     assert ws
-    if ws.container_registry and (err := unreadable(inv, ws.container_registry, ws.name)):
-        return [err]
+    if inv.endpoints and ws.container_registry and (err := unreadable(inv, ws.container_registry, ws.name)):
+        return [*out, err]
     reg, legacy = inv.registry, legacy_isolation(inv)
-    out = []
     for ep in inv.endpoints:
+        if err := deployments_error(inv, ep):
+            out.append(err)
         for d in ep.deployments:
             subject = f"{ep.name}/{d.name}"
             evidence = {"egressPublicNetworkAccess": d.egress_public_network_access,
@@ -170,19 +187,22 @@ async def mlflow_legacy(ctx: Context) -> list[Finding]:
     supported. (Seed: MLflow models and the private-network feature.)
 
     pass: not MLflow, or not legacy isolation. fail: an MLflow model with legacy isolation; use a
-    workspace managed VNet, or a custom environment and scoring script.
+    workspace managed VNet, or a custom environment and scoring script. error: the endpoints, an
+    endpoint's deployments or a deployment's model could not be read.
     """
     inv = inventory(ctx)
-    if not inv.endpoints:
-        return _none(inv)
+    out = _start(inv)
     legacy = legacy_isolation(inv)
-    out = []
     for ep in inv.endpoints:
+        if err := deployments_error(inv, ep):
+            out.append(err)
         for d in ep.deployments:
             subject = f"{ep.name}/{d.name}"
             evidence = {"model": d.model, "mlflow": d.is_mlflow,
                         "egressPublicNetworkAccess": d.egress_public_network_access}
-            if d.is_mlflow and legacy and d.egress_public_network_access == "Disabled":
+            if model_err := inv.error_for((d.model or "").removeprefix("azureml:")):
+                out.append(error_finding(model_err, subject))
+            elif d.is_mlflow and legacy and d.egress_public_network_access == "Disabled":
                 assert inv.workspace
                 out.append(Finding(subject, Verdict.FAIL, "an MLflow model with legacy network isolation is not "
                                    "supported", evidence,

@@ -6,7 +6,7 @@ from netcheck.azure.facts import group_of
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
-from probes._common import cmd, fix, inventory, unreadable
+from netcheck.probes._common import cmd, fix, inventory, unreadable
 
 
 @probe("kv.bypass", stage=1, title="The key vault lets Azure services through", needs=["ctx.target"])

@@ -10,7 +10,8 @@ from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.net.dns import Lookup
 from netcheck.probe import probe
-from probes._common import cmd, fix, group_of
+from netcheck.probes._common import cmd, fix, group_of
+from netcheck.subject import Host
 
 EXTENSION = "Microsoft.AzureML.Kubernetes"
 
@@ -53,30 +54,30 @@ async def router(ctx: Context) -> list[Finding]:
     eps = [e for e in (inv.endpoints if inv else ()) if e.compute_type == "Kubernetes" and e.scoring_uri]
     if not inv or not eps:
         return [Finding("", Verdict.SKIP, "no Kubernetes online endpoint")]
-    found: dict[str, Lookup] = ctx.shared.get("dns.system", {})
+    found: dict[str, Lookup] = ctx.answers_of("system")
     out = []
     for ep in eps:
         host = (urlparse(ep.scoring_uri or "").hostname or "").lower()
-        c, lk = _cluster(inv, ep), found.get(host)
+        c, lk, subject = _cluster(inv, ep), found.get(host), Host(host)
         evidence = {"endpoint": ep.id, "cluster": c.cluster_id if c else None, "answer": list(lk.ips) if lk else None,
                     "serviceCidrs": list(c.service_cidrs) if c else [], "podCidrs": list(c.pod_cidrs) if c else []}
         if lk is None or not lk.answered:
-            out.append(Finding(host, Verdict.SKIP, "not checked: the scoring host was not resolved",
-                               evidence, cause=ctx.blocked("dns.system", host)))
+            out.append(Finding(subject, Verdict.SKIP, "not checked: the scoring host was not resolved",
+                               evidence, cause=ctx.blocked("dns.system", subject)))
         elif not lk.ips:
-            out.append(Finding(host, Verdict.FAIL, f"{host} has no record ({lk.rcode}): with the inference router "
+            out.append(Finding(subject, Verdict.FAIL, f"{host} has no record ({lk.rcode}): with the inference router "
                                "behind an internal load balancer, nothing adds it for you", evidence,
                                fix(f"Add an A record for {host} in the zone that serves it, pointing to the private "
                                    "address of the inference router's internal load balancer (azureml-fe)",
                                    docs="k8s_router")))
         elif hit := _in(lk.ips, c.service_cidrs if c else ()) or _in(lk.ips, c.pod_cidrs if c else ()):
-            out.append(Finding(host, Verdict.FAIL, f"{host} resolves to {hit}, inside the cluster's service/pod "
+            out.append(Finding(subject, Verdict.FAIL, f"{host} resolves to {hit}, inside the cluster's service/pod "
                                "range: the inference router is a ClusterIP service, unreachable from outside the "
                                "cluster (inferenceRouterServiceType)", evidence,
                                fix("Expose the inference router on an internal load balancer, then point the "
                                    "scoring host's record at its private address", *_router_fix(c),
                                    docs="k8s_router")))
         else:
-            out.append(Finding(host, Verdict.PASS, f"{', '.join(lk.ips)} is outside the cluster's service and pod "
+            out.append(Finding(subject, Verdict.PASS, f"{', '.join(lk.ips)} is outside the cluster's service and pod "
                                "ranges", evidence))
     return out

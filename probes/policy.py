@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from netcheck.azure import lists
 from netcheck.azure.facts import Inventory, PolicyAssignment
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
-from probes._common import cmd, fix, inventory, unreadable
+from netcheck.probes._common import cmd, fix, inventory, unreadable
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,7 @@ async def fix_blocked(ctx: Context) -> list[Finding]:
     inv = inventory(ctx)
     ws = inv.workspace
     assert ws
-    listing = f"/subscriptions/{inv.subscription}/providers/Microsoft.Authorization/policyAssignments"
-    if err := unreadable(inv, listing, ws.name):
+    if err := unreadable(inv, lists.policy_assignments(inv.subscription), ws.name):
         return [err]
     out = []
     for probe_id in dict.fromkeys(b.probe for b in BLOCKERS.values()):
@@ -68,7 +68,7 @@ async def fix_blocked(ctx: Context) -> list[Finding]:
                                    f"that {probe_id} does not need now", evidence))
                 continue
             out.append(Finding(a.name, Verdict.FAIL, f"policy assignment {label} (scope {a.scope}) blocks the fix of "
-                               f"{failed[0].ref}: {b.denies}", evidence,
+                               f"{failed[0].ref.text}: {b.denies}", evidence,
                                fix(f"Ask the owner of policy assignment {label} for an exemption for workspace "
                                    f"{ws.name}, then apply the fix of {probe_id}",
                                    cmd("az", "policy", "exemption", "create", "--name", f"{ws.name}-{probe_id}",

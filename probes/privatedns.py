@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from netcheck.azure import lists
 from netcheck.azure.facts import Inventory, Zone, group_of, name_of
 from netcheck.clouds import cloud
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
+from netcheck.probes._common import client_vnets, cmd, error_finding, fix, inventory
+from netcheck.probes._reads import not_searched, pe_errors, zone_search_errors
+from netcheck.subject import RecordName, ZoneLink, ZoneName
 from netcheck.targets import Record, records, required_zones
-from probes._common import client_vnets, cmd, error_finding, fix, inventory
 
 
 def _zone(inv: Inventory, name: str, prefer_vnet: str | None) -> Zone | None:
@@ -26,21 +29,33 @@ async def zones(ctx: Context) -> list[Finding]:
     privatelink.vaultcore.azure.net, privatelink.blob.core.windows.net,
     privatelink.file.core.windows.net (other clouds: their own suffixes).
 
-    pass: the zone exists. fail: it is missing; the fix creates it (then link it and add the
-    records, or recreate the private endpoint with a DNS zone group).
+    Zones no DNS zone group names are searched in every subscription the credential can read
+    (hub-and-spoke setups keep them in a connectivity subscription).
+
+    pass: the zone exists (the subscriptions it was found in are named). fail: it is missing; the fix
+    creates it (then link it and add the records, or recreate the private endpoint with a DNS zone
+    group). error: it was not found, but a place it could be (a subscription's zone list, a private
+    endpoint or its DNS zone groups) could not be read: creating it could make a duplicate.
     """
     inv = inventory(ctx)
     ws = inv.workspace
     assert ws
     rg = group_of(ws.id)
+    incomplete = zone_search_errors(inv)
+    searched = ", ".join(inv.zone_subscriptions or (inv.subscription,))
     out = []
     for name in required_zones(inv):
         found = [z.id for z in inv.zones if z.name == name]
         if found:
-            out.append(Finding(name, Verdict.PASS, f"zone exists ({len(found)} found)", {"zones": found}))
+            subs = sorted({z.split("/")[2] for z in found}, key=str.lower)
+            out.append(Finding(ZoneName(name), Verdict.PASS, f"zone exists ({len(found)} found, in subscription "
+                               f"{', '.join(subs)})", {"zones": found, "subscriptions": subs}))
+        elif incomplete:
+            out.append(not_searched(incomplete, name))
         else:
-            out.append(Finding(name, Verdict.FAIL, f"private DNS zone {name} is missing: its names resolve publicly",
-                               {"searched": f"DNS zone groups and subscription {inv.subscription}"},
+            out.append(Finding(ZoneName(name), Verdict.FAIL,
+                               f"private DNS zone {name} is missing: its names resolve publicly",
+                               {"searched": f"DNS zone groups and subscriptions {searched}"},
                                fix("Create the zone, link it to the VNet, and let the private endpoint's DNS zone "
                                    "group fill it",
                                    cmd("az", "network", "private-dns", "zone", "create", "-g", rg, "-n", name),
@@ -62,21 +77,27 @@ async def zone_records(ctx: Context) -> list[Finding]:
     zone itself is missing (pdns.zones is the cause).
     """
     inv = inventory(ctx)
-    out = []
+    out = pe_errors(inv)   # the names an unreadable private endpoint serves are unknown
     for rec in records(inv):
-        subject = f"{rec.name}.{rec.zone}"
-        if cause := ctx.blocked("pdns.zones", rec.zone):
-            out.append(Finding(subject, Verdict.SKIP, f"zone {rec.zone} is missing", cause=cause))
+        subject = RecordName(rec.name, rec.zone)
+        if cause := ctx.blocked("pdns.zones", ZoneName(rec.zone)):
+            out.append(Finding(subject, Verdict.SKIP, _no_zone(inv, rec.zone), cause=cause))
             continue
         zone = _zone(inv, rec.zone, ctx.where.vnet_id)
         if zone is None:
             continue
-        out.append(_judge(rec, zone))
+        err = inv.error_for(lists.records(zone.id))
+        out.append(error_finding(err, subject) if err else _judge(rec, zone))
     return out
 
 
+def _no_zone(inv: Inventory, name: str) -> str:
+    """Why a zone's records or links are not judged: missing, or not found where netcheck could look."""
+    return f"zone {name} is not found: the search was incomplete" if zone_search_errors(inv) else f"zone {name} is missing"
+
+
 def _judge(rec: Record, zone: Zone) -> Finding:
-    subject = f"{rec.name}.{rec.zone}"
+    subject = RecordName(rec.name, rec.zone)
     found = next((r for r in zone.records if r.name == rec.name.lower() and r.type == "A"), None)
     evidence = {"zone": zone.id, "record": rec.name, "expected_ips": list(rec.ips), "for": rec.fqdn,
                 "private_endpoint": rec.private_endpoint}
@@ -142,40 +163,46 @@ async def links(ctx: Context) -> list[Finding]:
 
     pass: linked and Completed. fail: no link, or a link that is not Completed; the fix creates the
     link. skip: the zone is missing (pdns.zones), or a cluster names no VNet (Arc). error: a
-    Kubernetes compute or its cluster could not be read.
+    Kubernetes compute or its cluster, the zone's VNet links, or (outside a VNet) a private
+    endpoint whose VNet is a client's, could not be read.
     """
     inv = inventory(ctx)
     clients = client_vnets(ctx, inv)
     vnets, out = _link_vnets(inv, clients)
+    if not ctx.where.vnet_id:   # the clients' VNets are the private endpoints': an unreadable one's is unknown
+        out = [*pe_errors(inv), *out]
     client_ids = {v.lower() for v in clients}
     c = cloud(inv.cloud)
     for zname in required_zones(inv):
         for vnet_id, why in vnets.items():
             if vnet_id.lower() not in client_ids and zname == c.zone("notebooks"):
                 continue   # an inference cluster never opens a notebook
-            vname = name_of(vnet_id)
-            subject = f"{zname} → {vname}"
-            if cause := ctx.blocked("pdns.zones", zname):
-                out.append(Finding(subject, Verdict.SKIP, f"zone {zname} is missing", cause=cause))
+            subject = ZoneLink(zname, vnet_id)
+            if cause := ctx.blocked("pdns.zones", ZoneName(zname)):
+                out.append(Finding(subject, Verdict.SKIP, _no_zone(inv, zname), cause=cause))
                 continue
             zone = _zone(inv, zname, vnet_id)
-            if zone is None:
-                continue
-            link = next((lk for lk in zone.links if lk.vnet_id.lower() == vnet_id.lower()), None)
-            evidence = {"zone": zone.id, "vnet": vnet_id, "why": why,
-                        "links": [{"name": lk.name, "vnet": lk.vnet_id, "state": lk.state} for lk in zone.links]}
-            make = cmd("az", "network", "private-dns", "link", "vnet", "create", "-g", group_of(zone.id), "-z",
-                       zone.name, "-n", f"link-{vname}", "-v", vnet_id, "-e", "false")
-            if link is None:
-                out.append(Finding(subject, Verdict.FAIL, f"zone {zname} is not linked to VNet {vname}: its names "
-                                   "resolve to public IPs there", evidence,
-                                   fix(f"Link the zone to {vname}", make, docs="dns_link")))
-            elif link.state != "Completed":
-                out.append(Finding(subject, Verdict.FAIL, f"the link {link.name} is {link.state}, not Completed",
-                                   evidence, fix("Recreate the link", cmd(
-                                       "az", "network", "private-dns", "link", "vnet", "delete", "-g",
-                                       group_of(zone.id), "-z", zone.name, "-n", link.name, "--yes"), make,
-                                       docs="dns_link")))
-            else:
-                out.append(Finding(subject, Verdict.PASS, f"linked ({link.name}, Completed)", evidence))
+            if zone is not None:
+                out.append(_judge_link(inv, zone, vnet_id, why))
     return out
+
+
+def _judge_link(inv: Inventory, zone: Zone, vnet_id: str, why: str) -> Finding:
+    vname = name_of(vnet_id)
+    subject = ZoneLink(zone.name, vnet_id)
+    if err := inv.error_for(lists.links(zone.id)):
+        return error_finding(err, subject)
+    link = next((lk for lk in zone.links if lk.vnet_id.lower() == vnet_id.lower()), None)
+    evidence = {"zone": zone.id, "vnet": vnet_id, "why": why,
+                "links": [{"name": lk.name, "vnet": lk.vnet_id, "state": lk.state} for lk in zone.links]}
+    make = cmd("az", "network", "private-dns", "link", "vnet", "create", "-g", group_of(zone.id), "-z",
+               zone.name, "-n", f"link-{vname}", "-v", vnet_id, "-e", "false")
+    if link is None:
+        return Finding(subject, Verdict.FAIL, f"zone {zone.name} is not linked to VNet {vname}: its names "
+                       "resolve to public IPs there", evidence, fix(f"Link the zone to {vname}", make, docs="dns_link"))
+    if link.state != "Completed":
+        return Finding(subject, Verdict.FAIL, f"the link {link.name} is {link.state}, not Completed", evidence,
+                       fix("Recreate the link", cmd("az", "network", "private-dns", "link", "vnet", "delete", "-g",
+                                                    group_of(zone.id), "-z", zone.name, "-n", link.name, "--yes"),
+                           make, docs="dns_link"))
+    return Finding(subject, Verdict.PASS, f"linked ({link.name}, Completed)", evidence)

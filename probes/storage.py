@@ -7,7 +7,7 @@ from netcheck.azure.facts import Inventory, Storage
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
-from probes._common import cmd, fix, group_of, inventory, legacy_isolation, unreadable
+from netcheck.probes._common import cmd, fix, group_of, inventory, legacy_isolation, unreadable
 
 GROUPS = ("blob", "file")   # what AML reads and writes: datastores (blob) and code, snapshots (file)
 

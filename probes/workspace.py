@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from netcheck.azure.facts import Cluster, Inventory, name_of
-from netcheck.azure.session import ACR_API_VERSION
+from netcheck.azure.versions import ACR_API_VERSION
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
-from probes._common import cmd, fix, group_of, inventory, legacy_isolation, outside, reaching_vnets, unreadable
+from netcheck.probes._common import cmd, fix, group_of, inventory, legacy_isolation, outside, reaching_vnets, unreadable
 
 _TARGET = ["ctx.target"]
 
@@ -68,7 +68,8 @@ async def public_access(ctx: Context) -> list[Finding]:
     endpoint's VNet (and its connected peers): clients here can't reach the workspace (the seed's
     GetAADTokenFailed). fail: public access is disabled and no private endpoint connection is
     Approved, so nothing can reach it; or a Kubernetes endpoint's cluster sits in a VNet that
-    neither holds nor peers with the workspace's private endpoint (one result per cluster).
+    neither holds nor peers with the workspace's private endpoint (one result per cluster). error:
+    an Approved connection's private endpoint could not be read.
     """
     inv = inventory(ctx)
     ws = inv.workspace
@@ -88,6 +89,8 @@ async def public_access(ctx: Context) -> list[Finding]:
                         fix("Approve the pending private endpoint connection" if pending else
                             "Create a private endpoint for the workspace (group id amlworkspace) in the clients' VNet",
                             *commands, docs="private_link"))]
+    if unread := [f for c in approved if (f := unreadable(inv, c.private_endpoint_id, ws.name))]:
+        return unread   # where its private endpoints are (so who reaches them) is not known
     vnets = reaching_vnets(inv, ws.id)
     evidence = {**evidence, "private_endpoint_vnets": sorted(vnets), "netcheck_vnet": ctx.where.vnet_id}
     clusters = [_cluster_reach(inv, c, vnets, evidence) for c in inv.clusters if c.vnet_ids]

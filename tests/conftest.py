@@ -17,6 +17,7 @@ import pytest
 from netcheck.app import check
 from netcheck.cli import apply_options, scenario_settings
 from netcheck.model import Report
+from netcheck.probes import CATALOG
 from netcheck.render.json_report import schema
 from netcheck.sim.crashes import SimulatorCrash
 from netcheck.sim.scenario import load
@@ -50,7 +51,7 @@ def run_scenario(scenario: str, *argv: str, latency_ms: float | None = None) -> 
     args = apply_options(demo_args(scenario, *argv), sc)
     with Simulator(sc, latency_ms) as sim:
         settings = scenario_settings(sim, args, os.environ)
-        report = asyncio.run(check(settings))
+        report = asyncio.run(check(settings, CATALOG))
     validate_report(json.loads(json.dumps(report.to_json())))
     return report, sim
 

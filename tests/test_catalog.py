@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from probes import CATALOG
+from netcheck.probes import CATALOG
 
 
 def test_ids_unique_and_well_formed() -> None:

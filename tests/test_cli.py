@@ -15,6 +15,7 @@ from conftest import cli_env, validate_report
 from netcheck import azconfig, cli
 from netcheck.model import Finding, Report, Result, Target, Verdict, Where, exit_code
 from netcheck.sim.scenario import ScenarioError, load
+from netcheck.subject import WHOLE
 
 
 def netcheck(*argv: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -30,7 +31,7 @@ def without_az_defaults(empty_dir: Path) -> dict[str, str]:
 
 
 def report_of(*verdicts: Verdict) -> Report:
-    results = tuple(Result(f"t.p{i}", "", 1, "t", v, "s", None, 0, {}, None) for i, v in enumerate(verdicts))
+    results = tuple(Result(f"t.p{i}", WHOLE, 1, "t", v, "s", None, 0, {}, None) for i, v in enumerate(verdicts))
     return Report("0", "2026-01-01T00:00:00Z", 0, Where(False), Target(), results)
 
 

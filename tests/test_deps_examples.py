@@ -9,7 +9,7 @@ from typing import Any
 
 from netcheck.azure import parse
 from netcheck.azure.credential import StaticTokenCredential
-from netcheck.azure.session import POLICY_API_VERSION, STORAGE_API_VERSION, Session
+from netcheck.azure.session import Session
 from netcheck.settings import Settings
 from netcheck.sim.scenario import Scenario
 from netcheck.sim.server import Simulator
@@ -24,11 +24,11 @@ def body_of(rel: str) -> dict[str, Any]:
     return body
 
 
-def served(resources: list[dict[str, Any]], path: str, api_version: str) -> dict[str, Any]:
+def served(resources: list[dict[str, Any]], path: str) -> dict[str, Any]:
     sc = Scenario("examples", "Microsoft's example responses", "test", tuple(resources), page_size=1)
     with Simulator(sc) as sim:
         s = Session(sim.settings(Settings(), subscription=SUB), StaticTokenCredential(sim.token))
-        got = s.arm().get(path, api_version)
+        got = s.arm().get(path)
         assert sim.mutating_requests == []
     return got
 
@@ -38,7 +38,7 @@ def test_storage_account_example_reads_back_and_parses() -> None:
     body = {**body_of("storage/2026-09-01/StorageAccountGetProperties.json"), "id": rid}
     conns = body_of("storage/2026-09-01/StorageAccountListPrivateEndpointConnections.json")["value"]
     kids = [{**c, "id": f"{rid}/privateEndpointConnections/pe{i}", "name": f"pe{i}"} for i, c in enumerate(conns)]
-    got = served([body, *kids], rid, STORAGE_API_VERSION)
+    got = served([body, *kids], rid)
     st = parse.storage(got)
     assert (st.name, st.public_network_access, st.default_action, st.bypass) == ("sto8596", "Enabled", "Allow",
                                                                                  "AzureServices")
@@ -63,7 +63,7 @@ def test_policy_assignment_examples_read_back_and_parse() -> None:
     sc = Scenario("examples", "Microsoft's example responses", "test", (one, *listed), page_size=1)
     with Simulator(sc) as sim:
         s = Session(sim.settings(Settings(), subscription=sub), StaticTokenCredential(sim.token))
-        got = s.arm().list(path, POLICY_API_VERSION)   # the subscription's list holds the group's too
+        got = s.arm().list(path)   # the subscription's list holds the group's too
     assert sorted(a["name"] for a in got) == ["EnforceNaming", "TestCostManagement", "TestTagEnforcement"]
     a = parse.policy_assignment(one)
     ws = f"/subscriptions/{sub}/resourceGroups/TestResourceGroup/providers/Microsoft.MachineLearningServices/workspaces/w"

@@ -23,7 +23,7 @@ GOLDEN = Path(__file__).parent / "data" / "scenario_results.json"
 
 
 def results(report: Report) -> list[list[Any]]:
-    return sorted([r.probe, r.subject, r.verdict.value, r.cause] for r in report.results)
+    return sorted([r.probe, r.subject.text, r.verdict.value, r.cause.text if r.cause else None] for r in report.results)
 
 
 def _golden() -> dict[str, Any]:

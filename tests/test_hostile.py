@@ -26,9 +26,11 @@ from markdown_it import MarkdownIt
 from netcheck.app import check
 from netcheck.azure.collect import gather, inventory_text
 from netcheck.cli import apply_options, scenario_settings
+from netcheck.probes import CATALOG
 from netcheck.render import render
 from netcheck.sim.scenario import load
 from netcheck.sim.server import Simulator
+from netcheck.subject import Ref
 
 XSD = xmlschema.XMLSchema(str(Path(__file__).parent / "data" / "junit.xsd"))
 HUMAN = ["text", "md", "html", "junit"]
@@ -170,7 +172,7 @@ async def test_the_tui_shows_and_exports_a_hostile_name_inert(hostile: Path, tmp
             while app.report is None or app.running:
                 assert time.monotonic() < end, "the check did not finish"
                 await pilot.pause(0.05)
-            app.jump_to("acr.pe_approval")   # the detail pane shows its evidence, the hostile name among it
+            app.jump_to(Ref("acr.pe_approval"))   # the detail pane shows its evidence, the hostile name among it
             await pilot.pause(0.2)
             shown = []
             stack = list(app.query_one(Tree).root.children)
@@ -220,7 +222,7 @@ def test_the_token_and_key_netcheck_holds_appear_in_no_format_nor_collect(echoin
     with Simulator(sc) as sim:
         _with_token(sim, ARM_TOKEN)
         settings = scenario_settings(sim, apply_options(demo_args(str(echoing)), sc), os.environ)
-        report = asyncio.run(check(settings))
+        report = asyncio.run(check(settings, CATALOG))
         inventory = inventory_text(asyncio.run(gather(settings)))
     assert any(str(r.evidence.get("body", "")).count(SCORE_KEY) for r in report.results)   # it was echoed
     assert any(ARM_TOKEN in (r.summary + json.dumps(r.evidence)) for r in report.results)

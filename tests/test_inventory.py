@@ -17,6 +17,7 @@ from netcheck.azure.collect import gather
 from netcheck.azure.errors import classify
 from netcheck.cli import apply_options, scenario_settings
 from netcheck.model import Verdict
+from netcheck.probes import CATALOG
 from netcheck.sim.scenario import load, shipped
 from netcheck.sim.server import Simulator
 
@@ -27,11 +28,11 @@ def test_discovery_reads_each_resource_once_and_never_writes() -> None:
     assert all(m == "GET" for m, _, _ in reqs) and sim.mutating_requests == []
     dupes = [k for k, n in collections.Counter(reqs).items() if n > 1]
     assert dupes == []
-    # 1 workspace, 3 pages of zones, 1 endpoint list, 1 deployment list, 1 model, registry + its connections,
-    # vault, the storage account, 5 private endpoints with 5 zone-group lists and 2 NICs, 6 zones x (records +
-    # links) + 1 extra page, 1 VNet, the subscription's policy assignments, and the jumpbox's VM and NIC for
-    # ctx.location
-    assert len(reqs) == 40
+    # the subscriptions the credential reads, 1 workspace, 3 pages of zones, 1 endpoint list, 1 deployment
+    # list, 1 model, registry + its connections, vault, the storage account, 5 private endpoints with 5
+    # zone-group lists and 2 NICs, 6 zones x (records + links) + 1 extra page, 1 VNet, the subscription's
+    # policy assignments, and the jumpbox's VM and NIC for ctx.location
+    assert len(reqs) == 41
 
 
 def test_throttling_is_retried_honouring_retry_after() -> None:
@@ -91,7 +92,8 @@ def test_classify_maps_transport_failures() -> None:
     assert (classify("/x", ServiceResponseError("Response timeout"), 1.0).message
             == classify("/x", TimeoutError(), 1.0).message == "no answer from ARM within 1 s")
     assert classify("/x", ServiceResponseError("Connection reset by peer")).reason == "network"
-    assert classify("/x", ServiceRequestError("connection refused")).reason == "network"
+    assert classify("/x", ServiceRequestError("connection refused")).reason == "refused"   # not a timeout
+    assert classify("/x", ServiceRequestError("Name or service not known")).reason == "network"
     assert classify("/x", ValueError("odd")).reason == "exception"
 
 
@@ -102,7 +104,7 @@ def test_classify_maps_transport_failures() -> None:
 def test_sovereign_clouds_use_their_own_suffixes_end_to_end(name: str, suffixes: list[str], absent: str) -> None:
     report, _ = run_scenario(name)
     assert report.target.cloud in ("AzureChinaCloud", "AzureUSGovernment")
-    subjects = " ".join(r.subject for r in report.results)
+    subjects = " ".join(r.subject.text for r in report.results)
     for s in suffixes:
         assert s in subjects
     assert absent not in json.dumps(report.to_json())
@@ -110,7 +112,7 @@ def test_sovereign_clouds_use_their_own_suffixes_end_to_end(name: str, suffixes:
 
 
 def verdicts(report: Any) -> dict[tuple[str, str], str]:
-    return {(r.probe, r.subject): r.verdict.value for r in report.results}
+    return {(r.probe, r.subject.text): r.verdict.value for r in report.results}
 
 
 @pytest.mark.parametrize("name", sorted(shipped()))
@@ -124,7 +126,7 @@ def test_collect_then_inventory_gives_the_same_verdicts(name: str, tmp_path: Pat
         path.write_text(json.dumps(inv.to_json()))
         before = len(sim.arm.requests)
         args = apply_options(demo_args(name, "--inventory", str(path)), sc)
-        offline = asyncio.run(check(scenario_settings(sim, args, {k: v for k, v in os.environ.items()})))
+        offline = asyncio.run(check(scenario_settings(sim, args, {k: v for k, v in os.environ.items()}), CATALOG))
         assert len(sim.arm.requests) == before, "--inventory must not call ARM"
     validate_report(json.loads(json.dumps(offline.to_json())))
     assert verdicts(offline) == verdicts(direct)

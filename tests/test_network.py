@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import run_scenario, shared_run
 
 from netcheck.model import Verdict
-from probes._network import DNS_TIMEOUT, TCP_TIMEOUT
+from netcheck.probes._network import DNS_TIMEOUT, TCP_TIMEOUT
 
 SCORING = "ep-fraud.eastus.inference.ml.azure.com"
 
@@ -22,14 +22,14 @@ def test_dead_dns_server_costs_one_timeout_not_one_per_name() -> None:
     (custom,) = [r for r in report.results if r.probe == "dns.custom"]
     assert custom.verdict is Verdict.FAIL and "does not answer" in custom.summary
     assert custom.duration_ms < serial_ms / 2
-    (stability,) = [r for r in report.results if r.probe == "dns.stability" and r.subject == "10.20.0.4"]
+    (stability,) = [r for r in report.results if r.probe == "dns.stability" and r.subject.text == "10.20.0.4"]
     # not asked again: asking a dead server can't take less than the timeout; the skip takes no network time
     assert stability.verdict is Verdict.SKIP and stability.duration_ms < DNS_TIMEOUT * 1000
 
 
 def test_black_holed_address_costs_one_tcp_timeout() -> None:
     report, _ = shared_run("tcp-blackhole")
-    (r,) = [r for r in report.results if r.probe == "net.tcp" and r.subject == SCORING]
+    (r,) = [r for r in report.results if r.probe == "net.tcp" and r.subject.text == SCORING]
     (conn,) = r.evidence["connections"]
     assert conn["result"] == "timeout" and conn["address"] == "10.20.1.5"
     assert conn["detail"] == f"no answer within {TCP_TIMEOUT:g} s"
@@ -42,7 +42,7 @@ def test_black_holed_address_costs_one_tcp_timeout() -> None:
 
 def test_refused_is_told_apart_from_timeout() -> None:
     report, _ = shared_run("tcp-refused")
-    (r,) = [r for r in report.results if r.probe == "net.tcp" and r.subject == "crcontosoml.azurecr.io"]
+    (r,) = [r for r in report.results if r.probe == "net.tcp" and r.subject.text == "crcontosoml.azurecr.io"]
     assert r.evidence["connections"][0]["result"] == "refused" and "nothing listens" in r.summary
 
 
@@ -52,7 +52,7 @@ def test_no_azure_tests_named_hosts_against_the_vnet_range() -> None:
     probes = {r.probe for r in report.results}
     assert not any(p.startswith(("ws.", "ep.", "dep.", "pdns.", "kv.")) for p in probes)
     assert "ctx.credential" not in probes and sim.arm.requests == []
-    dns = {r.subject: r for r in report.results if r.probe == "dns.system"}
+    dns = {r.subject.text: r for r in report.results if r.probe == "dns.system"}
     assert dns[SCORING].verdict is Verdict.PASS and dns[SCORING].evidence["answer"] == "expected"
     assert {r.verdict for r in report.results if r.probe == "tls.cert"} == {Verdict.PASS}
 

@@ -11,8 +11,8 @@ import pytest
 from conftest import cli_env, run_scenario, shared_run
 
 from netcheck.model import Report, Result, Verdict
+from netcheck.probes import CATALOG
 from netcheck.sim.scenario import shipped
-from probes import CATALOG
 
 RG, WS = "rg-mlops-prod", "mlw-contoso-prod"
 SUB = "6b1e2f3a-8c4d-4e5f-9a0b-1c2d3e4f5a6b"
@@ -27,19 +27,19 @@ def report(name: str) -> Report:
 
 
 def one(name: str, probe: str, subject: str | None = None) -> Result:
-    found = [r for r in report(name).results if r.probe == probe and (subject is None or r.subject == subject)]
-    assert len(found) == 1, [r.ref for r in found]
+    found = [r for r in report(name).results if r.probe == probe and (subject is None or r.subject.text == subject)]
+    assert len(found) == 1, [r.ref.text for r in found]
     return found[0]
 
 
 def commands(r: Result) -> list[str]:
-    assert r.fix is not None, r.ref
+    assert r.fix is not None, r.ref.text
     return list(r.fix.commands)
 
 
 def test_v1_legacy_mode() -> None:
     r = one("v1-legacy-mode", "ws.v1_legacy_mode")
-    assert r.evidence["v1LegacyMode"] is True and r.subject == WS
+    assert r.evidence["v1LegacyMode"] is True and r.subject.text == WS
     assert commands(r) == [f"az ml workspace update -g {RG} -n {WS} --v1-legacy-mode false"]
     assert "network security team" in r.fix.summary  # type: ignore[union-attr]
 
@@ -104,7 +104,7 @@ def test_acr_pending_connection_is_approved_by_id() -> None:
     r = one("acr-pe-pending", "acr.pe_approval")
     cid = (f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.ContainerRegistry/registries/crcontosoml"
            "/privateEndpointConnections/ep-fraud-egress.91ac")
-    assert r.subject == "ep-fraud-egress.91ac" and r.evidence["status"] == "Pending"
+    assert r.subject.text == "ep-fraud-egress.91ac" and r.evidence["status"] == "Pending"
     assert commands(r) == [f"az network private-endpoint-connection approve --id {cid} --description Approved"]
 
 
@@ -160,11 +160,11 @@ def test_the_kubernetes_clusters_vnet_must_be_linked_too() -> None:
     assert "aks-inference" in link.evidence["why"] and "aks-ml-inference" in link.evidence["why"]
     assert commands(link) == [f"az network private-dns link vnet create -g {RG} -z privatelink.azurecr.io "
                               f"-n link-vnet-aks -v {aks} -e false"]
-    subjects = {r.subject for r in report("kubernetes-vnet-not-linked").results if r.probe == "pdns.links"}
+    subjects = {r.subject.text for r in report("kubernetes-vnet-not-linked").results if r.probe == "pdns.links"}
     assert "privatelink.notebooks.azure.net → vnet-aks" not in subjects   # an inference cluster opens no notebook
     assert "privatelink.notebooks.azure.net → vnet-ml-hub" in subjects
     # a cluster in the client's own VNet (its id in another case) adds no second check of the same link
-    same = [r.subject for r in report("kubernetes-bad-cert").results if r.probe == "pdns.links"]
+    same = [r.subject.text for r in report("kubernetes-bad-cert").results if r.probe == "pdns.links"]
     assert len(same) == len(set(same)) and all(x.endswith("→ vnet-ml-hub") for x in same)
 
 
@@ -174,7 +174,7 @@ def test_a_cluster_that_cannot_reach_the_private_workspace_fails_with_the_peerin
     scenario.write_text("scenario: 1\nname: cluster-unpeered\nsummary: x\nbase: kubernetes-vnet-not-linked\n"
                         "patch:\n  - {id: '*/virtualNetworks/vnet-ml-hub', set: {properties.virtualNetworkPeerings: []}}\n")
     report, _ = run_scenario(str(scenario))
-    (r,) = [r for r in report.results if r.probe == "ws.public_access" and r.subject == f"{WS} ← aks-inference"]
+    (r,) = [r for r in report.results if r.probe == "ws.public_access" and r.subject.text == f"{WS} ← aks-inference"]
     assert r.verdict is Verdict.FAIL and "GetAADTokenFailed" in r.summary and "vnet-aks" in r.summary
     assert r.evidence["cluster_vnets"] == [aks]
     assert commands(r) == [
@@ -182,7 +182,7 @@ def test_a_cluster_that_cannot_reach_the_private_workspace_fails_with_the_peerin
         f"--remote-vnet {HUB} --allow-vnet-access",
         f"az network vnet peering create -g {RG} -n peer-vnet-ml-hub-to-vnet-aks --vnet-name vnet-ml-hub "
         f"--remote-vnet {aks} --allow-vnet-access"]
-    (here,) = [r for r in report.results if r.probe == "ws.public_access" and r.subject == WS]
+    (here,) = [r for r in report.results if r.probe == "ws.public_access" and r.subject.text == WS]
     assert here.verdict is Verdict.PASS   # the jumpbox itself is in the hub
 
 
@@ -191,10 +191,10 @@ def test_an_unreadable_kubernetes_compute_is_an_error_naming_the_permission(tmp_
     scenario.write_text("scenario: 1\nname: compute-forbidden\nsummary: x\nbase: kubernetes-vnet-not-linked\n"
                         "faults:\n  - {request: 'GET */computes/aks-inference', status: 403}\n")
     report, _ = run_scenario(str(scenario))
-    (r,) = [r for r in report.results if r.probe == "pdns.links" and r.subject == "Kubernetes compute aks-inference"]
+    (r,) = [r for r in report.results if r.probe == "pdns.links" and r.subject.text == "Kubernetes compute aks-inference"]
     assert r.verdict is Verdict.ERROR
     assert r.evidence["missing_action"] == "Microsoft.MachineLearningServices/workspaces/computes/read"
-    assert not any(x.subject.endswith("→ vnet-aks") for x in report.results if x.probe == "pdns.links")
+    assert not any(x.subject.text.endswith("→ vnet-aks") for x in report.results if x.probe == "pdns.links")
 
 
 def test_an_aks_managed_vnet_is_found_in_the_node_resource_group(tmp_path: Path) -> None:
@@ -214,7 +214,8 @@ arm:
      properties: {{addressSpace: {{addressPrefixes: [10.224.0.0/12]}}}}}}
 """)
     report, _ = run_scenario(str(scenario))
-    (r,) = [r for r in report.results if r.probe == "pdns.links" and r.subject == "privatelink.azurecr.io → aks-vnet-31337"]
+    (r,) = [r for r in report.results
+            if r.probe == "pdns.links" and r.subject.text == "privatelink.azurecr.io → aks-vnet-31337"]
     assert r.verdict is Verdict.FAIL and r.evidence["vnet"] == vnet
 
 
@@ -285,11 +286,11 @@ def test_every_fix_command_parses_and_uses_no_placeholder_for_a_known_value() ->
                 argv = shlex.split(c)
                 assert argv, c
                 holes = {a for a in argv if a.startswith("<") and a.endswith(">")}
-                assert holes <= UNKNOWABLE, (name, r.ref, c)
+                assert holes <= UNKNOWABLE, (name, r.ref.text, c)
                 seen += 1
             decided_bad = r.verdict in (Verdict.FAIL, Verdict.WARN)
             if decided_bad and (r.fix is None or not r.fix.docs.startswith("https://")):
-                missing.append(f"{name}: {r.ref}")
+                missing.append(f"{name}: {r.ref.text}")
     assert missing == []
     assert seen > 40
 

@@ -23,6 +23,7 @@ from netcheck.model import Fix, Report, Result, Verdict
 from netcheck.settings import Settings
 from netcheck.sim.scenario import load
 from netcheck.sim.server import Simulator
+from netcheck.subject import Ref, as_subject
 from netcheck.tui.app import NetcheckApp
 
 
@@ -46,7 +47,7 @@ async def finished(app: NetcheckApp, pilot: Any, limit: float = 60) -> None:
 async def test_first_failure_selected_and_its_fix_shown() -> None:
     async with live("default") as (app, pilot):
         await finished(app, pilot)
-        assert app.selected() is not None and app.selected().ref == "acr.pe_approval@ep-fraud-egress.91ac"
+        assert app.selected() is not None and app.selected().ref.text == "acr.pe_approval@ep-fraud-egress.91ac"
         text = " ".join(str(w.render()) for w in app.query("DetailPane Static"))
         assert "az network private-endpoint-connection approve --id" in text
         assert "61 pass" in str(app.query_one("#counts").render())
@@ -70,7 +71,7 @@ async def test_failures_filter_keeps_only_problems() -> None:
         await pilot.press("f")
         await pilot.pause(0.2)
         shown = [n.data for n in app._tree_nodes() if isinstance(n.data, Result)]
-        assert [r.ref for r in shown] == ["kv.bypass@kv-contoso-ml"]
+        assert [r.ref.text for r in shown] == ["kv.bypass@kv-contoso-ml"]
         await pilot.press("f")
         await pilot.pause(0.2)
         assert len([n for n in app._tree_nodes() if isinstance(n.data, Result)]) > 50
@@ -80,12 +81,13 @@ async def test_enter_on_a_skip_jumps_to_its_cause() -> None:
     async with live("zone-missing") as (app, pilot):
         await finished(app, pilot)
         skip = "pdns.links@privatelink.api.azureml.ms → vnet-ml-hub"
-        assert app.jump_to(skip)
+        (link,) = [r for r in app.results if r.ref.text == skip]
+        assert app.jump_to(link.ref)
         await pilot.pause(0.1)
-        assert app.selected().ref == skip
+        assert app.selected().ref.text == skip
         await pilot.press("enter")
         await pilot.pause(0.1)
-        assert app.selected().ref == "pdns.zones@privatelink.api.azureml.ms"
+        assert app.selected().ref.text == "pdns.zones@privatelink.api.azureml.ms"
 
 
 async def test_copy_puts_the_fix_commands_on_the_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -144,7 +146,7 @@ async def test_rerun_selected_probe_keeps_the_others() -> None:
         await pilot.press("R")
         await pilot.pause(0.1)
         await finished(app, pilot)
-        assert len(app.results) == before and app.selected().ref == "kv.bypass@kv-contoso-ml"
+        assert len(app.results) == before and app.selected().ref.text == "kv.bypass@kv-contoso-ml"
 
 
 async def test_quit_during_a_slow_run_cancels_cleanly() -> None:
@@ -170,8 +172,14 @@ def frozen(name: str) -> Report:
             return [calm(v) for v in value]
         return value
 
-    results = tuple(Result(r["probe"], r["subject"], r["stage"], r["title"], Verdict(r["verdict"]), r["summary"],
-                           r["cause"], 0, calm(r["evidence"]),
+    def cause(text: str | None) -> Ref | None:   # a JSON report names its cause as text only
+        if text is None:
+            return None
+        probe, _, subject = text.partition("@")
+        return Ref(probe, as_subject(subject))
+
+    results = tuple(Result(r["probe"], as_subject(r["subject"]), r["stage"], r["title"], Verdict(r["verdict"]),
+                           r["summary"], cause(r["cause"]), 0, calm(r["evidence"]),
                            Fix(r["fix"]["summary"], tuple(r["fix"]["commands"]), r["fix"]["docs"]) if r["fix"] else None)
                     for r in data["results"])
     return Report(report.version, "2026-01-01T00:00:00Z", 0, report.where, report.target, results)

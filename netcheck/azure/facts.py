@@ -270,7 +270,7 @@ class ReadError:
     """A resource netcheck could not read, classified at the boundary."""
 
     resource: str
-    reason: str            # forbidden | not_found | throttled | server | timeout | network | auth | exception
+    reason: str            # see azure/errors.py classify(): forbidden, not_found, throttled, malformed, paging...
     message: str
     status: int | None = None
     action: str | None = None
@@ -295,6 +295,7 @@ class Inventory:
     known_endpoints: tuple[str, ...] = ()    # listed only to suggest a close name for a missing one
     clusters: tuple[Cluster, ...] = ()       # behind the Kubernetes endpoints
     linked: tuple[Linked, ...] = ()          # dependencies read through the service registry
+    zone_subscriptions: tuple[str, ...] = ()  # where private DNS zones were searched (errors: where that failed)
     storage: Storage | None = None           # the workspace storage account
     policies: tuple[PolicyAssignment, ...] = ()   # policy assignments that apply to the workspace
 

@@ -1,4 +1,5 @@
-"""ARM wire format (camelCase JSON, as every SDK's `as_dict()` gives it) -> facts."""
+"""ARM wire format (camelCase JSON, as ARM sends it) -> facts. A field that doesn't fit ARM's shape
+raises ShapeError naming the resource and the field (see shape.py)."""
 
 from __future__ import annotations
 
@@ -6,170 +7,211 @@ from collections.abc import Iterable
 from typing import Any
 
 from netcheck.azure import facts as f
+from netcheck.azure.shape import Shape
 
 Wire = dict[str, Any]
 
 
-def _props(d: Wire) -> Wire:
-    return d.get("properties") or {}
+def _name(r: Shape) -> str:
+    return r.text("name") or f.name_of(r.id)
 
 
 def connection(d: Wire) -> f.Connection:
-    p = _props(d)
-    state = p.get("privateLinkServiceConnectionState") or {}
-    return f.Connection(d.get("id", ""), d.get("name", f.name_of(d.get("id"))),
-                        (p.get("privateEndpoint") or {}).get("id", ""), state.get("status") or "Unknown",
-                        state.get("description") or "")
+    r = Shape.resource_of(d)
+    p = r.obj("properties")
+    state = p.obj("privateLinkServiceConnectionState")
+    return f.Connection(r.id, _name(r), p.obj("privateEndpoint").text("id"), state.text("status", "Unknown"),
+                        state.text("description"))
 
 
 def workspace(d: Wire) -> f.Workspace:
-    p = _props(d)
-    mn = p.get("managedNetwork") or {}
-    notebook = (p.get("notebookInfo") or {}).get("fqdn")
+    r = Shape.resource_of(d)
+    p = r.obj("properties")
+    mn = p.obj("managedNetwork")
     return f.Workspace(
-        id=d["id"], name=d.get("name") or f.name_of(d["id"]), location=(d.get("location") or "").lower(),
-        guid=p.get("workspaceId") or "", v1_legacy_mode=bool(p.get("v1LegacyMode")),
-        public_network_access=p.get("publicNetworkAccess") or "Enabled",
-        isolation_mode=mn.get("isolationMode"), managed_network_status=(mn.get("status") or {}).get("status"),
-        image_build_compute=p.get("imageBuildCompute") or None, container_registry=p.get("containerRegistry"),
-        key_vault=p.get("keyVault"), storage_account=p.get("storageAccount"),
-        connections=tuple(connection(c) for c in p.get("privateEndpointConnections") or []),
-        notebook_fqdn=notebook, tenant_id=(d.get("identity") or {}).get("tenantId") or None)
+        id=r.id, name=_name(r), location=r.text("location").lower(), guid=p.text("workspaceId"),
+        v1_legacy_mode=p.flag("v1LegacyMode"), public_network_access=p.text("publicNetworkAccess", "Enabled"),
+        isolation_mode=mn.optional("isolationMode"), managed_network_status=mn.obj("status").optional("status"),
+        image_build_compute=p.optional("imageBuildCompute"), container_registry=p.optional("containerRegistry"),
+        key_vault=p.optional("keyVault"), storage_account=p.optional("storageAccount"),
+        connections=tuple(connection(c.data) for c in p.objs("privateEndpointConnections")),
+        notebook_fqdn=p.obj("notebookInfo").optional("fqdn"), tenant_id=r.obj("identity").optional("tenantId"))
+
+
+def model_id(deployment: Wire) -> str | None:
+    """The workspace model a deployment serves, when ARM can read it (not a registry or inline model)."""
+    model = Shape.resource_of(deployment).obj("properties").text("model").removeprefix("azureml:")
+    return model if model.lower().startswith("/subscriptions/") else None
 
 
 def is_mlflow(model: Wire | None) -> bool:
-    p = _props(model or {})
-    return (p.get("modelType") or "").lower() == "mlflow_model" or "mlflow" in (p.get("flavors") or {})
+    if model is None:
+        return False
+    p = Shape.resource_of(model).obj("properties")
+    return p.text("modelType").lower() == "mlflow_model" or "mlflow" in p.obj("flavors").data
 
 
 def deployment(d: Wire, model: Wire | None) -> f.Deployment:
-    p = _props(d)
-    return f.Deployment(d["id"], d.get("name") or f.name_of(d["id"]), p.get("provisioningState") or "Unknown",
-                        p.get("endpointComputeType") or "Managed", p.get("egressPublicNetworkAccess") or "Enabled",
-                        p.get("model"), is_mlflow(model))
+    r = Shape.resource_of(d)
+    p = r.obj("properties")
+    return f.Deployment(r.id, _name(r), p.text("provisioningState", "Unknown"),
+                        p.text("endpointComputeType", "Managed"), p.text("egressPublicNetworkAccess", "Enabled"),
+                        p.optional("model"), is_mlflow(model))
 
 
 def endpoint(d: Wire, deployments: Iterable[f.Deployment]) -> f.Endpoint:
-    p = _props(d)
-    compute = d.get("kind") or ("Kubernetes" if p.get("compute") else "Managed")
+    r = Shape.resource_of(d)
+    p = r.obj("properties")
+    compute = r.text("kind") or ("Kubernetes" if p.optional("compute") else "Managed")
     return f.Endpoint(
-        d["id"], d.get("name") or f.name_of(d["id"]), p.get("provisioningState") or "Unknown", compute,
-        p.get("scoringUri"), p.get("publicNetworkAccess") or "Enabled", p.get("authMode") or "Key",
-        {str(k): int(v) for k, v in (p.get("traffic") or {}).items()},
-        {str(k): int(v) for k, v in (p.get("mirrorTraffic") or {}).items()},
-        tuple(deployments), p.get("compute") or None)
+        r.id, _name(r), p.text("provisioningState", "Unknown"), compute, p.optional("scoringUri"),
+        p.text("publicNetworkAccess", "Enabled"), p.text("authMode", "Key"), p.weights("traffic"),
+        p.weights("mirrorTraffic"), tuple(deployments), p.optional("compute"))
 
 
 def cluster_id(compute: Wire) -> str | None:
     """The AKS or Arc cluster a Kubernetes compute is attached to."""
-    return _props(compute).get("resourceId") or None
+    return Shape.resource_of(compute).obj("properties").optional("resourceId")
 
 
 def node_vnets(cluster: Wire) -> tuple[str, ...]:
     """The VNets of an AKS cluster's node pools (empty when AKS made the VNet itself)."""
-    pools = _props(cluster).get("agentPoolProfiles") or []
-    return tuple(sorted({v for pool in pools if (v := f.vnet_of_subnet(pool.get("vnetSubnetID")))}, key=str.lower))
+    pools = Shape.resource_of(cluster).obj("properties").objs("agentPoolProfiles")
+    return tuple(sorted({v for pool in pools if (v := f.vnet_of_subnet(pool.optional("vnetSubnetID")))},
+                        key=str.lower))
 
 
 def network_profile(cluster: Wire) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """An AKS cluster's (service CIDRs, pod CIDRs): the lists where set, else the single values."""
-    p = _props(cluster).get("networkProfile") or {}
-    services = p.get("serviceCidrs") or ([p["serviceCidr"]] if p.get("serviceCidr") else [])
-    pods = p.get("podCidrs") or ([p["podCidr"]] if p.get("podCidr") else [])
-    return tuple(services), tuple(pods)
+    p = Shape.resource_of(cluster).obj("properties").obj("networkProfile")
+    services = p.cidrs("serviceCidrs") or tuple(c for c in (p.text("serviceCidr"),) if c)
+    pods = p.cidrs("podCidrs") or tuple(c for c in (p.text("podCidr"),) if c)
+    return services, pods
 
 
-def _dns_configs(items: Iterable[Wire]) -> tuple[f.DnsConfig, ...]:
-    return tuple(f.DnsConfig(c["fqdn"].lower(), tuple(c.get("ipAddresses") or [])) for c in items if c.get("fqdn"))
+def node_resource_group(cluster: Wire) -> str | None:
+    return Shape.resource_of(cluster).obj("properties").optional("nodeResourceGroup")
 
 
-def private_endpoint(d: Wire, nics: Iterable[Wire], zone_groups: Iterable[Wire]) -> f.PrivateEndpoint:
-    p = _props(d)
-    conns = [*(p.get("privateLinkServiceConnections") or []), *(p.get("manualPrivateLinkServiceConnections") or [])]
-    cp = [_props(c) for c in conns]
+def resource_ids(items: Iterable[Wire]) -> tuple[str, ...]:
+    return tuple(sorted((Shape.resource_of(i).id for i in items), key=str.lower))
+
+
+def nic_ids(pe: Wire) -> list[str]:
+    return [n.text("id") for n in Shape.resource_of(pe).obj("properties").objs("networkInterfaces") if n.text("id")]
+
+
+def _dns_configs(items: Iterable[Shape]) -> tuple[f.DnsConfig, ...]:
+    return tuple(f.DnsConfig(c.text("fqdn").lower(), c.ips("ipAddresses")) for c in items if c.text("fqdn"))
+
+
+def zone_ids(groups: Iterable[Wire]) -> tuple[str, ...]:
+    """The private DNS zones a private endpoint's DNS zone groups name."""
+    return tuple(z for g in groups for cfg in Shape.resource_of(g).obj("properties").objs("privateDnsZoneConfigs")
+                 if (z := cfg.obj("properties").text("privateDnsZoneId")))
+
+
+def private_endpoint(d: Wire, nics: Iterable[Wire], zones: Iterable[str]) -> f.PrivateEndpoint:
+    r = Shape.resource_of(d)
+    p = r.obj("properties")
+    cp = [c.obj("properties") for c in (*p.objs("privateLinkServiceConnections"),
+                                        *p.objs("manualPrivateLinkServiceConnections"))]
     nic_dns = []
     for nic in nics:
-        for cfg in _props(nic).get("ipConfigurations") or []:
-            cpp = _props(cfg)
-            ip = (cpp.get("privateIPAddress") or "").split("/")[0]
-            for fqdn in (cpp.get("privateLinkConnectionProperties") or {}).get("fqdns") or []:
+        for cfg in Shape.resource_of(nic).obj("properties").objs("ipConfigurations"):
+            cpp = cfg.obj("properties")
+            raw_ip = cpp.text("privateIPAddress").split("/")[0]
+            ip = cpp.address(cpp.field("privateIPAddress"), raw_ip) if raw_ip else ""
+            for fqdn in cpp.obj("privateLinkConnectionProperties").texts("fqdns"):
                 nic_dns.append(f.DnsConfig(fqdn.lower(), (ip,) if ip else ()))
-    zones = [cfg_p.get("privateDnsZoneId") for g in zone_groups
-             for cfg in _props(g).get("privateDnsZoneConfigs") or [] if (cfg_p := _props(cfg))]
     return f.PrivateEndpoint(
-        d["id"], d.get("name") or f.name_of(d["id"]), (p.get("subnet") or {}).get("id"),
-        tuple(c.get("privateLinkServiceId", "") for c in cp), tuple(g for c in cp for g in c.get("groupIds") or []),
-        next(((c.get("privateLinkServiceConnectionState") or {}).get("status") or "Unknown" for c in cp), "Unknown"),
-        _dns_configs(p.get("customDnsConfigs") or []), tuple(nic_dns), tuple(z for z in zones if z))
+        r.id, _name(r), p.obj("subnet").optional("id"), tuple(c.text("privateLinkServiceId") for c in cp),
+        tuple(g for c in cp for g in c.texts("groupIds")),
+        next((c.obj("privateLinkServiceConnectionState").text("status", "Unknown") for c in cp), "Unknown"),
+        _dns_configs(p.objs("customDnsConfigs")), tuple(nic_dns), tuple(zones))
 
 
 def record_set(d: Wire) -> f.RecordSet:
-    p = _props(d)
-    kind = (d.get("type") or "").rsplit("/", 1)[-1].upper()
-    return f.RecordSet(d.get("name", "").lower(), kind, tuple(a["ipv4Address"] for a in p.get("aRecords") or []),
-                       ((p.get("cnameRecord") or {}).get("cname") or "").rstrip(".").lower() or None)
+    r = Shape.resource_of(d)
+    p = r.obj("properties")
+    kind = r.text("type").rsplit("/", 1)[-1].upper()
+    a = tuple(p.address(x.field("ipv4Address"), x.text("ipv4Address")) for x in p.objs("aRecords"))
+    return f.RecordSet(r.text("name").lower(), kind, a, p.obj("cnameRecord").text("cname").rstrip(".").lower() or None)
 
 
 def link(d: Wire) -> f.VnetLink:
-    p = _props(d)
-    return f.VnetLink(d["id"], d.get("name") or f.name_of(d["id"]), (p.get("virtualNetwork") or {}).get("id", ""),
-                      p.get("virtualNetworkLinkState") or "Unknown", bool(p.get("registrationEnabled")),
-                      p.get("resolutionPolicy") or "Default")
+    r = Shape.resource_of(d)
+    p = r.obj("properties")
+    return f.VnetLink(r.id, _name(r), p.obj("virtualNetwork").text("id"), p.text("virtualNetworkLinkState", "Unknown"),
+                      p.flag("registrationEnabled"), p.text("resolutionPolicy", "Default"))
 
 
-def zone(zone_id: str, records: Iterable[Wire], links: Iterable[Wire]) -> f.Zone:
-    return f.Zone(zone_id, f.name_of(zone_id).lower(), tuple(record_set(r) for r in records),
-                  tuple(link(lk) for lk in links))
+def subscription_id(d: Wire) -> str:
+    """A subscription as /subscriptions lists it."""
+    r = Shape.resource_of(d)
+    return r.text("subscriptionId") or f.name_of(r.id)
+
+
+def zone_list(items: Iterable[Wire]) -> list[tuple[str, str]]:
+    """(name, id) of each zone in a list of private DNS zones."""
+    return [(r.text("name").lower(), r.id) for r in map(Shape.resource_of, items)]
 
 
 def vnet(d: Wire) -> f.Vnet:
-    p = _props(d)
-    return f.Vnet(d["id"], d.get("name") or f.name_of(d["id"]),
-                  tuple((p.get("addressSpace") or {}).get("addressPrefixes") or []),
-                  tuple((p.get("dhcpOptions") or {}).get("dnsServers") or []),
-                  tuple((_props(x).get("remoteVirtualNetwork") or {}).get("id", "")
-                        for x in p.get("virtualNetworkPeerings") or []
-                        if _props(x).get("peeringState", "Connected") == "Connected"))   # only these carry traffic
+    r = Shape.resource_of(d)
+    p = r.obj("properties")
+    peerings = [x.obj("properties") for x in p.objs("virtualNetworkPeerings")]
+    return f.Vnet(r.id, _name(r), p.obj("addressSpace").cidrs("addressPrefixes"), p.obj("dhcpOptions").ips("dnsServers"),
+                  tuple(x.obj("remoteVirtualNetwork").text("id") for x in peerings
+                        if x.text("peeringState", "Connected") == "Connected"))   # only these carry traffic
 
 
-def registry(d: Wire, connections: Iterable[Wire]) -> f.Registry:
-    p = _props(d)
-    rules = p.get("networkRuleSet") or {}
-    return f.Registry(d["id"], d.get("name") or f.name_of(d["id"]), (d.get("location") or "").lower(),
-                      (p.get("loginServer") or "").lower(), p.get("publicNetworkAccess") or "Enabled",
-                      rules.get("defaultAction") or "Allow", bool(p.get("dataEndpointEnabled")),
-                      tuple(h.lower() for h in p.get("dataEndpointHostNames") or []),
-                      tuple(connection(c) for c in connections),
-                      bypass_options=p.get("networkRuleBypassOptions") or "AzureServices",
-                      tasks_bypass=bool(p.get("networkRuleBypassAllowedForTasks")))
+def registry(d: Wire, connections: Iterable[f.Connection] | None) -> f.Registry:
+    r = Shape.resource_of(d)
+    p = r.obj("properties")
+    if connections is None:   # the list was not read: the registry's own view of them
+        connections = [connection(c.data) for c in p.objs("privateEndpointConnections")]
+    return f.Registry(r.id, _name(r), r.text("location").lower(), p.text("loginServer").lower(),
+                      p.text("publicNetworkAccess", "Enabled"), p.obj("networkRuleSet").text("defaultAction", "Allow"),
+                      p.flag("dataEndpointEnabled"), tuple(h.lower() for h in p.texts("dataEndpointHostNames")),
+                      tuple(connections), bypass_options=p.text("networkRuleBypassOptions", "AzureServices"),
+                      tasks_bypass=p.flag("networkRuleBypassAllowedForTasks"))
+
+
+def linked(service: str, d: Wire) -> f.Linked:
+    """A dependency read through the service registry: its private endpoint connections."""
+    r = Shape.resource_of(d)
+    return f.Linked(service=service, id=r.id, name=_name(r),
+                    connections=tuple(connection(c.data) for c in r.obj("properties").objs("privateEndpointConnections")))
 
 
 def vault(d: Wire) -> f.Vault:
-    p = _props(d)
-    acls = p.get("networkAcls") or {}
-    return f.Vault(d["id"], d.get("name") or f.name_of(d["id"]), p.get("vaultUri") or "",
-                   p.get("publicNetworkAccess") or "Enabled", acls.get("defaultAction"), acls.get("bypass"),
-                   tuple(connection(c) for c in p.get("privateEndpointConnections") or []))
+    r = Shape.resource_of(d)
+    p = r.obj("properties")
+    acls = p.obj("networkAcls")
+    return f.Vault(r.id, _name(r), p.text("vaultUri"), p.text("publicNetworkAccess", "Enabled"),
+                   acls.optional("defaultAction"), acls.optional("bypass"),
+                   tuple(connection(c.data) for c in p.objs("privateEndpointConnections")))
 
 
 def storage(d: Wire) -> f.Storage:
-    p = _props(d)
-    acls = p.get("networkAcls") or {}
+    r = Shape.resource_of(d)
+    p = r.obj("properties")
+    acls = p.obj("networkAcls")
     return f.Storage(
-        id=d["id"], name=d.get("name") or f.name_of(d["id"]),
-        public_network_access=p.get("publicNetworkAccess") or "Enabled",
-        default_action=acls.get("defaultAction") or "Allow", bypass=acls.get("bypass") or "AzureServices",
-        ip_rules=tuple(r.get("value", "") for r in acls.get("ipRules") or [] if r.get("value")),
-        access_rules=tuple(f.AccessRule(resource_id=r.get("resourceId", ""), tenant_id=r.get("tenantId") or "")
-                           for r in acls.get("resourceAccessRules") or [] if r.get("resourceId")),
-        connections=tuple(connection(c) for c in p.get("privateEndpointConnections") or []))
+        id=r.id, name=_name(r), public_network_access=p.text("publicNetworkAccess", "Enabled"),
+        default_action=acls.text("defaultAction", "Allow"), bypass=acls.text("bypass", "AzureServices"),
+        ip_rules=tuple(v for x in acls.objs("ipRules") if (v := x.text("value"))),
+        access_rules=tuple(f.AccessRule(resource_id=x.text("resourceId"), tenant_id=x.text("tenantId"))
+                           for x in acls.objs("resourceAccessRules") if x.text("resourceId")),
+        connections=tuple(connection(c.data) for c in p.objs("privateEndpointConnections")))
 
 
 def policy_assignment(d: Wire) -> f.PolicyAssignment:
-    p = _props(d)
-    effect = ((p.get("parameters") or {}).get("effect") or {}).get("value")
+    r = Shape.resource_of(d)
+    p = r.obj("properties")
     return f.PolicyAssignment(
-        id=d.get("id", ""), name=d.get("name") or f.name_of(d.get("id")), display_name=p.get("displayName") or "",
-        scope=p.get("scope") or d.get("id", "").split("/providers/Microsoft.Authorization/")[0],
-        definition_id=p.get("policyDefinitionId") or "", effect=effect if isinstance(effect, str) else None,
-        enforcement=p.get("enforcementMode") or "Default", not_scopes=tuple(p.get("notScopes") or []))
+        id=r.id, name=_name(r), display_name=p.text("displayName"),
+        scope=p.text("scope") or r.id.split("/providers/Microsoft.Authorization/")[0],
+        definition_id=p.text("policyDefinitionId"), effect=p.obj("parameters").obj("effect").optional("value"),
+        enforcement=p.text("enforcementMode", "Default"), not_scopes=p.texts("notScopes"))

@@ -5,19 +5,16 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Callable
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
 from netcheck.azure import credential as cred
 from netcheck.settings import Settings
 
-# A current stable Microsoft.MachineLearningServices api-version (see DESIGN.md: no current mgmt SDK).
-ML_API_VERSION = "2025-12-01"
-COMPUTE_API_VERSION = "2024-07-01"
-STORAGE_API_VERSION = "2026-09-01"   # Microsoft.Storage storageAccounts (tests/data/arm-examples/storage)
-POLICY_API_VERSION = "2025-11-01"    # Microsoft.Authorization policyAssignments (tests/data/arm-examples/policy)
-ACR_API_VERSION = "2025-11-01"       # the SDK's default; the first with networkRuleBypassAllowedForTasks GA
-AKS_API_VERSION = "2024-09-01"   # Microsoft.ContainerService managedClusters, read through ArmClient
+if TYPE_CHECKING:
+    from netcheck.azure.arm import ArmClient
+
+from netcheck.azure.versions import AKS_API_VERSION, COMPUTE_API_VERSION, ML_API_VERSION  # noqa: F401 (imported from here too)
+
 # Retries: azure-core honours Retry-After on 429/503; three tries with short backoff keep a run to
 # seconds while riding out a brief throttle.
 RETRY_TOTAL = 3
@@ -96,7 +93,9 @@ class Session:
             return self._clients[name]
 
     def sdk(self, kind: str, subscription: str | None = None) -> Any:
-        """The management SDK client of `kind` (see SDKS) for a subscription, made on first use."""
+        """The management SDK client of `kind` (see SDKS) for a subscription, made on first use. netcheck
+        reads through arm(), never these (their models' shapes and pagers vary by release): they are here
+        for the tests that check the simulator answers the SDKs as Azure does."""
         sub = subscription or self.settings.subscription or ""
 
         def make() -> Any:
@@ -105,7 +104,10 @@ class Session:
         return self._client(f"{kind}:{sub}", make)
 
     def arm(self) -> ArmClient:
-        client: ArmClient = self._client("arm", lambda: ArmClient(self))
+        """The client every read goes through (see azure/arm.py)."""
+        from netcheck.azure.arm import ArmClient
+
+        client: ArmClient = self._client("arm", lambda: ArmClient(self, RETRY_TOTAL, RETRY_BACKOFF, RETRY_BACKOFF_MAX))
         return client
 
     def close(self) -> None:
@@ -120,60 +122,3 @@ def read_only_guard(request: Any) -> None:
     method = request.http_request.method
     if method != "GET":
         raise PermissionError(f"netcheck is read-only; refusing {method} {request.http_request.url}")
-
-
-class ArmClient:
-    """A thin ARM client on azure-mgmt-core for what has no current SDK (ML resources, a VM)."""
-
-    def __init__(self, session: Session) -> None:
-        from azure.core.pipeline import policies
-        from azure.mgmt.core import ARMPipelineClient
-        from azure.mgmt.core.policies import ARMChallengeAuthenticationPolicy
-
-        kw = session.kwargs
-        pipeline = [
-            policies.RequestIdPolicy(),
-            policies.HeadersPolicy(),
-            policies.UserAgentPolicy(sdk_moniker="netcheck"),
-            policies.ContentDecodePolicy(),
-            policies.RetryPolicy(retry_total=RETRY_TOTAL, retry_backoff_factor=RETRY_BACKOFF,
-                                 retry_backoff_max=RETRY_BACKOFF_MAX, timeout=kw["timeout"]),
-            ARMChallengeAuthenticationPolicy(session.credential, session.scope),
-            policies.CustomHookPolicy(raw_request_hook=read_only_guard),
-            policies.SensitiveHeaderCleanupPolicy(),
-        ]
-        self._base = kw["base_url"]
-        self._client: Any = ARMPipelineClient(
-            base_url=self._base, policies=pipeline, connection_verify=kw["connection_verify"],
-            session=kw["session"], session_owner=False,
-            connection_timeout=kw["connection_timeout"], read_timeout=kw["read_timeout"])
-
-    def get(self, path_or_link: str, api_version: str) -> dict[str, Any]:
-        from azure.core.exceptions import HttpResponseError
-        from azure.core.rest import HttpRequest
-        from azure.mgmt.core.exceptions import ARMErrorFormat
-
-        if "://" in path_or_link:  # a nextLink carries its own query
-            request = HttpRequest("GET", path_or_link)
-        else:
-            request = HttpRequest("GET", f"{self._base}{path_or_link}", params={"api-version": api_version})
-        response = self._client.send_request(request)
-        if response.status_code != 200:
-            raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-        data: dict[str, Any] = response.json()
-        return data
-
-    def list(self, path: str, api_version: str) -> list[dict[str, Any]]:
-        page = self.get(path, api_version)
-        items: list[dict[str, Any]] = list(page.get("value", []))
-        seen: set[str] = set()
-        while (link := page.get("nextLink")) and link not in seen:
-            seen.add(link)
-            if urlsplit(link).netloc != urlsplit(self._base).netloc:
-                break  # follow nextLink only to the ARM we were pointed at
-            page = self.get(link, api_version)
-            items.extend(page.get("value", []))
-        return items
-
-    def close(self) -> None:
-        self._client.close()

@@ -108,6 +108,7 @@ class Arm:
                 self._pause(fault.delay_ms)
             if fault.status:
                 return self._fault_answer(fault, path)
+            return _spoil(fault, *self._read(path, query, raw_query), self.base_url, path, raw_query)
         return self._read(path, query, raw_query)
 
     def _fault_answer(self, fault: Fault, path: str) -> tuple[int, bytes, dict[str, str]]:
@@ -138,7 +139,7 @@ class Arm:
             return 200, json.dumps(child).encode(), {}
         if (listed := listed_by_vnet(world, path)) is not None:   # a VNet's DNS Private Resolver POST lists
             return 200, json.dumps(self._page(path, query, listed)).encode(), {}
-        items = world.collection(path)
+        items = _subscriptions(world) if path.lower() == "/subscriptions" else world.collection(path)
         if items is not None:
             return 200, json.dumps(self._page(path, query, [world.serve(r) for r in items])).encode(), {}
         if (listed := armlists.listing(world, path, query)) is not None:
@@ -164,6 +165,35 @@ class Arm:
             q = {k: v[0] for k, v in query.items() if k != "$skipToken"} | {"$skipToken": str(start + size)}
             page["nextLink"] = f"{self.base_url}{path}?{urlencode(q)}"
         return page
+
+
+def _subscriptions(world: World) -> list[dict[str, Any]]:
+    """Subscriptions_List: every subscription the scenario's resources live in."""
+    subs = sorted({r["id"].split("/")[2] for r in world.resources.values() if r["id"].count("/") > 2})
+    return [{"id": f"/subscriptions/{s}", "subscriptionId": s, "displayName": s, "state": "Enabled",
+             "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47"} for s in subs]
+
+
+def _spoil(fault: Fault, status: int, body: bytes, headers: dict[str, str], base: str, path: str,
+           raw_query: str) -> tuple[int, bytes, dict[str, str]]:
+    """A read's answer with a fault's damage: a body broken off half-way, or a bad nextLink."""
+    if fault.next_link and status == 200:
+        page = json.loads(body)
+        query = parse_qs(raw_query)
+        further = {"api-version": query["api-version"][0], "$skipToken": str(int(query.get("$skipToken", ["0"])[0]) + 1000)}
+        here = f"{base}{path}?{raw_query}"
+        page["nextLink"] = {
+            "repeat": here,
+            "endless": f"{base}{path}?{urlencode(further)}",   # a new link every page, never the last
+            "garbage": "::not a link::",
+            "http": here.replace("https://", "http://", 1),
+            "foreign": f"https://arm.attacker.example{path}?{raw_query}",
+            "404": f"{base}{path}/no-such-page?{raw_query}",
+        }[fault.next_link]
+        body = json.dumps(page).encode()
+    if fault.body == "truncated":
+        body = body[: len(body) // 2]
+    return status, body, headers
 
 
 def _action(path: str) -> str:

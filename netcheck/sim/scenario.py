@@ -69,7 +69,8 @@ def _is_cidr(v: Any) -> bool:
 
 _CIDR: Rule = (_is_cidr, "an address or CIDR, like 10.20.1.0/24")
 _FAULT = {"request": _TEXT, "status": _STATUS, "retry_after": _NUMBER, "times": _COUNT, "delay_ms": _NUMBER,
-          "message": _TEXT}
+          "message": _TEXT, "body": _one_of("truncated"),
+          "next_link": _one_of("repeat", "endless", "garbage", "http", "foreign", "404")}
 _TLS = {"expires_in_days": _DAYS, "not_before_days": _DAYS, "wrong_host": _BOOL, "untrusted": _BOOL,
         "weak_key": _BOOL, "omit_intermediate": _BOOL, "tcp": _one_of("blackhole", "refused"),
         "side": _one_of("public", "private"),
@@ -109,6 +110,8 @@ class Fault:
     times: int | None = None
     delay_ms: float = 0
     message: str | None = None   # the error body's message, instead of ARM's usual one
+    body: str | None = None        # truncated: the answer breaks off half-way
+    next_link: str | None = None   # a list page's nextLink: repeat, endless, garbage, http, foreign or 404
 
 
 @dataclass(frozen=True)
@@ -209,7 +212,8 @@ def parse(data: Any, source: str) -> Scenario:
         if " " not in f.get("request", ""):
             raise _fail(source, f"faults[{i}].request", "required, like 'GET */privateEndpointConnections*'")
         faults.append(Fault(f["request"], f.get("status"), f.get("retry_after"), f.get("times"),
-                            _ms(source, f"faults[{i}].delay_ms", f.get("delay_ms", 0)), f.get("message")))
+                            _ms(source, f"faults[{i}].delay_ms", f.get("delay_ms", 0)), f.get("message"),
+                            f.get("body"), f.get("next_link")))
     expect: dict[str, Verdict] = {}
     causes: dict[str, str] = {}
     fixes: dict[str, tuple[str, ...]] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,12 @@ from textual.widgets.tree import TreeNode
 from netcheck.app import events, target_of
 from netcheck.model import Report, Result, Verdict, exit_code
 from netcheck.output import write_report
-from netcheck.probe import STAGES
+from netcheck.probe import STAGES, Probe
 from netcheck.redact import redact_text
 from netcheck.render.common import SYMBOLS, safe_text
 from netcheck.runner import Done, Finished, Started
 from netcheck.settings import Settings
+from netcheck.subject import Ref
 from netcheck.tui.detail import DetailPane
 from netcheck.tui.screens import ExportScreen, TextScreen, help_screen
 
@@ -58,13 +60,18 @@ class NetcheckApp(App[int]):
         Binding("question_mark", "help", "help"),
     ]
 
-    def __init__(self, settings: Settings, report: Report | None = None) -> None:
+    def __init__(self, settings: Settings, report: Report | None = None, catalog: Sequence[Probe] | None = None) -> None:
         super().__init__()
         self.settings = settings
         self.report: Report | None = report
         self.results: list[Result] = list(report.results) if report else []
         self.running: set[str] = set()
         self.failures_only = False
+        if catalog is None:   # the installed catalog, unless a caller brings its own
+            from netcheck.probes import CATALOG
+
+            catalog = CATALOG
+        self.catalog: Sequence[Probe] = catalog
 
     def compose(self) -> ComposeResult:
         yield Static(self._where_text(), id="where", markup=False)
@@ -97,7 +104,7 @@ class NetcheckApp(App[int]):
     async def _run(self, only: str | None) -> None:
         settings = dataclasses.replace(self.settings, only=(only,)) if only else self.settings
         fresh: list[Result] = []
-        async for event in events(settings):
+        async for event in events(settings, self.catalog):
             if isinstance(event, Started):
                 self.running.add(event.probe.id)
                 if not only:
@@ -153,7 +160,7 @@ class NetcheckApp(App[int]):
             probe.allow_expand = False
             return
         probe.set_label(_label(worst, f"{result.probe} ({len(mine)})"))
-        probe.add_leaf(_label(result.verdict, f"{result.subject}: {result.summary}"), data=result)
+        probe.add_leaf(_label(result.verdict, f"{result.subject.text}: {result.summary}"), data=result)
 
     def _rebuild(self) -> None:
         tree = self.query_one(Tree)
@@ -211,14 +218,14 @@ class NetcheckApp(App[int]):
         if isinstance(r, Result) and r.verdict is Verdict.SKIP and r.cause:
             self.jump_to(r.cause)
 
-    def jump_to(self, ref: str) -> bool:
-        """Move to the result a skip names as its cause (`probe@subject`, or a probe)."""
-        ref = ref.removesuffix(" (not run)")
+    def jump_to(self, ref: Ref) -> bool:
+        """Move to the result a skip names as its cause (a probe and its subject, or a probe)."""
         for node in self._tree_nodes():
-            if isinstance(node.data, Result) and (node.data.ref == ref or node.data.probe == ref):
+            if isinstance(node.data, Result) and (node.data.ref == Ref(ref.probe, ref.subject) or (
+                    not ref.subject and node.data.probe == ref.probe)):
                 self._select(node)
                 return True
-        self.notify(f"{shown(ref)} is not in the tree (filtered out?)", severity="warning", markup=False)
+        self.notify(f"{shown(ref.text)} is not in the tree (filtered out?)", severity="warning", markup=False)
         return False
 
     # ---- keys ------------------------------------------------------------------------------------
@@ -245,9 +252,7 @@ class NetcheckApp(App[int]):
         probe_id = self.selected_probe()
         if probe_id is None:
             return
-        from probes import CATALOG
-
-        p = next(p for p in CATALOG if p.id == probe_id)
+        p = next(p for p in self.catalog if p.id == probe_id)
         self.push_screen(TextScreen(f"{p.id}: {p.title}", p.explain + (f"\n\ndocs: {p.docs}" if p.docs else "")))
 
     def action_help(self) -> None:
@@ -318,6 +323,6 @@ def _system_clipboard(text: str) -> str | None:
     return None
 
 
-def run_tui(settings: Settings) -> int:
-    code = NetcheckApp(settings).run()
+def run_tui(settings: Settings, catalog: Sequence[Probe]) -> int:
+    code = NetcheckApp(settings, catalog=catalog).run()
     return 130 if code is None else int(code)

@@ -238,7 +238,7 @@ def check(p: Probe, inv: Inventory | None = None, *, where: Where = INSIDE, earl
 
     async def go() -> list[Finding]:
         for e in earlier:
-            ctx.results[e.id] = [Result(e.id, f.subject, e.stage, e.title, f.verdict, f.summary, f.cause, 0,
+            ctx.results[e.id] = [Result(e.id, f.about, e.stage, e.title, f.verdict, f.summary, f.cause, 0,
                                         f.evidence, f.fix) for f in await e.run(ctx)]
         return list(await p.run(ctx))
 
@@ -246,9 +246,9 @@ def check(p: Probe, inv: Inventory | None = None, *, where: Where = INSIDE, earl
 
 
 def only(findings: Sequence[Finding], subject: str | None = None) -> Finding:
-    """The one finding (for `subject`, if given)."""
-    found = [f for f in findings if subject is None or f.subject == subject]
-    assert len(found) == 1, [(f.subject, f.verdict.value, f.summary) for f in findings]
+    """The one finding (for `subject`, as reports show it, if given)."""
+    found = [f for f in findings if subject is None or f.about.text == subject]
+    assert len(found) == 1, [(f.about.text, f.verdict.value, f.summary) for f in findings]
     return found[0]
 
 

@@ -23,7 +23,7 @@ from facts import (
 from netcheck.azure.facts import ReadError
 from netcheck.model import Verdict
 from netcheck.probe import Probe
-from probes import endpoint as ep
+from netcheck.probes import endpoint as ep
 
 WS_ARGS = f"-g {RG} -w {WS}"
 SUBJECT = f"{EP}/{DEP}"
@@ -38,7 +38,7 @@ def test_a_workspace_without_endpoints_skips(probe: Probe) -> None:
 
 def test_state_succeeded_passes_for_endpoint_and_deployment() -> None:
     findings = check(ep.state)
-    assert {f.subject: f.verdict for f in findings} == {EP: Verdict.PASS, SUBJECT: Verdict.PASS}
+    assert {f.about.text: f.verdict for f in findings} == {EP: Verdict.PASS, SUBJECT: Verdict.PASS}
 
 
 @pytest.mark.parametrize("busy", ["Creating", "Updating", "Scaling"])
@@ -109,7 +109,7 @@ def test_endpoint_public_access_disabled_outside_the_vnet_warns() -> None:
 
 def test_egress_disabled_passes() -> None:
     f = only(check(ep.egress))
-    assert f.verdict is Verdict.PASS and f.subject == SUBJECT and "egress Disabled fits the registry" in f.summary
+    assert f.verdict is Verdict.PASS and f.about.text == SUBJECT and "egress Disabled fits the registry" in f.summary
 
 
 def test_egress_enabled_with_a_private_registry_fails_and_recreates_the_deployment() -> None:

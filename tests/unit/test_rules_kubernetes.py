@@ -7,7 +7,8 @@ from facts import RG, WS_ID, check, commands, context, endpoint, inventory, only
 from netcheck.azure.facts import Cluster, Inventory
 from netcheck.model import Finding, Verdict
 from netcheck.net.dns import Lookup
-from probes import kubernetes
+from netcheck.probes import kubernetes
+from netcheck.subject import Resolver
 
 HOST = "ep-k8s.inference.contoso.internal"
 COMPUTE = f"{WS_ID}/computes/aks-inference"
@@ -24,7 +25,7 @@ def k8s_inventory(**cluster: tuple[str, ...]) -> Inventory:
 def judge(inv: Inventory, lk: Lookup | None) -> Finding:
     ctx = context(inv)
     if lk is not None:
-        ctx.shared["dns.system"] = {HOST: lk}
+        ctx.answers[Resolver("system", "10.20.0.10:53")] = {HOST: lk}
     return only(check(kubernetes.router, ctx=ctx))
 
 
@@ -34,7 +35,7 @@ def test_no_kubernetes_endpoint_is_a_skip() -> None:
 
 def test_an_address_outside_the_cluster_ranges_passes() -> None:
     f = judge(k8s_inventory(), Lookup("dns", HOST, ips=("10.20.3.10",)))
-    assert f.verdict is Verdict.PASS and f.subject == HOST
+    assert f.verdict is Verdict.PASS and str(f.subject) == HOST
 
 
 def test_an_address_in_the_service_cidr_is_a_clusterip_router() -> None:

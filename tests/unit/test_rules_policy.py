@@ -7,8 +7,8 @@ from facts import RG, SUB, WS, WS_ID, check, commands, inventory, only, workspac
 from netcheck.azure import parse
 from netcheck.azure.facts import Inventory, PolicyAssignment, ReadError
 from netcheck.model import Finding, Verdict
-from probes import policy
-from probes import workspace as ws_probes
+from netcheck.probes import policy
+from netcheck.probes import workspace as ws_probes
 
 V1 = "/providers/Microsoft.Authorization/policyDefinitions/e413671a-dd10-4cc1-a943-45b598596cb7"
 RG_SCOPE = f"/subscriptions/{SUB}/resourceGroups/{RG}"

@@ -27,7 +27,7 @@ from facts import (
 
 from netcheck.azure.facts import Cluster, Inventory, ReadError, RecordSet
 from netcheck.model import Verdict
-from probes import privatedns
+from netcheck.probes import privatedns
 
 API = "privatelink.api.azureml.ms"
 API_ID = rid("Microsoft.Network/privateDnsZones", API)
@@ -47,7 +47,7 @@ def kubernetes(cluster: Cluster) -> dict[str, object]:
 
 def test_every_needed_zone_exists_passes() -> None:
     findings = check(privatedns.zones)
-    assert [f.subject for f in findings] == ALL_ZONES and {f.verdict for f in findings} == {Verdict.PASS}
+    assert [f.about.text for f in findings] == ALL_ZONES and {f.verdict for f in findings} == {Verdict.PASS}
 
 
 def test_a_missing_zone_fails_with_zone_create() -> None:
@@ -102,7 +102,7 @@ def test_a_stale_record_fails_and_points_it_at_the_pe() -> None:
 
 def test_records_of_a_missing_zone_skip_naming_pdns_zones() -> None:
     inv = replace_zone(inventory(), API, drop=True)
-    findings = [f for f in check(privatedns.zone_records, inv, earlier=[privatedns.zones]) if f.subject.endswith(API)]
+    findings = [f for f in check(privatedns.zone_records, inv, earlier=[privatedns.zones]) if f.about.text.endswith(API)]
     assert len(findings) == 3
     for f in findings:
         assert f.verdict is Verdict.SKIP and f.summary == f"zone {API} is missing"
@@ -113,7 +113,7 @@ def test_records_of_a_missing_zone_skip_naming_pdns_zones() -> None:
 
 def test_zones_linked_to_the_client_vnet_pass() -> None:
     findings = check(privatedns.links, earlier=[privatedns.zones])
-    assert [f.subject for f in findings] == [f"{z} → vnet-ml-hub" for z in ALL_ZONES]
+    assert [f.about.text for f in findings] == [f"{z} → vnet-ml-hub" for z in ALL_ZONES]
     assert {f.verdict for f in findings} == {Verdict.PASS}
 
 
@@ -136,7 +136,7 @@ def test_a_link_not_completed_fails_and_recreates_it() -> None:
 
 def test_outside_azure_the_pe_vnets_are_checked() -> None:
     findings = check(privatedns.links, where=OUTSIDE, earlier=[privatedns.zones])
-    assert all(f.subject.endswith("→ vnet-ml-hub") and f.verdict is Verdict.PASS for f in findings)
+    assert all(f.about.text.endswith("→ vnet-ml-hub") and f.verdict is Verdict.PASS for f in findings)
 
 
 def test_links_of_a_missing_zone_skip_naming_pdns_zones() -> None:
@@ -148,8 +148,8 @@ def test_links_of_a_missing_zone_skip_naming_pdns_zones() -> None:
 def test_a_kubernetes_cluster_vnet_must_be_linked_too_but_not_for_notebooks() -> None:
     inv = inventory(**kubernetes(Cluster(compute_id=COMPUTE, cluster_id=rid(
         "Microsoft.ContainerService/managedClusters", "aks-ml"), vnet_ids=(AKS_VNET,))))
-    findings = [f for f in check(privatedns.links, inv, earlier=[privatedns.zones]) if f.subject.endswith("vnet-aks")]
-    assert [f.subject for f in findings] == [f"{z} → vnet-aks" for z in ALL_ZONES if "notebooks" not in z]
+    findings = [f for f in check(privatedns.links, inv, earlier=[privatedns.zones]) if f.about.text.endswith("vnet-aks")]
+    assert [f.about.text for f in findings] == [f"{z} → vnet-aks" for z in ALL_ZONES if "notebooks" not in z]
     f = only(findings, f"{API} → vnet-aks")
     assert f.verdict is Verdict.FAIL and "aks-inference" in f.evidence["why"]
     assert commands(f) == [f"az network private-dns link vnet create -g {RG} -z {API} -n link-vnet-aks "

@@ -27,7 +27,7 @@ from facts import (
 
 from netcheck.azure.facts import ReadError
 from netcheck.model import Verdict
-from probes import acr, keyvault
+from netcheck.probes import acr, keyvault
 
 EGRESS_NAME = egress_connection().name
 RECREATE = f"az ml online-deployment update -g {RG} -w {WS} -e {EP} -n {DEP}"
@@ -35,7 +35,7 @@ RECREATE = f"az ml online-deployment update -g {RG} -w {WS} -e {EP} -n {DEP}"
 
 def test_approved_egress_connection_passes() -> None:
     f = only(check(acr.pe_approval))
-    assert f.verdict is Verdict.PASS and f.subject == EGRESS_NAME and f.summary == "egress connection Approved"
+    assert f.verdict is Verdict.PASS and f.about.text == EGRESS_NAME and f.summary == "egress connection Approved"
 
 
 @pytest.mark.parametrize(("changes", "why"), [
@@ -72,7 +72,7 @@ def test_rejected_egress_connection_fails_and_recreates_the_deployment(status: s
 def test_missing_egress_connection_fails_naming_the_deployments() -> None:
     own = connection(ACR_ID, "pe-crcontosoml.2b7e")   # the registry's own PE connection is not an egress one
     f = only(check(acr.pe_approval, inventory(registry=registry(connections=(own,)))))
-    assert f.verdict is Verdict.FAIL and f.subject == ACR and "egress is disabled for 1 deployment" in f.summary
+    assert f.verdict is Verdict.FAIL and f.about.text == ACR and "egress is disabled for 1 deployment" in f.summary
     assert f.evidence["deployments"] == [f"{EP}/{DEP}"] and commands(f) == [RECREATE]
 
 
@@ -86,7 +86,7 @@ def test_unreadable_registry_or_its_connections_is_an_error(resource: str) -> No
 
 def test_vault_deny_with_the_bypass_passes() -> None:
     f = only(check(keyvault.bypass))
-    assert f.verdict is Verdict.PASS and f.subject == KV
+    assert f.verdict is Verdict.PASS and f.about.text == KV
     assert f.summary == "network rules let AML through (default Deny, bypass AzureServices)"
 
 
@@ -122,4 +122,4 @@ def test_no_vault_named_skips() -> None:
 def test_unreadable_vault_is_an_error_with_the_reason() -> None:
     err = ReadError(resource=KV_ID, reason="timeout", message="no answer from ARM within 1 s")
     f = only(check(keyvault.bypass, inventory(vault=None, errors=(err,))))
-    assert f.verdict is Verdict.ERROR and f.subject == KV and "no answer from ARM within 1 s" in f.summary
+    assert f.verdict is Verdict.ERROR and f.about.text == KV and "no answer from ARM within 1 s" in f.summary

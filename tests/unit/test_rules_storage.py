@@ -27,7 +27,7 @@ from facts import (
 
 from netcheck.azure.facts import ReadError
 from netcheck.model import Finding, Verdict
-from probes import storage as st_probes
+from netcheck.probes import storage as st_probes
 
 UPDATE = f"az storage account update -g {RG} -n {ST} --bypass AzureServices"
 

@@ -25,7 +25,7 @@ from facts import (
 
 from netcheck.azure.facts import Cluster, ReadError
 from netcheck.model import Verdict
-from probes import workspace as ws
+from netcheck.probes import workspace as ws
 
 COMPUTE = f"{WS_ID}/computes/aks-inference"
 AKS_VNET = rid("Microsoft.Network/virtualNetworks", "vnet-aks")
@@ -33,7 +33,7 @@ AKS_VNET = rid("Microsoft.Network/virtualNetworks", "vnet-aks")
 
 def test_v1_legacy_mode_off_passes() -> None:
     f = only(check(ws.v1_legacy_mode))
-    assert f.verdict is Verdict.PASS and f.subject == WS and "v2 online endpoints can be created" in f.summary
+    assert f.verdict is Verdict.PASS and f.about.text == WS and "v2 online endpoints can be created" in f.summary
 
 
 def test_v1_legacy_mode_on_fails_and_asks_the_security_team_first() -> None:

@@ -1,0 +1,95 @@
+"""Stage 2: the VNet's custom DNS servers, compared with Azure DNS."""
+
+from __future__ import annotations
+
+import asyncio
+
+from netcheck.clouds import cloud
+from netcheck.context import Context
+from netcheck.model import Finding, Fix, Verdict
+from netcheck.net.dns import Lookup
+from netcheck.probe import probe
+from netcheck.probes._answers import judge
+from netcheck.probes._common import DOCS, cmd, counted, fix
+from netcheck.probes._network import (
+    AFTER_PRIVATE_DNS,
+    custom_servers,
+    lookups,
+    names,
+    no_custom_servers,
+    no_names,
+    parse_server,
+)
+from netcheck.subject import Resolver
+from netcheck.targets import Names
+
+
+@probe("dns.custom", stage=2, title="Custom DNS servers forward to Azure DNS", after=["dns.azure", *AFTER_PRIVATE_DNS])
+async def custom(ctx: Context) -> list[Finding]:
+    """Asks each custom DNS server of the VNet (its dhcpOptions.dnsServers, or --dns-server) every
+    name directly and compares the answers with Azure DNS's (outside Azure: with the expected
+    private addresses). A custom server must forward the public zones (not the privatelink ones)
+    to 168.63.129.16: api.azureml.ms, notebooks.azure.net, instances.ml.azure.ms (older
+    workspaces: instances.azureml.ms), aznbcontent.net, inference.ml.azure.com, and the
+    dependencies' (azurecr.io, vault.azure.net, blob.core.windows.net, file.core.windows.net; other
+    clouds: their suffixes). (Seed: "Problembehandlung für die bedingte Weiterleitung".)
+
+    pass: the server answers as Azure DNS does. fail: it disagrees (the fix names exactly the
+    conditional forwarders missing for the names that differ), or it does not answer (timeout).
+    skip: the VNet uses Azure DNS, or netcheck knows neither the VNet nor a --dns-server.
+    """
+    servers = custom_servers(ctx)
+    if not servers:
+        return [no_custom_servers(ctx)]
+    ns = names(ctx)
+    if ns is None:
+        return no_names(ctx)
+    results = await asyncio.gather(*(lookups(ctx, parse_server(s), [n.fqdn for n in ns.names]) for s in servers))
+    out = []
+    for server, found in zip(servers, results, strict=True):
+        ctx.answers[Resolver("custom", server)] = found
+        out.append(_compare(ctx, ns, server, found))
+    return out
+
+
+def _compare(ctx: Context, ns: Names, server: str, found: dict[str, Lookup]) -> Finding:
+    """One server's answers against Azure DNS's (else against the expected addresses)."""
+    reference = ctx.answers_of("azure")
+    rows, wrong = [], []
+    for name in ns.names:
+        lk, ref = found[name.fqdn], reference.get(name.fqdn)
+        verdict = judge(ns, name, lk, server)[0]
+        agrees = (set(lk.ips) == set(ref.ips)) if ref is not None and ref.answered else verdict is Verdict.PASS
+        rows.append({"name": name.fqdn, "answer": list(lk.ips) or lk.rcode if lk.answered else lk.error,
+                     "azure_dns": list(ref.ips) if ref is not None and ref.answered else None,
+                     "expected": list(name.expected), "agrees": agrees, "chain": list(lk.chain)})
+        if not agrees and lk.answered:
+            wrong.append(name.fqdn)
+    evidence: dict[str, object] = {"server": server, "names": rows}
+    subject = Resolver("custom", server)
+    if all(not lk.answered for lk in found.values()):
+        first = next(iter(found.values()))
+        return Finding(subject, Verdict.FAIL, f"custom DNS server {server} does not answer ({first.error}: "
+                       f"{first.detail})", evidence,
+                       fix(f"Bring {server} back, or take it out of the VNet's DNS servers", docs="custom_dns"))
+    if not wrong:
+        return Finding(subject, Verdict.PASS, f"answers as Azure DNS does for {counted(len(rows), 'name')}", evidence)
+    # the zone of each name that differs, and of the privatelink names Azure DNS's chain passes
+    zones_of = cloud(ctx.settings.cloud).forwarded_zones
+    chains = [n for w in wrong for n in (w, *(reference[w].chain if w in reference else ()))]
+    zones = sorted({z for n in chains if (z := _forward_zone(n, zones_of))})
+    evidence["missing_forwarders"] = zones
+    verb = "resolves" if len(wrong) == 1 else "resolve"
+    return Finding(subject, Verdict.FAIL, f"the conditional forwarders are wrong: {counted(len(wrong), 'name')} "
+                   f"{verb} differently from Azure DNS; forward {', '.join(zones)} to 168.63.129.16", evidence,
+                   Fix(f"On {server}, add conditional forwarders to 168.63.129.16 for the public zones (not "
+                       "the privatelink ones); Windows DNS shown, BIND: zone \"ZONE\" { type forward; "
+                       "forwarders { 168.63.129.16; }; };",
+                       tuple(cmd("Add-DnsServerConditionalForwarderZone", "-Name", z, "-MasterServers",
+                                 "168.63.129.16") for z in zones), DOCS["custom_dns"]))
+
+
+def _forward_zone(fqdn: str, zones: tuple[str, ...]) -> str | None:
+    """The public zone a forwarder must cover for this name (the longest that contains it)."""
+    hits = [z for z in zones if fqdn == z or fqdn.endswith("." + z)]
+    return max(hits, key=len) if hits else None
