@@ -13,8 +13,6 @@ from netcheck.probe import probe
 from netcheck.probes._common import cmd, fix, group_of
 from netcheck.subject import Host
 
-EXTENSION = "Microsoft.AzureML.Kubernetes"
-
 
 def _in(ips: tuple[str, ...], cidrs: tuple[str, ...]) -> str | None:
     """The first address inside one of the ranges."""
@@ -29,10 +27,11 @@ def _cluster(inv: Inventory, ep: Endpoint) -> Cluster | None:
 def _router_fix(c: Cluster | None) -> tuple[str, ...]:
     if not c or not c.cluster_id or "/managedclusters/" not in c.cluster_id.lower():
         return ()
-    return (cmd("az", "k8s-extension", "update", "--name", "<azureml-extension-name>", "--extension-type", EXTENSION,
-                "--cluster-type", "managedClusters", "--cluster-name", name_of(c.cluster_id),
-                "-g", group_of(c.cluster_id), "--config", "inferenceRouterServiceType=loadBalancer",
-                "internalLoadBalancerProvider=azure"),)
+    # the extension's name is the cluster's own choice (az k8s-extension list, extensionType
+    # Microsoft.AzureML.Kubernetes); update takes no --extension-type
+    return (cmd("az", "k8s-extension", "update", "--name", "<azureml-extension-name>", "--cluster-type",
+                "managedClusters", "--cluster-name", name_of(c.cluster_id), "-g", group_of(c.cluster_id),
+                "--config", "inferenceRouterServiceType=loadBalancer", "internalLoadBalancerProvider=azure"),)
 
 
 @probe("kube.router", stage=2, title="A Kubernetes endpoint's scoring host reaches the inference router",

@@ -42,7 +42,7 @@ def test_an_address_in_the_service_cidr_is_a_clusterip_router() -> None:
     f = judge(k8s_inventory(), Lookup("dns", HOST, ips=("10.0.0.57",)))
     assert f.verdict is Verdict.FAIL and "ClusterIP" in f.summary and "inferenceRouterServiceType" in f.summary
     assert commands(f) == [
-        "az k8s-extension update --name '<azureml-extension-name>' --extension-type Microsoft.AzureML.Kubernetes "
+        "az k8s-extension update --name '<azureml-extension-name>' "
         f"--cluster-type managedClusters --cluster-name aks-ml-inference -g {RG} "
         "--config inferenceRouterServiceType=loadBalancer internalLoadBalancerProvider=azure"]
 
