@@ -73,7 +73,9 @@ async def tcp_443(ctx: Context) -> list[Finding]:
                "refused: nothing listens there" if first.error == "refused" else f"failed ({first.detail})")
         if router := _clusterip(ctx, name.fqdn):   # the cause is known: no network fix applies
             return Finding(Host(name.fqdn), Verdict.FAIL, f"TCP {first.address}:443 {first.error or 'failed'}: the "
-                           "address is a ClusterIP inside the Kubernetes cluster", evidence, cause=router)
+                           "address is a ClusterIP inside the Kubernetes cluster", evidence,
+                           fix("Expose the inference router outside the cluster (see kube.router)", docs="k8s_router"),
+                           cause=router)
         return Finding(Host(name.fqdn), Verdict.FAIL, f"TCP {first.address}:443 {why}", evidence,
                        fix("Allow TCP 443 from this subnet to the private endpoint's subnet (NSG rules, firewall, "
                            "UDRs)", cmd("az", "network", "watcher", "test-ip-flow", "--direction", "Outbound",

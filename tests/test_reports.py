@@ -35,7 +35,7 @@ def out(name: str, fmt: str) -> str:
 def test_html_leads_with_verdict_counts_and_root_causes() -> None:
     page = out("default", "html")
     assert '<span class="verdict v-fail" id="verdict">fail</span>' in page
-    assert "61 pass" in page and "8 fail" in page
+    assert "64 pass" in page and "8 fail" in page
     causes = page.split('id="root-causes"')[1].split("<h2>")[0]
     assert "acr.pe_approval" in causes and "pdns.links" in causes and "dns.system" not in causes
     assert "az network private-dns link vnet create -g rg-mlops-prod -z privatelink.api.azureml.ms" in page
@@ -58,7 +58,7 @@ def test_markdown_root_causes_fixes_and_counts() -> None:
     assert md.startswith("# netcheck: ❌ fail")
     assert md.index("## Root causes") < md.index("## Stage 0")
     assert "```sh\naz network private-endpoint-connection approve --id" in md
-    assert "61 pass · 9 skip · 0 warn · 0 error · 8 fail" in md
+    assert "64 pass · 11 skip · 0 warn · 0 error · 8 fail" in md
     assert "# netcheck: ✅ pass" in out("healthy", "md")
 
 
@@ -66,7 +66,7 @@ def test_junit_is_valid_and_maps_verdicts() -> None:
     xml = out("default", "junit")
     XSD.validate(xml)
     suite = ET.fromstring(xml).find("testsuite")
-    assert suite is not None and suite.get("failures") == "8" and suite.get("skipped") == "9"
+    assert suite is not None and suite.get("failures") == "8" and suite.get("skipped") == "11"
     cases = suite.findall("testcase")
     failing = {c.get("classname") for c in cases if c.find("failure") is not None}
     assert failing == {"acr.pe_approval", "pdns.links", "dns.system", "dns.azure"}
