@@ -22,7 +22,7 @@ async def events(settings: Settings, catalog: Sequence[Probe]) -> AsyncIterator[
     ctx = Context(settings)
     probes = select(catalog, settings.only, settings.skip)
     if settings.no_azure:  # nothing to read in ARM: the configuration stage is left out, not failed
-        probes = [p for p in probes if p.stage != 1 and p.id not in ("ctx.credential", "ctx.target")]
+        probes = [p for p in probes if p.stage != 1 and p.id not in ("ctx.credential", "ctx.target", "ctx.reads")]
     try:
         async for event in stream(probes, ctx, target_of(settings), catalog):
             yield event

@@ -16,6 +16,7 @@ from netcheck.clouds import CLOUDS
 from netcheck.settings import AZURE_DNS, ScoreRequest, Settings
 
 if TYPE_CHECKING:
+    from netcheck.model import Report
     from netcheck.probe import Probe
 
 FORMATS = ("text", "json", "md", "html", "junit")
@@ -67,7 +68,7 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     n.add_argument("--resolver", type=_rule(validate.address), metavar="ADDR[:PORT]",
                    help="DNS server to use as the system resolver (default: /etc/resolv.conf)")
     n.add_argument("--azure-dns", type=_rule(validate.address), default=AZURE_DNS, metavar="ADDR[:PORT]",
-                   help=f"Azure DNS (default {AZURE_DNS})")
+                   help=f"Azure DNS (default {AZURE_DNS[0]}:{AZURE_DNS[1]})")
     n.add_argument("--dns-server", dest="dns_servers", action="append", default=[], metavar="ADDR[:PORT]",
                    type=_rule(validate.address), help="a custom DNS server to compare (repeatable)")
     n.add_argument("--connect-to", action="append", default=[], type=_rule(validate.connect_to),
@@ -99,18 +100,31 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     r.add_argument("--output", "-o", choices=FORMATS)
     r.add_argument("--out", type=Path, metavar="FILE",
                    help="write the report to FILE (format from --output or the extension)")
+    r.add_argument("--fix-plan", type=Path, metavar="FILE",
+                   help="also write the fixes as a bash script to review and run yourself (netcheck runs none)")
+    r.add_argument("--rerun", type=Path, metavar="REPORT",
+                   help="re-check only what did not pass in REPORT (a --json report): same target, probes, subjects")
     r.add_argument("--no-tui", action="store_true", help="plain text tree even on a terminal (also when CI is set)")
+    v = r.add_mutually_exclusive_group()
+    v.add_argument("-v", "--verbose", action="store_true", help="text: every result with its evidence")
+    v.add_argument("-q", "--quiet", action="store_true", help="text: the problems and their fixes only")
 
 
 _COMMANDS = """commands:
   netcheck [check] [OPTIONS]    the check (the options above)
   netcheck demo [SCENARIO]      the check against the embedded simulator (--list: the scenarios)
-  netcheck explain ID           what a probe checks and what its verdicts mean
+  netcheck explain [ID]         what a probe checks and what its verdicts mean (no ID: every probe)
   netcheck collect --out FILE   read the Azure side once, for a later run with --inventory FILE
+  netcheck fixes --from REPORT  the fix plan of a --json report as a bash script (to review; never run)
+  netcheck diff OLD NEW         compare two --json reports: fixed / still failing / new (exit 1 while any fails)
   netcheck sim serve SCENARIO   run the simulator alone and print a command line to check it
 
-exit codes: 0 nothing failed, 1 a probe failed, 2 bad usage or input, 3 some probes could not decide,
-130 interrupted
+exit codes:
+  0    nothing failed (warnings allowed unless --strict)
+  1    at least one probe failed
+  2    bad usage or input, including a workspace or endpoint that does not exist (close names on stderr)
+  3    nothing failed, but some probes could not decide (errors, including no credential)
+  130  interrupted
 """
 
 
@@ -119,16 +133,28 @@ _LATENCY: dict[str, Any] = {"type": _rule(validate.milliseconds), "default": Non
                             "help": "added latency per request (simulated distance)"}
 
 
+# What `fixes` and `diff` do, for their --help.
+_ABOUT = {
+    "fixes": ("Write the fix plan of a --json report as a bash script to review and run yourself: each step once, "
+              "in order, with what it fixes and what it changes. netcheck runs none of it.", None),
+    "diff": ("Compare two --json reports by result id: fixed, still failing, new, not re-checked.",
+             "exit codes:\n  0  everything OLD had failing is fixed and nothing new fails\n"
+             "  1  something still fails, fails anew, or was not re-checked\n"
+             "  2  a file that is not a netcheck.report/2 report"),
+}
+
+
 def build_parser(command: str) -> argparse.ArgumentParser:
+    about, epilog = _ABOUT.get(command, (None, None))
     p = _Parser(prog=f"netcheck {command}".strip(), allow_abbrev=False,
-                description="Find out why a private Azure ML online endpoint can't deploy or be reached.",
-                epilog=_COMMANDS if command in ("", "check") else None,
+                description=about or "Find out why a private Azure ML online endpoint can't deploy or be reached.",
+                epilog=_COMMANDS if command in ("", "check") else epilog,
                 formatter_class=argparse.RawDescriptionHelpFormatter)
     if command in ("", "check"):
         p.add_argument("--version", action="version", version=f"netcheck {__version__}")
         _add_check_options(p)
     elif command == "explain":
-        p.add_argument("id", help="probe id, e.g. dns.system")
+        p.add_argument("id", nargs="?", help="probe id, e.g. dns.system (none: list every probe)")
     elif command == "demo":
         p.add_argument("scenario", nargs="?", default="default", help="scenario name or YAML path")
         p.add_argument("--list", action="store_true", help="list the shipped scenarios")
@@ -140,6 +166,14 @@ def build_parser(command: str) -> argparse.ArgumentParser:
         p.add_argument("--latency", **_LATENCY)
     elif command == "collect":
         _add_check_options(p)
+    elif command == "fixes":
+        p.add_argument("--from", dest="report", type=Path, required=True, metavar="REPORT",
+                       help="a report written with --json")
+        p.add_argument("--out", type=Path, metavar="FILE", help="write the script here (default: stdout)")
+    elif command == "diff":
+        p.add_argument("old", type=Path, help="the report before fixing (--json)")
+        p.add_argument("new", type=Path, help="the report after fixing (--json, e.g. from --rerun OLD)")
+        p.add_argument("--json", action="store_true", help="the comparison as JSON on stdout")
     return p
 
 
@@ -272,7 +306,7 @@ def output_format(args: argparse.Namespace) -> str | None:
         if (fmt := format_for(args.out)) is None:
             raise UsageError(f"argument --out: {no_format(args.out)}, or give --output")
         return fmt
-    if args.no_tui or not sys.stdout.isatty() or os.environ.get("CI"):
+    if args.no_tui or getattr(args, "fix_plan", None) or not sys.stdout.isatty() or os.environ.get("CI"):
         return "text"
     return None
 
@@ -306,7 +340,7 @@ def _unless_interrupted() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    command = argv[0] if argv and argv[0] in ("check", "explain", "demo", "sim", "collect") else ""
+    command = argv[0] if argv and argv[0] in ("check", "explain", "demo", "sim", "collect", "fixes", "diff") else ""
     rest = argv[1:] if command else argv
     _SIGNALLED.clear()
     previous = _set_signals(_on_signal)
@@ -318,6 +352,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return demo(args)
         if command == "sim":
             return serve(args)
+        if command == "fixes":
+            return fixes(args)
+        if command == "diff":
+            return diff(args)
+        if command == "collect" and (args.fix_plan or args.rerun):
+            raise UsageError("collect reads facts only: --fix-plan and --rerun belong to a check")
+        if not apply_rerun(args):
+            return 0
         settings = settings_from(args, os.environ)
         if command == "collect":
             return collect(settings, args.out)
@@ -387,10 +429,12 @@ def run_check(settings: Settings, args: argparse.Namespace) -> int:
         from netcheck.tui.app import run_tui
 
         return run_tui(settings, CATALOG)
-    return _run_report(settings, CATALOG, fmt, args.out)
+    detail = "verbose" if getattr(args, "verbose", False) else "quiet" if getattr(args, "quiet", False) else ""
+    return _run_report(settings, CATALOG, fmt, args.out, detail, getattr(args, "fix_plan", None))
 
 
-def _run_report(settings: Settings, catalog: Sequence[Probe], fmt: str, out: Path | None) -> int:
+def _run_report(settings: Settings, catalog: Sequence[Probe], fmt: str, out: Path | None,
+                detail: str = "", fix_plan: Path | None = None) -> int:
     from netcheck.app import check
     from netcheck.model import exit_code
     from netcheck.output import write_report, write_stream
@@ -399,16 +443,40 @@ def _run_report(settings: Settings, catalog: Sequence[Probe], fmt: str, out: Pat
     report = run_async(check(settings, catalog, progress=sys.stderr.isatty()))
     _unless_interrupted()
     color = out is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    text = render(fmt, report, color=color)
+    text = render(fmt, report, color=color, detail=detail)
     if out is not None:
         try:
             write_report(out, text)
         except OSError as exc:
             raise UsageError(f"argument --out: cannot write {str(out)!r}: {exc.strerror or exc}") from None
+        # the problems still reach the terminal (stderr: stdout stays for the report formats)
+        summary = render("text", report, color=sys.stderr.isatty() and not os.environ.get("NO_COLOR"),
+                         detail="quiet")
+        write_stream(sys.stderr, summary, "text")
         print(f"netcheck: {report.verdict.value}; {fmt} report written to {out}", file=sys.stderr)
     else:
         write_stream(sys.stdout, text, fmt)
+    if fix_plan is not None:
+        from netcheck.fixplan import script
+
+        _write(fix_plan, script(report.to_json()), "--fix-plan")
+        print(f"netcheck: fix plan written to {fix_plan} (review it; netcheck ran none of it)", file=sys.stderr)
+    if missing := _not_found(report):   # the report is written; the run still ends as bad input
+        print(f"netcheck: error: {missing}", file=sys.stderr)
+        return 2
     return exit_code(report, settings.strict)
+
+
+def _not_found(report: Report) -> str | None:
+    """ctx.target's failure when the workspace or an endpoint does not exist (it names close names)."""
+    from netcheck.model import Verdict
+    from netcheck.redact import redact_text
+    from netcheck.render.common import safe_text
+
+    for r in report.results:
+        if r.probe == "ctx.target" and r.verdict is Verdict.FAIL and "did_you_mean" in r.evidence:
+            return safe_text(redact_text(r.summary))
+    return None
 
 
 # ---- collect ---------------------------------------------------------------------------------------
@@ -506,6 +574,8 @@ def demo(args: argparse.Namespace) -> int:
         return 0
     scenario = _load_scenario(args.scenario)
     apply_options(args, scenario)
+    if not apply_rerun(args):
+        return 0
     with Simulator(scenario, args.latency) as sim:
         return run_check(scenario_settings(sim, args, os.environ), args)
 
@@ -531,10 +601,16 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _explain(probe_id: str) -> int:
+def _explain(probe_id: str | None) -> int:
     from netcheck.probes import CATALOG
 
     by_id = {p.id: p for p in CATALOG}
+    if probe_id is None:   # the catalog: every probe with its title
+        width = max(map(len, by_id))
+        for p in CATALOG:
+            print(f"{p.id:<{width}}  {p.title}")
+        print("\nnetcheck explain ID: what one probe checks and what its verdicts mean")
+        return 0
     if probe_id not in by_id:
         close = difflib.get_close_matches(probe_id, list(by_id), n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(by_id)}"
@@ -550,3 +626,81 @@ def _explain(probe_id: str) -> int:
     if p.docs:
         print(f"\ndocs: {p.docs}")
     return 0
+
+
+# ---- verify after fixing: --fix-plan, fixes, --rerun, diff --------------------------------------------
+def _write(path: Path, text: str, option: str) -> None:
+    from netcheck.output import write_report
+
+    try:
+        write_report(path, text)
+    except OSError as exc:
+        raise UsageError(f"argument {option}: cannot write {str(path)!r}: {exc.strerror or exc}") from None
+
+
+def _report(path: Path, option: str) -> dict[str, Any]:
+    from netcheck import verify
+
+    try:
+        return verify.load(path)
+    except ValueError as exc:
+        raise UsageError(f"argument {option}: {exc}") from None
+
+
+def fixes(args: argparse.Namespace) -> int:
+    """`netcheck fixes --from REPORT`: the report's fix plan as a script, on stdout or in --out."""
+    from netcheck.fixplan import script
+    from netcheck.output import write_stream
+
+    text = script(_report(args.report, "--from"))
+    if args.out is None:
+        write_stream(sys.stdout, text, "text")
+    else:
+        _write(args.out, text, "--out")
+        print(f"netcheck: fix plan written to {args.out} (review it; netcheck ran none of it)", file=sys.stderr)
+    return 0
+
+
+def apply_rerun(args: argparse.Namespace) -> bool:
+    """`--rerun REPORT`: check again only what did not pass there, on the report's target unless the user
+    names another. False when everything there passed (nothing to re-check)."""
+    if getattr(args, "rerun", None) is None:
+        return True
+    from netcheck import verify
+
+    if args.only:
+        raise UsageError("argument --rerun: not with --only (the report says what to re-check)")
+    doc = _report(args.rerun, "--rerun")
+    patterns = verify.rerun_patterns(doc)
+    if not patterns:
+        print(f"netcheck: every result in {args.rerun} passed; nothing to re-check", file=sys.stderr)
+        return False
+    t = doc["target"]
+    try:   # the report's target passes the same rules as the options would
+        for attr, rule in (("subscription", validate.subscription), ("resource_group", validate.resource_group),
+                           ("workspace", validate.workspace)):
+            if not getattr(args, attr) and t.get(attr):
+                setattr(args, attr, rule(t[attr]))
+        if not args.endpoints:
+            args.endpoints = [validate.endpoint(e) for e in t.get("endpoints") or []]
+    except ValueError as exc:
+        raise UsageError(f"argument --rerun: {str(args.rerun)!r}: target: {exc}") from None
+    if args.cloud == "AzureCloud" and t.get("cloud"):
+        args.cloud = t["cloud"]
+    args.only = patterns
+    return True
+
+
+def diff(args: argparse.Namespace) -> int:
+    """`netcheck diff OLD NEW`: exit 0 when everything OLD had wrong is fixed, 1 while anything fails."""
+    import json
+
+    from netcheck import verify
+    from netcheck.output import write_stream
+
+    result = verify.diff(_report(args.old, "old"), _report(args.new, "new"))
+    if args.json:
+        write_stream(sys.stdout, json.dumps(result.to_json(), indent=2) + "\n", "json")
+    else:
+        write_stream(sys.stdout, result.text(), "text")
+    return result.exit_code

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from netcheck.causes import Causes
 from netcheck.subject import Ref, Subject, as_subject
 
-REPORT_SCHEMA = "netcheck.report/1"
+REPORT_SCHEMA = "netcheck.report/2"
 
 
 class Verdict(enum.Enum):
@@ -39,6 +41,14 @@ class Verdict(enum.Enum):
 _RANK = {v: i for i, v in enumerate(Verdict)}
 
 
+class SkipKind(enum.Enum):
+    """Why a result is `skip`: only a blocked skip is a problem (it names its cause)."""
+
+    BLOCKED = "blocked"                # something it needs did not pass: `cause` names it
+    NOT_APPLICABLE = "not_applicable"  # nothing to check here (no endpoints, outside Azure, no custom DNS)
+    OPT_IN = "opt_in"                  # runs only when asked (an option, or a probe --only/--skip left out)
+
+
 @dataclass(frozen=True)
 class Fix:
     summary: str
@@ -63,6 +73,19 @@ class Finding:
     evidence: Mapping[str, Any] = field(default_factory=dict)
     fix: Fix | None = None
     cause: Ref | None = None
+    skip: SkipKind | None = None   # for a skip: its kind when it is not implied (see skip_kind)
+
+    @property
+    def skip_kind(self) -> SkipKind | None:
+        """A skip's kind: as the probe said, else blocked when it names a cause that ran, opt-in when that
+        cause was left out of the run, else not applicable."""
+        if self.verdict is not Verdict.SKIP:
+            return None
+        if self.skip:
+            return self.skip
+        if self.cause:
+            return SkipKind.BLOCKED if self.cause.ran else SkipKind.OPT_IN
+        return SkipKind.NOT_APPLICABLE
 
     @property
     def about(self) -> Subject:
@@ -81,14 +104,26 @@ class Result:
     duration_ms: int
     evidence: Mapping[str, Any]
     fix: Fix | None
+    skip: SkipKind | None = None
 
     @property
     def ref(self) -> Ref:
         """How other results name this one as their cause."""
         return Ref(self.probe, self.subject)
 
+    @property
+    def id(self) -> str:
+        """Stable across runs: `probe@subject`, or the probe alone (the Report keeps them unique)."""
+        return self.ref.text
+
+    @property
+    def problem(self) -> bool:
+        """Something is wrong here or could not be decided: it is a root cause or names one."""
+        return self.verdict in (Verdict.FAIL, Verdict.ERROR) or self.skip is SkipKind.BLOCKED
+
     def to_json(self) -> dict[str, Any]:
         return {
+            "id": self.id,
             "probe": self.probe,
             "subject": self.subject.text,
             "stage": self.stage,
@@ -96,6 +131,8 @@ class Result:
             "verdict": self.verdict.value,
             "summary": self.summary,
             "cause": self.cause.text if self.cause else None,
+            "caused_by": None,
+            "skip": self.skip.value if self.skip else None,
             "duration_ms": self.duration_ms,
             "evidence": dict(self.evidence),
             "fix": self.fix.to_json() if self.fix else None,
@@ -166,11 +203,40 @@ class Report:
             counts[r.verdict.value] += 1
         return counts
 
+    @functools.cached_property
+    def causes(self) -> Causes:
+        """Direct and root causes and the fix plan (netcheck.causes), by position in `results`."""
+        return Causes(self.results)
+
     def root_causes(self) -> list[Result]:
-        """Failures that are not consequences of another result."""
-        return [r for r in self.results if r.verdict is Verdict.FAIL and not r.cause]
+        """The problems' roots: every fail, error and blocked skip is one of them or leads to one."""
+        return [self.results[i] for i in self.causes.root_causes()]
+
+    def caused_by(self, result: Result) -> Result | None:
+        """The result `result.cause` names, if it is in this report."""
+        i = self.causes.direct(self.results.index(result))
+        return None if i is None else self.results[i]
+
+    def root_of(self, result: Result) -> Result:
+        """Where `result`'s chain of causes ends (itself, when it names none)."""
+        return self.results[self.causes.root(self.results.index(result))]
+
+    def explains(self, root: Result) -> list[Result]:
+        """The consequences of `root`: the results whose chain of causes ends there."""
+        return [self.results[i] for i in self.causes.consequences(self.results.index(root))]
 
     def to_json(self) -> dict[str, Any]:
+        c = self.causes
+        results = []
+        for i, r in enumerate(self.results):
+            j, d = c.direct(i), r.to_json()
+            d["id"] = c.ids[i]
+            if r.cause:
+                d["caused_by"] = {"id": None if j is None else c.ids[j], **r.cause.to_json()}
+            results.append(d)
+        roots = [{"id": c.ids[i], "probe": self.results[i].probe, "verdict": self.results[i].verdict.value,
+                  "summary": self.results[i].summary, "explains": [c.ids[k] for k in c.consequences(i)]}
+                 for i in c.root_causes()]
         return {
             "schema": REPORT_SCHEMA,
             "netcheck": self.version,
@@ -180,7 +246,9 @@ class Report:
             "target": self.target.to_json(),
             "verdict": self.verdict.value,
             "counts": self.counts,
-            "results": [r.to_json() for r in self.results],
+            "root_causes": roots,
+            "fix_plan": [s.to_json() for s in c.fix_plan()],
+            "results": results,
         }
 
 

@@ -6,6 +6,7 @@ The runner streams events; the text tree, JSON, reports and the TUI are consumer
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import fnmatch
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -38,7 +39,7 @@ Event = Started | Finished | Done
 
 def select(catalog: Sequence[Probe], only: Iterable[str] = (), skip: Iterable[str] = ()) -> list[Probe]:
     """The probes to run: `--only` globs plus everything they wait for, less `--skip` globs."""
-    only, skip = list(only), list(skip)
+    only, skip = [g.partition("@")[0] for g in only], [g.partition("@")[0] for g in skip]
     by_id = {p.id: p for p in catalog}
     wanted = {p.id for p in catalog if not only or any(fnmatch.fnmatchcase(p.id, g) for g in only)}
     todo = list(wanted)
@@ -52,7 +53,7 @@ def select(catalog: Sequence[Probe], only: Iterable[str] = (), skip: Iterable[st
 
 def _result(p: Probe, f: Finding, duration_ms: int) -> Result:
     return Result(p.id, f.about, p.stage, p.title, f.verdict, f.summary, f.cause, duration_ms,
-                  f.evidence, f.fix)
+                  f.evidence, f.fix, f.skip_kind)
 
 
 def _error(p: Probe, summary: str, duration_ms: int, **evidence: object) -> Result:
@@ -132,9 +133,22 @@ async def stream(probes: Sequence[Probe], ctx: Context, target: Target,
         closer.cancel()
         await asyncio.gather(closer, *tasks, return_exceptions=True)
     index = {p.id: i for i, p in enumerate(catalog or probes)}
-    ordered = tuple(sorted(all_results, key=_order(index)))
+    ordered = tuple(sorted(filter(_wanted(ctx.settings.only), all_results), key=_order(index)))
+    if not target.endpoints and ctx.inventory and ctx.inventory.endpoints:   # "all": name the ones checked
+        target = dataclasses.replace(target, endpoints=tuple(ep.name for ep in ctx.inventory.endpoints))
     yield Done(Report(__version__, started_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
                       round((ctx.clock() - t0) * 1000), ctx.where, target, ordered))
+
+
+def _wanted(only: Sequence[str]) -> Callable[[Result], bool]:
+    """`--only probe@subject`: that probe's results for matching subjects only (what it waits for, all)."""
+    by_subject = [g.partition("@") for g in only if "@" in g]
+
+    def keep(r: Result) -> bool:
+        mine = [s for p, _, s in by_subject if fnmatch.fnmatchcase(r.probe, p)]
+        plain = any(fnmatch.fnmatchcase(r.probe, g) for g in only if "@" not in g)
+        return not mine or plain or any(fnmatch.fnmatchcase(r.subject.text, s) for s in mine)
+    return keep
 
 
 def _blocking(ctx: Context, dep: str, present: set[str]) -> Ref | None:

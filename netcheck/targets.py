@@ -71,8 +71,8 @@ def _linked(inv: Inventory) -> list[tuple[Service, str, str]]:
 
 def records(inv: Inventory) -> list[Record]:
     """The records the private zones need, from the private endpoints' DNS configs (ground truth)."""
-    owners = [r for r in (inv.workspace and inv.workspace.id, inv.registry and inv.registry.id,
-                          inv.vault and inv.vault.id, *(x.id for x in inv.linked)) if r]
+    owners = [r for r in (inv.workspace and inv.workspace.id, inv.hub and inv.hub.id, inv.registry and inv.registry.id,
+                          inv.vault and inv.vault.id, *(x.id for x in inv.linked)) if r]   # a project's PE is its hub's
     out: dict[tuple[str, str], Record] = {}
     for owner in owners:
         for pe in inv.pes_for(owner):
@@ -82,7 +82,7 @@ def records(inv: Inventory) -> list[Record]:
                     prev = out.get(key)
                     ips = tuple(sorted({*(prev.ips if prev else ()), *cfg.ips}))
                     out[key] = Record(cfg.fqdn, split[0], split[1], ips, owner, pe.id)
-    ws = inv.workspace
+    ws = inv.network_workspace
     if ws and ws.public_network_access == "Disabled":
         for svc, rid, name in _linked(inv):
             if svc.record_when_private:
@@ -96,7 +96,8 @@ def required_zones(inv: Inventory) -> list[str]:
     """Zones the target needs: those its records live in, plus the workspace's own two when private."""
     c = cloud(inv.cloud)
     zones = {r.zone for r in records(inv)}
-    if inv.workspace and (inv.workspace.connections or inv.workspace.public_network_access == "Disabled"):
+    net = inv.network_workspace
+    if net and (net.connections or net.public_network_access == "Disabled"):
         zones.update(z for key in ("workspace", "notebooks") if (z := c.zone(key)))
     return [z for z in c.required_zones if z in zones]
 

@@ -13,7 +13,7 @@ _GROUP = re.compile(r"^[-\w.()]{1,90}$")
 _WORKSPACE = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$")
 _ENDPOINT = re.compile(r"^[a-zA-Z][a-zA-Z0-9-]{1,30}[a-zA-Z0-9]$")
 _LABEL = re.compile(r"^(?!-)[a-zA-Z0-9-]{1,63}(?<!-)$")
-_GLOB = re.compile(r"^[a-z0-9_.*?\[\]!@-]+$")
+_GLOB = re.compile(r"^[a-z0-9_.*?\[\]!-]+$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 _DIGITS = re.compile(r"[0-9]{1,6}")
 _RESOURCE_ID = re.compile(r"^/subscriptions/[^/]+(/resourceGroups/[^/]+)?(/providers/[^/]+(/[^/]+/[^/]+)+)?$",
@@ -110,8 +110,11 @@ def connect_to(value: str) -> tuple[tuple[str, int], tuple[str, int]]:
 
 
 def glob(value: str) -> str:
-    if not _GLOB.fullmatch(value):
-        raise ValueError(f"{value!r} is not a probe id pattern (like 'dns.*' or 'ws.v1_legacy_mode')")
+    """A probe id glob, optionally `@` and a subject glob (`dns.system@*.azurecr.io`)."""
+    probe_part, at, subject = value.partition("@")
+    if not _GLOB.fullmatch(probe_part) or (at and (not subject or not subject.isprintable())):
+        raise ValueError(f"{value!r} is not a probe id pattern (like 'dns.*', 'ws.v1_legacy_mode' or "
+                         "'dns.system@HOST')")
     return value
 
 

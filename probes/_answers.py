@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from netcheck.context import Context
-from netcheck.model import Fix, Verdict
+from netcheck.model import Fix, Result, Verdict
 from netcheck.net.dns import Lookup
 from netcheck.probes._common import cmd, fix, group_of, name_of
-from netcheck.subject import RecordName, Ref, Subject, ZoneLink, ZoneName
+from netcheck.subject import RecordName, Subject, ZoneLink, ZoneName
 from netcheck.targets import Name, Names
 
 
@@ -69,8 +69,9 @@ def fix_for(ctx: Context, name: Name, lk: Lookup, kind: str) -> Fix | None:
     return None
 
 
-def explained_by(ctx: Context, lk: Lookup) -> Ref | None:
-    """The private DNS configuration fault behind a wrong answer, when stage 1 found one."""
+def explained_by(ctx: Context, lk: Lookup) -> Result | None:
+    """The failing result of the private DNS configuration fault behind a wrong answer, when stage 1
+    found one: the answer names it as its cause and shows its fix."""
     found = _privatelink((lk.name, *lk.chain))
     if found is None:
         return None
@@ -79,5 +80,5 @@ def explained_by(ctx: Context, lk: Lookup) -> Ref | None:
         ("pdns.zones", lambda s: s == ZoneName(zone)),
         ("pdns.links", lambda s: isinstance(s, ZoneLink) and s.zone == zone),
         ("pdns.records", lambda s: isinstance(s, RecordName) and s.zone == zone and s.covers(via)))
-    return next((r.ref for probe_id, matches in rules for r in ctx.results_of(probe_id)
+    return next((r for probe_id, matches in rules for r in ctx.results_of(probe_id)
                  if matches(r.subject) and r.verdict is Verdict.FAIL), None)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 
 from netcheck.azure.errors import describe
 from netcheck.azure.facts import Inventory, ReadError, group_of, name_of
 from netcheck.context import Context
 from netcheck.model import Finding, Fix, Verdict
-from netcheck.subject import Subject
+from netcheck.subject import Named, Ref, Subject
 
 LEARN = "https://learn.microsoft.com/azure"
 DOCS = {
@@ -55,9 +56,39 @@ def inventory(ctx: Context) -> Inventory:
 
 
 def unreadable(inv: Inventory, resource_id: str | None, subject: str) -> Finding | None:
-    """An `error` finding when the resource a probe judges could not be read."""
+    """An `error` finding when the resource a probe judges could not be read; its cause is
+    ctx.reads' result for that read (where the refusal is reported once)."""
     err = inv.error_for(resource_id)
-    return error_finding(err, subject) if err else None
+    if not err:
+        return None
+    return dataclasses.replace(error_finding(err, subject), cause=read_cause(err))
+
+
+def read_label(resource_id: str) -> str:
+    """A refused read's subject: the id from its provider on (`Microsoft.ContainerRegistry/registries/cr`)."""
+    return resource_id.split("/providers/", 1)[-1]
+
+
+def read_cause(err: ReadError) -> Ref:
+    """The ctx.reads result that reports a refused or failed read."""
+    return Ref("ctx.reads", Named(read_label(err.resource)))
+
+
+def not_read(ctx: Context, *, registry_only: bool = False) -> list[Finding]:
+    """A skip naming the read as cause for each workspace dependency (registry, key vault, storage) that
+    could not be read: its names and records are unknown, so the checks that need them can't run, and
+    they must show as not checked rather than vanish from the report."""
+    inv, out = ctx.inventory, []
+    if inv is None or inv.workspace is None:
+        return []
+    ws = inv.workspace
+    for rid in (ws.container_registry,) if registry_only else (ws.container_registry, ws.key_vault,
+                                                               ws.storage_account):
+        if err := inv.error_for(rid):
+            out.append(Finding(name_of(err.resource), Verdict.SKIP, f"not checked: {name_of(err.resource)} could "
+                               "not be read, so its names and records are unknown", {"resource": err.resource},
+                               cause=read_cause(err)))
+    return out
 
 
 def error_finding(err: ReadError, subject: Subject | str) -> Finding:
@@ -77,9 +108,20 @@ def ws_args(inv: Inventory) -> tuple[str, ...]:
     return ("-g", group_of(inv.workspace.id), "-w", inv.workspace.name)
 
 
+def recreate_deployment(inv: Inventory, endpoint: str, deployment: str, *create_args: str) -> tuple[str, str]:
+    """Delete and create one deployment. netcheck can't know the YAML file it was created from: the
+    placeholder `<deployment.yml>` stands for it (fix summaries say so)."""
+    return (cmd("az", "ml", "online-deployment", "delete", *ws_args(inv), "-e", endpoint, "-n", deployment, "--yes"),
+            cmd("az", "ml", "online-deployment", "create", *ws_args(inv), "-e", endpoint, "-n", deployment,
+                "-f", DEPLOYMENT_YAML, *create_args))
+
+
+DEPLOYMENT_YAML = "<deployment.yml>"
+
+
 def legacy_isolation(inv: Inventory) -> bool:
-    """No workspace managed VNet: AML builds a managed VNet per deployment (the seed's 'legacy')."""
-    ws = inv.workspace
+    """No workspace managed VNet: AML builds a managed VNet per deployment (legacy network isolation)."""
+    ws = inv.network_workspace
     return ws is not None and (ws.isolation_mode or "Disabled") == "Disabled"
 
 
@@ -105,5 +147,5 @@ def outside(ctx: Context, vnets: set[str]) -> bool:
     return not where or where.lower() not in vnets
 
 
-__all__ = ["DOCS", "client_vnets", "cmd", "counted", "error_finding", "fix", "group_of", "inventory", "legacy_isolation",
-           "name_of", "outside", "reaching_vnets", "unreadable", "ws_args"]
+__all__ = ["DEPLOYMENT_YAML", "DOCS", "client_vnets", "cmd", "counted", "error_finding", "fix", "group_of", "inventory",
+           "legacy_isolation", "name_of", "outside", "reaching_vnets", "recreate_deployment", "unreadable", "ws_args"]

@@ -16,7 +16,7 @@ from netcheck.model import Finding, Verdict, Where
 from netcheck.net import http
 from netcheck.net.errors import describe as net_error
 from netcheck.probe import probe
-from netcheck.probes._common import cmd, counted, error_finding, fix
+from netcheck.probes._common import cmd, counted, error_finding, fix, read_label
 
 IMDS = ("169.254.169.254", 80)
 # IMDS answers in milliseconds on a VM; anywhere else the address is a black hole. One second is
@@ -47,7 +47,8 @@ async def credential(ctx: Context) -> list[Finding]:
         credential_ = cred.build(s)
         await asyncio.wait_for(asyncio.to_thread(credential_.get_token, cred.scope(s)), TOKEN_TIMEOUT)
     except Exception as exc:  # the credential chain's own message lists every attempt
-        return [Finding("", Verdict.FAIL, "no ARM token: every credential in the chain failed",
+        # could not decide: the configuration is unknown, not wrong (exit 3 unless the network failed)
+        return [Finding("", Verdict.ERROR, "no ARM token: every credential in the chain failed",
                         {"cloud": s.cloud, "reasons": _attempts(exc)},
                         fix("Sign in, or give the jumpbox a managed identity with Reader on the workspace",
                             *([cmd("az", "cloud", "set", "--name", s.cloud)] if s.cloud != "AzureCloud" else []),
@@ -126,7 +127,8 @@ async def target(ctx: Context) -> list[Finding]:
 
     pass: the workspace was read. fail: the workspace or a named endpoint does not exist (close names
     are suggested). error: ARM refused (403: the missing permission and scope are named) or failed.
-    Other unreadable resources don't stop the run: the probes that need them report `error`.
+    Other unreadable resources don't stop the run: ctx.reads reports each, and the probes that need
+    one report `error` or `skip` naming it as their cause.
     """
     s = ctx.settings
     if s.inventory:
@@ -151,15 +153,36 @@ async def target(ctx: Context) -> list[Finding]:
     if inv.missing_endpoints:
         known = list(inv.known_endpoints)
         hints = {n: difflib.get_close_matches(n, known, n=2) for n in inv.missing_endpoints}
+        close = sorted({c for cs in hints.values() for c in cs})
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; it has {', '.join(known) or 'none'}"
         return [Finding("", Verdict.FAIL, f"online endpoint {', '.join(inv.missing_endpoints)} not found in "
-                        f"workspace {ws.name}", {**evidence, "did_you_mean": hints},
+                        f"workspace {ws.name}{hint}", {**evidence, "did_you_mean": hints},
                         fix("Check the endpoint name",
                             cmd("az", "ml", "online-endpoint", "list", "-g", group_of(ws.id), "-w", ws.name,
                                 "-o", "table")))]
     n_dep = sum(len(e.deployments) for e in inv.endpoints)
     found = (f"{counted(len(inv.endpoints), 'online endpoint')}, {counted(n_dep, 'deployment')}, "
              f"{counted(len(inv.private_endpoints), 'private endpoint')}")
-    return [Finding("", Verdict.PASS, f"workspace {ws.name} ({ws.location}): {found}", evidence)]
+    label = f"project {ws.name} of hub {name_of(ws.hub_id)}" if ws.is_project and ws.hub_id else f"workspace {ws.name}"
+    if ws.kind != "Default":
+        evidence = {**evidence, "kind": ws.kind, **({"hub": ws.hub_id} if ws.hub_id else {})}
+    return [Finding("", Verdict.PASS, f"{label} ({ws.location}): {found}", evidence)]
+
+
+@probe("ctx.reads", stage=0, title="Everything the workspace depends on could be read", needs=["ctx.target"])
+async def reads(ctx: Context) -> list[Finding]:
+    """Reports each resource ctx.target could not read (the registry, the key vault, a private DNS zone, a
+    VNet...) once, with why: the probes that needed it name this result as their cause, and the checks
+    it would have fed show as `skip` naming it rather than vanishing from the report.
+
+    pass: every resource was read. error: ARM refused a read (403: the missing permission and scope
+    are named, with the role assignment that grants it), timed out, or failed.
+    """
+    inv = ctx.inventory
+    assert inv is not None
+    if not inv.errors:
+        return [Finding("", Verdict.PASS, "every resource the workspace depends on was read")]
+    return [error_finding(e, read_label(e.resource)) for e in inv.errors]
 
 
 async def _workspace_missing(ctx: Context, inv: Inventory) -> Finding:

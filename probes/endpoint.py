@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from netcheck.azure.facts import Endpoint, Inventory
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
 from netcheck.probes._common import (
+    DEPLOYMENT_YAML,
     cmd,
     error_finding,
     fix,
@@ -14,6 +17,7 @@ from netcheck.probes._common import (
     legacy_isolation,
     outside,
     reaching_vnets,
+    recreate_deployment,
     unreadable,
     ws_args,
 )
@@ -35,7 +39,7 @@ def _start(inv: Inventory) -> list[Finding]:
 
 @probe("ep.state", stage=1, title="Endpoints and deployments provisioned", needs=_TARGET)
 async def state(ctx: Context) -> list[Finding]:
-    """Reads `provisioningState` of each endpoint and deployment (the seed's
+    """Reads `provisioningState` of each endpoint and deployment (like
     `az ml online-deployment show --query provisioning_state`).
 
     pass: Succeeded. warn: Creating, Updating or Scaling (try again when it settles). fail: any
@@ -86,9 +90,9 @@ def _traffic(inv: Inventory, ep: Endpoint) -> list[Finding]:
         return [err]
     if not ep.deployments:
         return [Finding(ep.name, Verdict.FAIL, "the endpoint has no deployments: scoring answers 404", evidence,
-                        fix("Create a deployment", cmd("az", "ml", "online-deployment", "create", *ws_args(inv),
-                                                       "-e", ep.name, "-f", "deployment.yml", "--all-traffic"),
-                            docs="rollout"))]
+                        fix(f"Create a deployment from your deployment YAML file ({DEPLOYMENT_YAML} stands for it)",
+                            cmd("az", "ml", "online-deployment", "create", *ws_args(inv), "-e", ep.name,
+                                "-f", DEPLOYMENT_YAML, "--all-traffic"), docs="rollout"))]
     ok = [d for d in ep.deployments if d.state == "Succeeded"] or list(ep.deployments)
     target = ok[0].name
     if sum(ep.traffic.values()) <= 0:
@@ -102,12 +106,24 @@ def _traffic(inv: Inventory, ep: Endpoint) -> list[Finding]:
     if idle:
         return [Finding(ep.name, Verdict.WARN, f"deployment {', '.join(idle)} gets no traffic: reachable only "
                         "with the azureml-model-deployment header", evidence,
-                        fix("Give it a share of the traffic if it should serve requests",
+                        fix("If it should serve requests, give it a share of the traffic (a canary split; "
+                            "adjust the percentages, they must add up to 100)",
                             cmd("az", "ml", "online-endpoint", "update", *ws_args(inv), "-n", ep.name, "--traffic",
-                                " ".join(f"{n}={p}" for n, p in {**ep.traffic, idle[0]: 0}.items())),
+                                " ".join(f"{n}={p}" for n, p in _canary(ep.traffic, idle).items())),
                             docs="rollout"))]
     split = ", ".join(f"{n} {p} %" for n, p in ep.traffic.items())
     return [Finding(ep.name, Verdict.PASS, f"traffic: {split}", evidence)]
+
+
+def _canary(traffic: Mapping[str, int], idle: list[str]) -> dict[str, int]:
+    """A split that gives each idle deployment a share (10 %, less with many deployments), taken one point
+    at a time from whichever deployment has the most, so the total stays 100."""
+    split = {n: p for n, p in traffic.items() if n not in idle}
+    share = max(1, min(10, 100 // (sum(1 for p in split.values() if p > 0) + len(idle))))
+    for _ in range(share * len(idle)):
+        top = max(split, key=lambda n: split[n])
+        split[top] -= 1
+    return {**split, **dict.fromkeys(idle, share)}
 
 
 @probe("ep.public_access", stage=1, title="The endpoint can be scored from here", needs=_TARGET)
@@ -120,8 +136,9 @@ async def public_access(ctx: Context) -> list[Finding]:
     """
     inv = inventory(ctx)
     out = _start(inv)
-    assert inv.workspace
-    vnets = reaching_vnets(inv, inv.workspace.id)
+    net = inv.network_workspace or inv.workspace   # a Foundry project's private endpoint is its hub's
+    assert net
+    vnets = reaching_vnets(inv, net.id)
     for ep in inv.endpoints:
         evidence = {"publicNetworkAccess": ep.public_network_access, "private_endpoint_vnets": sorted(vnets),
                     "netcheck_vnet": ctx.where.vnet_id}
@@ -139,7 +156,7 @@ async def public_access(ctx: Context) -> list[Finding]:
 async def egress(ctx: Context) -> list[Finding]:
     """Compares each managed deployment's `egressPublicNetworkAccess` with the workspace registry.
     With legacy network isolation, a deployment with egress Enabled pulls its image over the public
-    network: with a private registry the image download fails. (Seed: "Fehler zum Imagedownload".)
+    network: with a private registry the image download fails.
 
     pass: egress disabled, a public registry, or a workspace managed VNet (the flag is then unused).
     fail: legacy isolation, egress Enabled and a private registry; the fix recreates the deployment
@@ -167,12 +184,11 @@ async def egress(ctx: Context) -> list[Finding]:
             elif d.egress_public_network_access == "Enabled" and reg and reg.private:
                 out.append(Finding(subject, Verdict.FAIL, f"egress is Enabled but registry {reg.name} is private: "
                                    "the image download is expected to fail", evidence,
-                                   fix("Recreate the deployment with egress_public_network_access: disabled, "
-                                       "or move to a workspace managed VNet",
-                                       cmd("az", "ml", "online-deployment", "delete", *ws_args(inv), "-e", ep.name,
-                                           "-n", d.name, "--yes"),
-                                       cmd("az", "ml", "online-deployment", "create", *ws_args(inv), "-e", ep.name,
-                                           "-f", f"{d.name}.yml", "--set", "egress_public_network_access=disabled"),
+                                   fix(f"Recreate deployment {d.name} with egress_public_network_access: disabled "
+                                       f"({DEPLOYMENT_YAML} stands for the YAML file you created it from), or move "
+                                       "to a workspace managed VNet",
+                                       *recreate_deployment(inv, ep.name, d.name,
+                                                            "--set", "egress_public_network_access=disabled"),
                                        docs="secure_endpoint")))
             else:
                 out.append(Finding(subject, Verdict.PASS, f"egress {d.egress_public_network_access} fits the registry",
@@ -184,7 +200,7 @@ async def egress(ctx: Context) -> list[Finding]:
 async def mlflow_legacy(ctx: Context) -> list[Finding]:
     """Checks whether a deployment serves an MLflow model (model type `mlflow_model` or an mlflow
     flavor) with legacy network isolation (egress Disabled, no workspace managed VNet): that is not
-    supported. (Seed: MLflow models and the private-network feature.)
+    supported.
 
     pass: not MLflow, or not legacy isolation. fail: an MLflow model with legacy isolation; use a
     workspace managed VNet, or a custom environment and scoring script. error: the endpoints, an

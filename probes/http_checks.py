@@ -24,10 +24,10 @@ def _swagger_path(name: Name) -> str:
 async def frontend(ctx: Context) -> list[Finding]:
     """Sends `GET https://HOST/swagger.json` (Kubernetes: `/api/v1/endpoint/EP/swagger.json`) to each
     scoring host. Any HTTP answer, even 404 "Swagger not found", proves the front end (azureml-fe)
-    answers. (Seed: `curl -vi -k https://localhost:<port>/api/v1/endpoint/<endpoint-name>/swagger.json`.)
+    answers. (By hand: `curl -vi https://HOST/swagger.json`.)
 
     pass: an HTTP answer over HTTPS. fail: HTTPS fails but plain HTTP answers (a certificate
-    problem, as the seed says; or what else broke TLS: a reset, EOF, timeout, or no TLS on 443), or
+    problem; or what else broke TLS: a reset, EOF, timeout, or no TLS on 443), or
     neither answers. skip: TCP failed (net.tcp).
     """
     todo, out = reachable(ctx, "net.tcp", roles=("scoring",))

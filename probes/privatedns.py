@@ -8,7 +8,7 @@ from netcheck.clouds import cloud
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
-from netcheck.probes._common import client_vnets, cmd, error_finding, fix, inventory
+from netcheck.probes._common import client_vnets, cmd, error_finding, fix, inventory, not_read
 from netcheck.probes._reads import not_searched, pe_errors, zone_search_errors
 from netcheck.subject import RecordName, ZoneLink, ZoneName
 from netcheck.targets import Record, records, required_zones
@@ -29,6 +29,11 @@ async def zones(ctx: Context) -> list[Finding]:
     privatelink.vaultcore.azure.net, privatelink.blob.core.windows.net,
     privatelink.file.core.windows.net (other clouds: their own suffixes).
 
+    A Foundry project's zones are its hub's. The managed VNet's own private endpoints (its
+    PrivateEndpoint outbound rules) are managed private endpoints in Microsoft's subscription, not
+    Private Endpoint resources of yours: Azure resolves them inside the managed VNet, so no zone or
+    record of yours is asked for them.
+
     Zones no DNS zone group names are searched in every subscription the credential can read
     (hub-and-spoke setups keep them in a connectivity subscription).
 
@@ -38,7 +43,7 @@ async def zones(ctx: Context) -> list[Finding]:
     endpoint or its DNS zone groups) could not be read: creating it could make a duplicate.
     """
     inv = inventory(ctx)
-    ws = inv.workspace
+    ws = inv.network_workspace or inv.workspace
     assert ws
     rg = group_of(ws.id)
     incomplete = zone_search_errors(inv)
@@ -60,7 +65,7 @@ async def zones(ctx: Context) -> list[Finding]:
                                    "group fill it",
                                    cmd("az", "network", "private-dns", "zone", "create", "-g", rg, "-n", name),
                                    docs="pe_dns")))
-    return out
+    return out + not_read(ctx)
 
 
 @probe("pdns.records", stage=1, title="The zones hold the private endpoints' A records", needs=["ctx.target"],
@@ -70,7 +75,9 @@ async def zone_records(ctx: Context) -> list[Finding]:
     customDnsConfigs), checks the A record in the private zone: `<ws-guid>.workspace.<region>`, its
     `.cert` twin, `*.<ws-guid>.inference.<region>` (the scoring hosts), the notebooks record, the
     registry's login and `<registry>.<region>.data` records, the key vault's, the storage account's.
-    (Seed: `az network private-dns record-set list -z privatelink.api.azureml.ms`.)
+    (By hand: `az network private-dns record-set list -g RG -z privatelink.api.azureml.ms`.)
+    Only Private Endpoint resources in your subscription count: a managed VNet's managed private endpoints
+    (its PrivateEndpoint outbound rules) are Microsoft's and need no record of yours.
 
     pass: the record holds the private endpoint's IP. fail: missing (recreate the workspace private
     endpoint, or add a DNS zone group), or stale (another IP than the private endpoint's). skip: the
@@ -88,7 +95,7 @@ async def zone_records(ctx: Context) -> list[Finding]:
             continue
         err = inv.error_for(lists.records(zone.id))
         out.append(error_finding(err, subject) if err else _judge(rec, zone))
-    return out
+    return out + not_read(ctx)
 
 
 def _no_zone(inv: Inventory, name: str) -> str:
@@ -158,8 +165,7 @@ async def links(ctx: Context) -> list[Finding]:
     whose Azure DNS must answer with private addresses: the VNet netcheck runs in (else the private
     endpoints' VNets), and the VNet of each Kubernetes endpoint's cluster (its node pools' subnets,
     or the VNet AKS made in its node resource group). An unlinked zone is invisible to Azure DNS in
-    that VNet, so names fall through to their public answers: beyond the seed, this is the most
-    common real cause.
+    that VNet, so names fall through to their public answers: this is the most common real cause.
 
     pass: linked and Completed. fail: no link, or a link that is not Completed; the fix creates the
     link. skip: the zone is missing (pdns.zones), or a cluster names no VNet (Arc). error: a

@@ -11,7 +11,7 @@ from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.net import tls
 from netcheck.probe import probe
-from netcheck.probes._common import cmd, fix
+from netcheck.probes._common import cmd, fix, group_of, not_read
 from netcheck.probes._network import TCP_TIMEOUT, TLS_TIMEOUT, bounded, names, no_names
 from netcheck.subject import Host, Ref
 from netcheck.targets import Name
@@ -40,6 +40,8 @@ def reachable(ctx: Context, probe_id: str, roles: tuple[str, ...] | None = None)
                                    cause=cause))
         else:
             todo.append(name)
+    if roles is None or "registry" in roles:   # a dependency not read: its names are not tested, and say so
+        skipped += not_read(ctx, registry_only=roles is not None)
     return todo, skipped
 
 
@@ -58,6 +60,8 @@ async def tcp_443(ctx: Context) -> list[Finding]:
     found on a ClusterIP names it as the cause. skip: the name did not resolve (dns.system).
     """
     todo, out = reachable(ctx, "dns.system")
+    # test-ip-flow reads the VM from -g even when --vm is a full id (az CLI's TestIPFlow.pre_operations)
+    vm_group = group_of(ctx.where.vm_id) if ctx.where.vm_id else "<vm-resource-group>"
 
     async def one(name: Name) -> Finding:
         ips = ctx.answers_of("system")[name.fqdn].ips
@@ -78,9 +82,10 @@ async def tcp_443(ctx: Context) -> list[Finding]:
                            cause=router)
         return Finding(Host(name.fqdn), Verdict.FAIL, f"TCP {first.address}:443 {why}", evidence,
                        fix("Allow TCP 443 from this subnet to the private endpoint's subnet (NSG rules, firewall, "
-                           "UDRs)", cmd("az", "network", "watcher", "test-ip-flow", "--direction", "Outbound",
-                                        "--protocol", "TCP", "--local", f"{ctx.where.private_ip or '<this-ip>'}:*",
-                                        "--remote", f"{first.address}:443", "--vm", ctx.where.vm_id or "<vm-id>"),
+                           "UDRs)", cmd("az", "network", "watcher", "test-ip-flow", "-g", vm_group, "--direction",
+                                        "Outbound", "--protocol", "TCP", "--local",
+                                        f"{ctx.where.private_ip or '<this-ip>'}:*", "--remote", f"{first.address}:443",
+                                        "--vm", ctx.where.vm_id or "<vm-id>"),
                            docs="private_link"))
 
     out += await asyncio.gather(*(one(n) for n in todo))
@@ -115,7 +120,7 @@ def _judge_cert(name: Name, ip: str, hs: tls.Handshake) -> Finding:
 async def cert(ctx: Context) -> list[Finding]:
     """Does a TLS handshake with SNI on each reachable name; verifies the chain against the system
     store (or --ca-bundle), the host name and the validity window; reads days to expiry, key and
-    signature strength. (Seed: Kubernetes endpoints with a bad cluster certificate give
+    signature strength. (Kubernetes endpoints with a bad cluster certificate fail with
     KubernetesUnaccessible / InvalidCertificate.)
 
     pass: trusted, for this host, valid for 30 days or more, a strong key. warn: expires in under

@@ -10,6 +10,7 @@ from netcheck.model import Finding, Verdict
 from netcheck.net.dns import label
 from netcheck.probe import probe
 from netcheck.probes._answers import evidence, explained_by, fix_for, judge
+from netcheck.probes._common import not_read
 from netcheck.probes._network import AFTER_PRIVATE_DNS, lookups, names, no_names, resolver
 from netcheck.subject import Host, Resolver
 
@@ -24,11 +25,14 @@ async def _resolve_all(ctx: Context, server: tuple[str, int], who: Resolver, sum
     for name in ns.names:
         lk = found[name.fqdn]
         verdict, kind, summary = judge(ns, name, lk, summary_who)
-        failed = verdict is Verdict.FAIL
-        out.append(Finding(Host(name.fqdn), verdict, summary, evidence(name, lk, kind),
-                           fix_for(ctx, name, lk, kind) if failed else None,
-                           explained_by(ctx, lk) if failed else None))
-    return out
+        if verdict is not Verdict.FAIL:
+            out.append(Finding(Host(name.fqdn), verdict, summary, evidence(name, lk, kind)))
+        elif root := explained_by(ctx, lk):   # a consequence shows its root's fix, never one of its own
+            out.append(Finding(Host(name.fqdn), verdict, summary, evidence(name, lk, kind), root.fix, root.ref))
+        else:
+            out.append(Finding(Host(name.fqdn), verdict, summary, evidence(name, lk, kind),
+                               fix_for(ctx, name, lk, kind)))
+    return out + not_read(ctx)
 
 
 @probe("dns.system", stage=2, title="Names resolve to the private endpoints here", after=AFTER_PRIVATE_DNS)
@@ -38,8 +42,9 @@ async def system(ctx: Context) -> list[Finding]:
     pass `<endpoint>.<ws-guid>.inference.<region>.privatelink.api.azureml.ms`), the workspace API
     and cert hosts, the notebooks host, the registry's login and data hosts, the key vault and the
     storage hosts. Expected addresses are the private endpoints' (their NICs' and customDnsConfigs),
-    else the VNet's ranges or --vnet-cidr, else "a private address".
-    (Seed: "Bewertungsendpunkt kann nicht aufgelöst werden".)
+    else the VNet's ranges or --vnet-cidr, else "a private address". The managed VNet's managed
+    private endpoints (its PrivateEndpoint outbound rules) are resolved by Azure inside that VNet,
+    not here: no name is expected private for them.
 
     pass: the private endpoint's address. fail: a private address that is not the private
     endpoint's (stale record); a public address (the chain shows whether it passed a privatelink
@@ -56,7 +61,7 @@ async def system(ctx: Context) -> list[Finding]:
 async def azure(ctx: Context) -> list[Finding]:
     """Asks Azure DNS (168.63.129.16, or --azure-dns) directly, like `dig @168.63.129.16 NAME`: what
     the VNet's private zones answer, bypassing any custom DNS server. Only reachable from inside
-    Azure. (Seed: Kubernetes endpoints, step 4.)
+    Azure.
 
     pass: the private endpoint's address. fail: as for dns.system; when Azure DNS is right but the
     system resolver is not, the fault is the custom DNS server's (see dns.custom). skip: netcheck

@@ -32,7 +32,7 @@ async def custom(ctx: Context) -> list[Finding]:
     to 168.63.129.16: api.azureml.ms, notebooks.azure.net, instances.ml.azure.ms (older
     workspaces: instances.azureml.ms), aznbcontent.net, inference.ml.azure.com, and the
     dependencies' (azurecr.io, vault.azure.net, blob.core.windows.net, file.core.windows.net; other
-    clouds: their suffixes). (Seed: "Problembehandlung für die bedingte Weiterleitung".)
+    clouds: their suffixes).
 
     pass: the server answers as Azure DNS does. fail: it disagrees (the fix names exactly the
     conditional forwarders missing for the names that differ), or it does not answer (timeout).

@@ -48,7 +48,7 @@ async def _sample(ctx: Context, ns: Names, who: Resolver, server: Address) -> Ro
                                                                                    "dns.azure"])
 async def stability(ctx: Context) -> list[Finding]:
     """Asks each resolver (system, Azure DNS, each custom server) every name several times, a little
-    apart (--dns-rounds and --dns-spacing: 4 rounds, 0.2 s by default). Beyond the seed: a partial
+    apart (--dns-rounds and --dns-spacing: 4 rounds, 0.2 s by default). A partial
     forwarder set, or a Windows DNS server mixing forwarders with root hints, gives a private
     answer first and a public one later, so deployments fail now and then.
 

@@ -1,4 +1,4 @@
-"""Stage 3, opt-in: one scoring request, its status explained with the seed's tables."""
+"""Stage 3, opt-in: one scoring request, its status explained (the online endpoints troubleshooting guide)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from netcheck.settings import ScoreRequest
 from netcheck.subject import Host
 from netcheck.targets import Name
 
-# The seed's status tables: what a scoring answer means and what to do.
+# What a scoring answer's status means and what to do (the online endpoints troubleshooting guide).
 SCORE_STATUS = {
     200: (Verdict.PASS, "the model ran within the latency limits", ""),
     401: (Verdict.FAIL, "not authorized: the key or token is wrong, expired or malformed",
@@ -51,7 +51,7 @@ async def score(ctx: Context) -> list[Finding]:
     """Opt-in (`--score`, with a key or token from --score-key-file or NETCHECK_SCORE_KEY, never
     shown; optional --score-body): sends one POST to each scoring URI with x-ms-client-request-id
     (--request-id, checked before sending) and the azureml-model-deployment header (--deployment).
-    Maps the status to the seed's tables (200, 401, 404, 408, 424 with its model error headers,
+    Maps the status to what it means (200, 401, 404, 408, 424 with its model error headers,
     429, 500; Kubernetes 409, 502, 503, 504) with the explanation and fix, and always reports the
     answer's x-request-id for a support ticket, and the bandwidth trailers
     ms-azureml-bandwidth-request-delay-ms / -response-delay-ms when present.

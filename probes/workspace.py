@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from netcheck.azure.facts import Cluster, Inventory, name_of
-from netcheck.azure.versions import ACR_API_VERSION
+from netcheck.azure.versions import ACR_API_VERSION, ML_API_VERSION
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
 from netcheck.probes._common import cmd, fix, group_of, inventory, legacy_isolation, outside, reaching_vnets, unreadable
+from netcheck.subject import Named, Ref
 
 _TARGET = ["ctx.target"]
+# Microsoft Learn ("What is Azure Machine Learning CLI and Python SDK v2?", the v1 articles' banner)
+V1_RETIRED = ("CLI v1 support ended on 30 September 2025; SDK v1 is deprecated since 31 March 2025 and "
+              "its support ends on 30 June 2026")
 
 
 @probe("ws.v1_legacy_mode", stage=1, title="The workspace is not in v1 legacy mode", needs=_TARGET)
 async def v1_legacy_mode(ctx: Context) -> list[Finding]:
     """Reads the workspace's `properties.v1LegacyMode`. v1 legacy mode turns the v2 APIs off, and
     online endpoints are a v2 feature: creating one fails with "V1LegacyMode == true".
-    (Seed: "Fehler bei der Erstellung des Onlineendpunkts mit der Meldung V1LegacyMode == true".)
+
+    v1 is retired: support for the CLI v1 (azure-cli-ml) ended on 30 September 2025, and the SDK v1
+    (azureml-core), deprecated since 31 March 2025, is supported until 30 June 2026 (Microsoft Learn,
+    "What is Azure Machine Learning CLI and Python SDK v2?"). A workspace kept in v1 legacy mode
+    runs on retired tooling.
 
     pass: legacy mode is off. fail: it is on; the fix turns it off, but ask your network security
     team first: they may have turned it on for a reason.
@@ -27,33 +35,50 @@ async def v1_legacy_mode(ctx: Context) -> list[Finding]:
     if not ws.v1_legacy_mode:
         return [Finding(ws.name, Verdict.PASS, "v1 legacy mode is off: v2 online endpoints can be created", evidence)]
     return [Finding(ws.name, Verdict.FAIL, f"workspace {ws.name} has v1LegacyMode on: creating online endpoints "
-                    'fails with "V1LegacyMode == true"', evidence,
+                    f'fails with "V1LegacyMode == true"; and v1 is retired ({V1_RETIRED})',
+                    {**evidence, "v1_retirement": V1_RETIRED},
                     fix("Ask your network security team first (they may have turned it on for a reason), "
-                        "then turn v1 legacy mode off",
-                        cmd("az", "ml", "workspace", "update", "-g", group_of(ws.id), "-n", ws.name,
-                            "--v1-legacy-mode", "false"), docs="v2"))]
+                        f"then turn v1 legacy mode off; v1 is retired ({V1_RETIRED}). The az ml v2 extension has no "
+                        "flag for it: this patches the workspace through ARM; the change can take an hour to apply",
+                        cmd("az", "rest", "--method", "patch", "--url", f"{ws.id}?api-version={ML_API_VERSION}",
+                            "--body", '{"properties": {"v1LegacyMode": false}}'), docs="v2"))]
+
+
+def _hub_unread(inv: Inventory) -> Finding:
+    """A project whose hub could not be read: ws.hub_project says why."""
+    name = inv.workspace.name if inv.workspace else ""
+    return Finding("", Verdict.SKIP, "the project's hub was not read", cause=Ref("ws.hub_project", Named(name)))
 
 
 @probe("ws.managed_network", stage=1, title="The workspace managed VNet is provisioned", needs=_TARGET)
 async def managed_network(ctx: Context) -> list[Finding]:
     """Reads `properties.managedNetwork.isolationMode` and `.status.status`. With a workspace managed
     VNet, deployments fail with WorkspaceManagedNetworkNotReady until it is provisioned.
-    (Seed: "ERROR: WorkspaceManagedNetworkNotReady".)
+
+    With `provisionNetworkNow` off, Azure leaves the managed VNet Inactive until the first compute
+    is created; an online deployment needs it provisioned first. A Foundry project uses its hub's
+    managed VNet: netcheck reads the hub's and names the hub in the fix.
 
     pass: isolation is on and the managed VNet is Active, or isolation is Disabled (the legacy
     network isolation, where each deployment gets its own managed VNet). fail: isolation is on and
     the status is not Active; the fix provisions it.
     """
-    ws = inventory(ctx).workspace
-    assert ws
+    inv = inventory(ctx)
+    ws = inv.network_workspace
+    if ws is None:   # a project whose hub could not be read: ws.hub_project says why
+        return [_hub_unread(inv)]
+    whose = f"hub {ws.name}'s managed VNet" if inv.hub is ws else "managed VNet"
     mode, status = ws.isolation_mode or "Disabled", ws.managed_network_status
-    evidence = {"isolationMode": mode, "status": status}
+    evidence = {"workspace": ws.id, "isolationMode": mode, "status": status,
+                "provisionNetworkNow": ws.provision_network_now}
     if mode == "Disabled":
         return [Finding(ws.name, Verdict.PASS, "no workspace managed VNet: legacy network isolation", evidence)]
     if status == "Active":
-        return [Finding(ws.name, Verdict.PASS, f"managed VNet ({mode}) is Active", evidence)]
-    return [Finding(ws.name, Verdict.FAIL, f"managed VNet ({mode}) is {status or 'not provisioned'}: deployments "
-                    "fail with WorkspaceManagedNetworkNotReady", evidence,
+        return [Finding(ws.name, Verdict.PASS, f"{whose} ({mode}) is Active", evidence)]
+    later = ("; provisionNetworkNow is off, so Azure provisions it with the first compute, but an online "
+             "deployment needs it provisioned before" if status == "Inactive" and not ws.provision_network_now else "")
+    return [Finding(ws.name, Verdict.FAIL, f"{whose} ({mode}) is {status or 'not provisioned'}{later}: "
+                    "deployments fail with WorkspaceManagedNetworkNotReady", evidence,
                     fix("Provision the workspace managed VNet, then create the deployments",
                         cmd("az", "ml", "workspace", "provision-network", "-g", group_of(ws.id), "-n", ws.name),
                         docs="managed_network"))]
@@ -65,15 +90,16 @@ async def public_access(ctx: Context) -> list[Finding]:
 
     pass: public access is enabled, or disabled with an Approved private endpoint that this
     machine's VNet reaches. warn: public access is disabled and netcheck runs outside the private
-    endpoint's VNet (and its connected peers): clients here can't reach the workspace (the seed's
-    GetAADTokenFailed). fail: public access is disabled and no private endpoint connection is
+    endpoint's VNet (and its connected peers): clients here can't reach the workspace (their
+    endpoints fail with GetAADTokenFailed). fail: public access is disabled and no private endpoint connection is
     Approved, so nothing can reach it; or a Kubernetes endpoint's cluster sits in a VNet that
     neither holds nor peers with the workspace's private endpoint (one result per cluster). error:
     an Approved connection's private endpoint could not be read.
     """
     inv = inventory(ctx)
-    ws = inv.workspace
-    assert ws
+    ws = inv.network_workspace   # a Foundry project is reached through its hub's private endpoint
+    if ws is None:
+        return [_hub_unread(inv)]
     conns = [{"name": c.name, "status": c.status, "private_endpoint": c.private_endpoint_id} for c in ws.connections]
     evidence: dict[str, object] = {"publicNetworkAccess": ws.public_network_access,
                                    "private_endpoint_connections": conns}
@@ -105,8 +131,8 @@ async def public_access(ctx: Context) -> list[Finding]:
 
 
 def _cluster_reach(inv: Inventory, c: Cluster, vnets: set[str], evidence: dict[str, object]) -> Finding:
-    """Can a Kubernetes compute's nodes reach the workspace's private endpoint?"""
-    ws = inv.workspace
+    """Can a Kubernetes compute's nodes reach the workspace's private endpoint (a project's: its hub's)?"""
+    ws = inv.network_workspace
     assert ws
     cname = name_of(c.compute_id)
     subject = f"{ws.name} ← {cname}"
@@ -137,7 +163,7 @@ async def image_build(ctx: Context) -> list[Finding]:
     Deny lets Tasks (with their system-assigned identity) through only when
     `networkRuleBypassAllowedForTasks` is true (ACR api-version 2025-11-01); the trusted-services
     bypass no longer does. Otherwise deployments fail with ImageBuildFailure ("failed to communicate
-    with the workspace's container registry"). (Seed: "ERROR: ImageBuildFailure".)
+    with the workspace's container registry").
 
     pass: the registry is public, a managed VNet builds the images, an image build compute is set,
     or the registry lets Tasks through. fail: private registry, legacy isolation, no image build

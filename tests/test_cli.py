@@ -186,12 +186,14 @@ def test_out_file_gets_the_report_and_stdout_stays_empty(tmp_path: Path) -> None
     data = json.loads(out.read_text())
     validate_report(data)
     assert [x["probe"] for x in data["results"] if x["verdict"] == "fail"] == ["kv.bypass"]
+    assert "1 problem" in r.stderr and "kv.bypass" in r.stderr   # the problems still reach the terminal
+    assert r.stderr.count("$ az keyvault") == 1 and "stage 1" not in r.stderr
 
 
 def test_text_tree_shows_failure_evidence_and_fix_without_colour_when_piped() -> None:
     r = netcheck("demo", "kv-no-bypass", "--output", "text")
     assert "\x1b[" not in r.stdout
-    assert "[✗] kv.bypass kv-contoso-ml" in r.stdout
+    assert "1. ✗ kv.bypass kv-contoso-ml" in r.stdout and "  ✗ kv.bypass kv-contoso-ml" in r.stdout
     assert "$ az keyvault update -g rg-mlops-prod -n kv-contoso-ml --bypass AzureServices" in r.stdout
 
 
@@ -212,7 +214,7 @@ def test_ci_on_a_terminal_gets_the_plain_tree_not_the_tui() -> None:
     # a pipeline that gives its steps a pseudo-terminal must not sit in the TUI waiting for keys
     out = on_a_terminal("demo", "kv-no-bypass", env=cli_env(CI="true"))
     assert "\x1b[?1049h" not in out   # the TUI's alternate screen never opened
-    assert "[✗] kv.bypass kv-contoso-ml" in re.sub(r"\x1b\[[0-9;]*m", "", out)   # the tree, in colour
+    assert "✗ kv.bypass kv-contoso-ml" in re.sub(r"\x1b\[[0-9;]*m", "", out)   # the tree, in colour
 
 
 def on_a_terminal(*args: str, env: dict[str, str]) -> str:
@@ -317,12 +319,15 @@ def test_without_a_credential_each_one_says_why_and_stderr_stays_quiet(tmp_path:
     r = netcheck("--json", "-s", "11111111-2222-3333-4444-555555555555", "-g", "rg-x", "-w", "ws-x",
                  "--connect-to", ":80:127.0.0.1:9", "--connect-to", ":443:127.0.0.1:9",
                  "--resolver", "127.0.0.1:9", "--azure-dns", "127.0.0.1:9", "--timeout", "30", env=env)
-    assert r.returncode == 1 and r.stderr == "", r.stderr   # azure-identity's warning does not spill
+    # no credential: the configuration could not be decided (error, exit 3), since no network probe failed
+    assert r.returncode == 3 and r.stderr == "", r.stderr   # azure-identity's warning does not spill
     data = json.loads(r.stdout)
     validate_report(data)
+    assert data["counts"]["fail"] == 0
     (cred,) = [x for x in data["results"] if x["probe"] == "ctx.credential"]
     reasons = cred["evidence"]["reasons"]
-    assert cred["verdict"] == "fail" and cred["fix"]["commands"] == ["az login"]
+    assert cred["verdict"] == "error" and cred["fix"]["commands"] == ["az login"]
+    assert data["root_causes"][0]["id"] == "ctx.credential"
     tried = {x["credential"]: x["reason"] for x in reasons}
     assert tried["AzureCliCredential"] == "Azure CLI not found on path", reasons
     assert "ManagedIdentityCredential" in tried and "EnvironmentCredential" in tried, reasons
@@ -334,9 +339,42 @@ def test_without_a_credential_each_one_says_why_and_stderr_stays_quiet(tmp_path:
 def test_help_names_every_command_and_the_exit_codes() -> None:
     r = netcheck("--help")
     assert r.returncode == 0
-    for command in ("netcheck demo", "netcheck explain ID", "netcheck collect --out FILE", "netcheck sim serve"):
+    for command in ("netcheck demo", "netcheck explain [ID]", "netcheck collect --out FILE", "netcheck sim serve"):
         assert command in r.stdout
-    assert "3 some probes could not decide" in r.stdout and "--timeout SECONDS" in r.stdout
+    assert "--timeout SECONDS" in r.stdout
+    for code, meaning in (("0", "nothing failed"), ("1", "at least one probe failed"), ("2", "does not exist"),
+                          ("3", "could not decide"), ("130", "interrupted")):
+        assert re.search(rf"^  {code} +.*{meaning}", r.stdout, re.M), code
+    assert "(default 168.63.129.16:53)" in r.stdout and "('168" not in r.stdout   # as people write it
+
+
+def test_a_workspace_or_endpoint_that_does_not_exist_exits_2_with_the_close_names() -> None:
+    r = netcheck("demo", "workspace-not-found", "--output", "text")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines()[-1] == ("netcheck: error: workspace mlw-contoso-prd not found in resource "
+                                                 "group rg-mlops-prod; did you mean mlw-contoso-prod?")
+    r = netcheck("demo", "healthy", "-e", "ep-frad", "--json")
+    assert r.returncode == 2 and "did you mean ep-fraud?" in r.stderr.strip().splitlines()[-1]
+    validate_report(json.loads(r.stdout))   # the report is still written
+
+
+def test_explain_without_an_id_lists_every_probe_with_its_title() -> None:
+    from netcheck.probes import CATALOG
+
+    r = netcheck("explain")
+    assert r.returncode == 0, r.stderr
+    for p in CATALOG:
+        assert re.search(rf"^{re.escape(p.id)} +{re.escape(p.title)}$", r.stdout, re.M), p.id
+
+
+def test_only_takes_a_probe_and_a_subject() -> None:
+    r = netcheck("demo", "--json", "--only", "dns.system@ep-fraud.*")
+    data = json.loads(r.stdout)
+    validate_report(data)
+    mine = [x for x in data["results"] if x["probe"] == "dns.system"]
+    assert [x["subject"] for x in mine] == ["ep-fraud.eastus.inference.ml.azure.com"]
+    assert {x["probe"] for x in data["results"]} >= {"ctx.target", "pdns.links"}   # what it waits for
+    assert netcheck("demo", "--only", "dns.system@").returncode == 2
 
 
 def test_a_missing_target_says_where_its_default_would_come_from(tmp_path: Path) -> None:

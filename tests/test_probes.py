@@ -11,6 +11,7 @@ import pytest
 from conftest import cli_env, run_scenario, shared_run
 
 from netcheck.model import Report, Result, Verdict
+from netcheck.probe import Probe
 from netcheck.probes import CATALOG
 from netcheck.sim.scenario import shipped
 
@@ -19,7 +20,8 @@ SUB = "6b1e2f3a-8c4d-4e5f-9a0b-1c2d3e4f5a6b"
 HUB = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.Network/virtualNetworks/vnet-ml-hub"
 SCORING = "ep-fraud.eastus.inference.ml.azure.com"
 # Values netcheck cannot know, so a placeholder is honest there.
-UNKNOWABLE = {"<compute-cluster-name>", "<object-id-of-the-identity>", "<this-ip>", "<vm-id>", "<deployment>",
+UNKNOWABLE = {"<compute-cluster-name>", "<object-id-of-the-identity>", "<this-ip>", "<vm-id>", "<vm-resource-group>",
+              "<endpoint>", "<deployment>", "<deployment.yml>",
               "<azureml-extension-name>"}   # the AzureML extension is not read (ARM names it per cluster)
 
 
@@ -41,13 +43,18 @@ def commands(r: Result) -> list[str]:
 def test_v1_legacy_mode() -> None:
     r = one("v1-legacy-mode", "ws.v1_legacy_mode")
     assert r.evidence["v1LegacyMode"] is True and r.subject.text == WS
-    assert commands(r) == [f"az ml workspace update -g {RG} -n {WS} --v1-legacy-mode false"]
+    ws_id = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.MachineLearningServices/workspaces/{WS}"
+    (argv,) = [shlex.split(c) for c in commands(r)]
+    assert argv[:4] == ["az", "rest", "--method", "patch"] and argv[5].startswith(f"{ws_id}?api-version=")
+    assert argv[6:] == ["--body", '{"properties": {"v1LegacyMode": false}}']
     assert "network security team" in r.fix.summary  # type: ignore[union-attr]
 
 
 def test_managed_network() -> None:
     r = one("managed-network-not-ready", "ws.managed_network")
-    assert r.evidence == {"isolationMode": "AllowOnlyApprovedOutbound", "status": "Inactive"}
+    ws_id = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.MachineLearningServices/workspaces/{WS}"
+    assert r.evidence == {"workspace": ws_id, "isolationMode": "AllowOnlyApprovedOutbound", "status": "Inactive",
+                          "provisionNetworkNow": False}
     assert commands(r) == [f"az ml workspace provision-network -g {RG} -n {WS}"]
 
 
@@ -92,8 +99,8 @@ def test_idle_deployment_warns_and_names_it() -> None:
 def test_egress() -> None:
     r = one("egress-enabled-private-acr", "dep.egress")
     assert r.evidence["egressPublicNetworkAccess"] == "Enabled" and r.evidence["registry_private"] is True
-    assert commands(r)[1] == (f"az ml online-deployment create -g {RG} -w {WS} -e ep-fraud -f blue.yml "
-                              "--set egress_public_network_access=disabled")
+    assert commands(r)[1] == (f"az ml online-deployment create -g {RG} -w {WS} -e ep-fraud -n blue "
+                              "-f '<deployment.yml>' --set egress_public_network_access=disabled")
 
 
 def test_mlflow_legacy() -> None:
@@ -107,6 +114,20 @@ def test_acr_pending_connection_is_approved_by_id() -> None:
            "/privateEndpointConnections/ep-fraud-egress.91ac")
     assert r.subject.text == "ep-fraud-egress.91ac" and r.evidence["status"] == "Pending"
     assert commands(r) == [f"az network private-endpoint-connection approve --id {cid} --description Approved"]
+
+
+def test_acr_rejected_connection_recreates_the_deployment_its_private_endpoint_names() -> None:
+    r = one("acr-pe-rejected", "acr.pe_approval")
+    assert r.evidence["deployment"] == "ep-fraud/blue" and r.evidence["private_endpoint"].endswith("/ep-fraud-blue-acr")
+    assert commands(r) == [f"az ml online-deployment delete -g {RG} -w {WS} -e ep-fraud -n blue --yes",
+                           f"az ml online-deployment create -g {RG} -w {WS} -e ep-fraud -n blue -f '<deployment.yml>'"]
+
+
+def test_tcp_fix_checks_the_flow_from_this_vm_with_its_resource_group() -> None:
+    r = one("tcp-blackhole", "net.tcp", SCORING)
+    (argv,) = [shlex.split(c) for c in commands(r) if "test-ip-flow" in c]
+    vm = argv[argv.index("--vm") + 1]
+    assert vm.startswith("/subscriptions/") and argv[argv.index("-g") + 1] == vm.split("/")[4]
 
 
 def test_acr_without_egress_connection() -> None:
@@ -288,6 +309,8 @@ def test_every_fix_command_parses_and_uses_no_placeholder_for_a_known_value() ->
                 assert argv, c
                 holes = {a for a in argv if a.startswith("<") and a.endswith(">")}
                 assert holes <= UNKNOWABLE, (name, r.ref.text, c)
+                if "<deployment.yml>" in holes:   # a file netcheck can't know: the summary says which it means
+                    assert r.fix and "<deployment.yml> stands for" in r.fix.summary, (name, r.ref.text)
                 seen += 1
             decided_bad = r.verdict in (Verdict.FAIL, Verdict.WARN)
             if decided_bad and (r.fix is None or not r.fix.docs.startswith("https://")):
@@ -302,6 +325,13 @@ def test_explain_every_probe(probe_id: str) -> None:
                        env=cli_env(), timeout=60)
     assert r.returncode == 0
     assert r.stdout.startswith(probe_id) and "pass" in r.stdout
+
+
+@pytest.mark.parametrize("probe", CATALOG, ids=lambda p: p.id)
+def test_explain_speaks_to_users_not_about_where_a_rule_came_from(probe: Probe) -> None:
+    text = probe.explain.lower()
+    assert text and not [w for w in ("seed", "the article", "beyond the", "catalog") if w in text], probe.id
+    assert not set(text) & set("äöüß"), probe.id   # no quotes left from the German source
 
 
 def test_explain_unknown_lists_close_ids() -> None:

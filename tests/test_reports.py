@@ -35,9 +35,12 @@ def out(name: str, fmt: str) -> str:
 def test_html_leads_with_verdict_counts_and_root_causes() -> None:
     page = out("default", "html")
     assert '<span class="verdict v-fail" id="verdict">fail</span>' in page
-    assert "64 pass" in page and "8 fail" in page
-    causes = page.split('id="root-causes"')[1].split("<h2>")[0]
-    assert "acr.pe_approval" in causes and "pdns.links" in causes and "dns.system" not in causes
+    counts = shared_run("default")[0].counts
+    assert f"{counts['pass']} pass" in page and "8 fail" in page and "2 problems" in page
+    causes = page.split('id="root-causes"')[1].split("<h2 ")[0]
+    heads = re.findall(r"<h3 .*?</h3>", causes, re.S)
+    assert len(heads) == 2 and "acr.pe_approval" in heads[0] and "pdns.links" in heads[1]
+    assert "dns.system" not in "".join(heads)   # a consequence is not a problem of its own
     assert "az network private-dns link vnet create -g rg-mlops-prod -z privatelink.api.azureml.ms" in page
     assert "<script" not in page and "http://" not in page.replace("https://", "")  # nothing fetched, no scripts
 
@@ -56,9 +59,10 @@ def test_html_tables_wrap_ids_at_slashes_and_never_split_a_short_word() -> None:
 def test_markdown_root_causes_fixes_and_counts() -> None:
     md = out("default", "md")
     assert md.startswith("# netcheck: ❌ fail")
-    assert md.index("## Root causes") < md.index("## Stage 0")
+    assert md.index("## Problems") < md.index("### Problem 1") < md.index("## Checks")
     assert "```sh\naz network private-endpoint-connection approve --id" in md
-    assert "64 pass · 11 skip · 0 warn · 0 error · 8 fail" in md
+    counts = shared_run("default")[0].counts
+    assert f"2 problems · {counts['pass']} pass · 9 skip · 0 warn · 0 error · 8 fail" in md
     assert "# netcheck: ✅ pass" in out("healthy", "md")
 
 
@@ -69,16 +73,18 @@ def test_junit_is_valid_and_maps_verdicts() -> None:
     assert suite is not None and suite.get("failures") == "8" and suite.get("skipped") == "11"
     cases = suite.findall("testcase")
     failing = {c.get("classname") for c in cases if c.find("failure") is not None}
-    assert failing == {"acr.pe_approval", "pdns.links", "dns.system", "dns.azure"}
-    link = next(c for c in cases if c.get("classname") == "pdns.links" and c.find("failure") is not None)
-    assert link.get("name") == "privatelink.api.azureml.ms → vnet-ml-spoke"
+    assert failing == {"stage1-configuration.acr.pe_approval", "stage1-configuration.pdns.links",
+                       "stage2-name-resolution.dns.system", "stage2-name-resolution.dns.azure"}
+    link = next(c for c in cases if c.get("classname", "").endswith("pdns.links") and c.find("failure") is not None)
+    assert link.get("name") == "pdns.links privatelink.api.azureml.ms → vnet-ml-spoke"
     assert "$ az network private-dns link vnet create" in (link.findtext("failure") or "")
     XSD.validate(out("healthy", "junit"))
     warn = ET.fromstring(out("cert-expiring-soon", "junit"))
     outs = [c.findtext("system-out") for c in warn.iter("testcase") if c.find("system-out") is not None]
     assert any(o and o.startswith("WARNING: certificate valid, but expires in") for o in outs)
     errors = ET.fromstring(out("arm-vault-unavailable", "junit"))
-    assert [c.get("classname") for c in errors.iter("testcase") if c.find("error") is not None] == ["kv.bypass"]
+    assert [c.get("classname") for c in errors.iter("testcase") if c.find("error") is not None] == [
+        "stage0-context.ctx.reads", "stage1-configuration.kv.bypass"]   # the vault's read, and the probe that needed it
 
 
 class _Collect(html.parser.HTMLParser):
@@ -102,9 +108,12 @@ def test_hostile_names_stay_inert_in_every_format() -> None:
     cells = re.findall(r"<td>(.*?)</td>", page, re.S)
     assert any("x" * 24 in c for c in cells) and not any("x" * 25 in c for c in cells)   # a long name can wrap
     md = out("hostile-names", "md")
-    for line in md.splitlines():
-        if line.startswith("| ") and "acr.pe_approval" in line:   # the summary row: still 4 cells
-            assert len([c for c in line.replace("\\|", "").split("|")[1:-1]]) == 4
+    width = 0
+    for line in md.splitlines():   # every row of every table: as many cells as its header
+        n = len(line.replace("\\|", "").split("|")[1:-1]) if line.startswith("|") else 0
+        width = width or n
+        assert n in (0, width), line
+        width = width if n else 0
     assert "<script>" not in md and "\x1b" not in md
     xml = out("hostile-names", "junit")
     ET.fromstring(xml)   # well-formed, control characters replaced
@@ -163,7 +172,7 @@ def test_html_renders_in_headless_chromium(tmp_path: Path) -> None:
 
 def test_json_report_carries_the_schema() -> None:
     data = json.loads(out("default", "json"))
-    assert data["schema"] == "netcheck.report/1" and data["counts"]["fail"] == 8
+    assert data["schema"] == "netcheck.report/2" and data["counts"]["fail"] == 8
 
 
 def test_ctrl_c_mid_run_leaves_no_report_file(tmp_path: Path) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 from conftest import run_scenario, shared_run
 
-from netcheck.model import Verdict
-from netcheck.sim.scenario import load, shipped
+from netcheck.model import Fix, Report, Result, Verdict
+from netcheck.sim.scenario import Scenario, load, shipped
 
 SCENARIOS = sorted(shipped())
 
@@ -32,6 +33,18 @@ KNOWN_WRONG = {
     "peering-disconnected": "issue 14: no reachability probe names the peering that is not Connected",
     "cert-missing-intermediate": "issue 14: tls.cert calls the issuer untrusted instead of naming the missing "
                                  "intermediate, and http.frontend names no cause",
+    # issue 14 item 5: `expect` now states each failure's true cause; the diagnosis does not reach it yet
+    "custom-dns-no-forwarders": "issue 14: every dns.system failure is its own root with a record-set fix, not a "
+                                "consequence of dns.custom's missing forwarders",
+    "custom-dns-partial": "issue 14: the dns.system failures are not named as consequences of dns.custom",
+    "outside-azure": "issue 14: dns.system blames zones and records, not where netcheck runs (ctx.location)",
+    "dns-flapping": "issue 14: dns.custom judges the flapping server from one sample instead of naming dns.stability",
+    "cert-expired": "issue 14: http.frontend names no cause (tls.cert); a managed endpoint's certificate is "
+                    "Microsoft's, so the fix should name a TLS-inspecting proxy or the clock",
+    "cert-not-yet-valid": "issue 14: as cert-expired",
+    "cert-untrusted": "issue 14: as cert-expired",
+    "cert-wrong-host": "issue 14: as cert-expired",
+    "kubernetes-bad-cert": "issue 14: http.frontend names no cause (tls.cert)",
 }
 
 
@@ -67,6 +80,62 @@ def test_known_wrong_still_fails(name: str) -> None:
     """Expected to fail until issue 14: the simulator answers right, netcheck's diagnosis does not yet."""
     assert name in SCENARIOS
     assert mismatches(name), f"{name} now passes its expect: take it off KNOWN_WRONG ({KNOWN_WRONG[name]})"
+
+
+def _root(report: Report, r: Result) -> Result | None:
+    """Follow `r`'s causes to the result that has none; None when a cause names no result (or loops)."""
+    by_ref = {x.ref: x for x in report.results}
+    seen = {r.ref}
+    while r.cause:
+        nxt = by_ref.get(r.cause)
+        if nxt is None or nxt.ref in seen:
+            return None
+        seen.add(nxt.ref)
+        r = nxt
+    return r
+
+
+def diagnosis_gaps(scenario: Scenario, report: Report) -> list[str]:
+    """Each failing result is a root cause whose fix the scenario's `expect` names (fix_mentions), or a
+    consequence whose cause `expect` states and which leads to a failing root; a consequence shows no fix,
+    or exactly its root's (a consequence repeating a different fix sends the user somewhere wrong)."""
+    out = []
+    for r in report.results:
+        if r.verdict is not Verdict.FAIL:
+            continue
+        ref = r.ref.text
+        key = ref if ref in scenario.expect else r.probe
+        if not r.cause:
+            if not scenario.expect_fix.get(key):
+                out.append(f"{ref}: a root cause; expect names no fix_mentions for it")
+            continue
+        if scenario.expect_cause.get(key) != r.cause.text:
+            out.append(f"{ref}: expect does not state its cause {r.cause.text}")
+        root = _root(report, r)
+        if root is None or root.verdict is not Verdict.FAIL:
+            out.append(f"{ref}: its cause {r.cause.text} leads to no failing root")
+        elif r.fix is not None and r.fix != root.fix:
+            out.append(f"{ref}: its fix ({r.fix.summary}) differs from its root {root.ref.text}'s ({root.fix})")
+    return out
+
+
+@pytest.mark.parametrize("name", [n for n in SCENARIOS if n not in KNOWN_WRONG])
+def test_every_failure_is_a_root_with_its_fix_or_names_its_root(name: str) -> None:
+    assert diagnosis_gaps(load(name), shared_run(name)[0]) == []
+
+
+def test_diagnosis_gaps_finds_a_consequence_with_its_own_fix_and_an_unstated_cause() -> None:
+    """The check above can fail: a dns.system result naming its root but carrying a fix of its own."""
+    report, _ = shared_run("zone-missing")
+    r = next(x for x in report.results if x.probe == "dns.system" and x.cause)
+    root = _root(report, r)
+    assert root is not None and root.probe == "pdns.zones" and r.fix == root.fix
+    own = dataclasses.replace(r, fix=Fix("Add the record", ("az network private-dns record-set a add-record",), ""))
+    wrong = dataclasses.replace(report, results=tuple(own if x is r else x for x in report.results))
+    assert [g for g in diagnosis_gaps(load("zone-missing"), wrong) if g.startswith(r.ref.text + ":")] == [
+        f"{r.ref.text}: its fix (Add the record) differs from its root {root.ref.text}'s ({root.fix})"]
+    unstated = dataclasses.replace(load("zone-missing"), expect_cause={})
+    assert f"{r.ref.text}: expect does not state its cause {root.ref.text}" in diagnosis_gaps(unstated, report)
 
 
 def test_healthy_fails_nothing_and_decides_everything() -> None:

@@ -7,6 +7,7 @@ resource is recorded as a ReadError and never stops the others.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -53,7 +54,9 @@ class Discovery:
             self.vnet(location_vnet)
         r.once(lists.SUBSCRIPTIONS, self.subscription_zones)
         raw = await r.get(self.workspace_id, _checked(parse.workspace))
-        ws = parse.workspace(raw) if raw else None
+        ws = await self.with_rules(parse.workspace(raw)) if raw else None
+        hub_id = ws.hub_id if ws and ws.is_project else None
+        hub = r.once(hub_id, partial(self.hub, hub_id)) if hub_id else None
         endpoints: asyncio.Task[tuple[tuple[f.Endpoint, ...], tuple[str, ...], tuple[str, ...]] | None] | None = None
         registry = vault = storage = policies = None
         if ws:
@@ -81,7 +84,28 @@ class Discovery:
             missing_endpoints=missing, known_endpoints=known,
             clusters=tuple(sorted(self.clusters.values(), key=lambda c: c.compute_id.lower())),
             linked=tuple(x for t in linked if (x := t.result())), zone_subscriptions=tuple(self.zone_subscriptions),
+            hub=hub.result() if hub else None,
             storage=storage.result() if storage else None, policies=(policies.result() if policies else None) or ())
+
+    async def with_rules(self, ws: f.Workspace) -> f.Workspace:
+        """The managed VNet's outbound rules from their own collection, which says why a rule is not
+        active (errorInformation); the workspace's inline map when that can't be read."""
+        if (ws.isolation_mode or "Disabled") == "Disabled":
+            return ws
+        path = f"{ws.id}/outboundRules"
+        rules = await self.r.list(path, lambda d: parse.outbound_rules([d])[0])
+        self.r.errors.pop(path, None)   # the inline map stands in: not an unreadable list
+        return dataclasses.replace(ws, outbound_rules=tuple(sorted(rules, key=lambda x: x.name))) if rules else ws
+
+    async def hub(self, hub_id: str) -> f.Workspace | None:
+        """A Foundry project's hub: its private endpoint, zones and managed VNet serve the project."""
+        raw = await self.r.get(hub_id, _checked(parse.workspace))
+        if raw is None:
+            return None
+        hub = await self.with_rules(parse.workspace(raw))
+        for c in hub.connections:
+            self.pe(c.private_endpoint_id)
+        return hub
 
     # ---- ML ----------------------------------------------------------------------------------------
     async def endpoints(self, ws: f.Workspace) -> tuple[tuple[f.Endpoint, ...], tuple[str, ...], tuple[str, ...]]:

@@ -45,6 +45,19 @@ class Connection:
 
 
 @dataclass(frozen=True)
+class OutboundRule:
+    """A managed VNet outbound rule (`managedNetwork.outboundRules`): what it lets the managed VNet reach."""
+
+    name: str
+    type: str                       # FQDN | ServiceTag | PrivateEndpoint
+    destination: str                # the FQDN, the service tag, or the PE's target resource id
+    status: str                     # Active | Inactive
+    category: str = ""              # Required | Recommended | UserDefined | Dependency
+    subresource: str | None = None  # a PrivateEndpoint rule's target group id (blob, vault, amlworkspace...)
+    error: str | None = None        # errorInformation, when Azure says why the rule is not active
+
+
+@dataclass(frozen=True)
 class Workspace:
     id: str
     name: str
@@ -61,6 +74,15 @@ class Workspace:
     connections: tuple[Connection, ...] = ()
     notebook_fqdn: str | None = None
     tenant_id: str | None = None     # identity.tenantId: a storage resource instance rule names it
+    kind: str = "Default"                  # Default | Hub | Project | FeatureStore (the resource's `kind`)
+    hub_id: str | None = None              # a Project's hub (properties.hubResourceId)
+    provision_network_now: bool = False    # properties.provisionNetworkNow
+    firewall_sku: str | None = None        # managedNetwork.firewallSku (FQDN rules run on an Azure Firewall)
+    outbound_rules: tuple[OutboundRule, ...] = ()
+
+    @property
+    def is_project(self) -> bool:
+        return self.kind.lower() == "project"
 
 
 @dataclass(frozen=True)
@@ -279,6 +301,69 @@ class ReadError:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Peering:
+    """One side of a VNet peering (a child of `vnet_id`). Traffic flows only when both sides are Connected."""
+
+    id: str
+    name: str
+    vnet_id: str
+    remote_vnet_id: str
+    state: str                   # peeringState: Initiated | Connected | Disconnected
+    sync_level: str = ""         # peeringSyncLevel: FullyInSync | LocalNotInSync | RemoteNotInSync | ...
+    allow_vnet_access: bool = True
+
+    @property
+    def connected(self) -> bool:
+        return self.state == "Connected" and self.allow_vnet_access
+
+
+@dataclass(frozen=True, kw_only=True)
+class ForwardingRule:
+    """A DNS Private Resolver forwarding rule: names under `domain` go to `targets` (address:port)."""
+
+    id: str
+    name: str
+    domain: str                   # lower case, without the trailing dot
+    targets: tuple[str, ...] = ()  # "10.0.0.4:53"
+    state: str = "Enabled"        # forwardingRuleState
+
+    @property
+    def enabled(self) -> bool:
+        return self.state == "Enabled"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ruleset:
+    """A DNS forwarding ruleset, its rules and the VNets linked to it (whose Azure DNS applies the rules)."""
+
+    id: str
+    name: str
+    rules: tuple[ForwardingRule, ...] = ()
+    vnet_ids: tuple[str, ...] = ()
+    link_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class InboundEndpoint:
+    """A DNS Private Resolver inbound endpoint: its addresses answer as Azure DNS of the resolver's VNet."""
+
+    id: str
+    name: str
+    vnet_id: str
+    ips: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ZoneGroup:
+    """A private endpoint's private DNS zone group: the zones it writes the endpoint's records into."""
+
+    id: str
+    name: str
+    private_endpoint_id: str
+    zone_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class Inventory:
     cloud: str
     subscription: str
@@ -298,6 +383,17 @@ class Inventory:
     zone_subscriptions: tuple[str, ...] = ()  # where private DNS zones were searched (errors: where that failed)
     storage: Storage | None = None           # the workspace storage account
     policies: tuple[PolicyAssignment, ...] = ()   # policy assignments that apply to the workspace
+    peerings: tuple[Peering, ...] = ()       # both sides of the peerings of the VNets read
+    rulesets: tuple[Ruleset, ...] = ()       # DNS forwarding rulesets linked to the VNets read
+    inbound_endpoints: tuple[InboundEndpoint, ...] = ()   # DNS Private Resolver inbound endpoints
+    zone_groups: tuple[ZoneGroup, ...] = ()  # the private endpoints' DNS zone groups, by name
+    hub: Workspace | None = None             # a Foundry project's hub, whose network the project uses
+
+    @property
+    def network_workspace(self) -> Workspace | None:
+        """The workspace whose private endpoint, zones and managed VNet serve the target: a project's hub."""
+        ws = self.workspace
+        return self.hub if ws and ws.is_project and self.hub else ws
 
     def error_for(self, resource_id: str | None) -> ReadError | None:
         rid = (resource_id or "").lower()

@@ -24,6 +24,27 @@ def connection(d: Wire) -> f.Connection:
                         state.text("description"))
 
 
+def outbound_rule(name: str, r: Shape) -> f.OutboundRule:
+    """One rule as the workspace's `managedNetwork.outboundRules` map (or a rule resource's properties) holds it:
+    a FQDN rule's destination is a string; a PrivateEndpoint rule's {serviceResourceId, subresourceTarget}, a
+    ServiceTag rule's {serviceTag, protocol, portRanges}."""
+    sub = None
+    if isinstance(r.data.get("destination"), dict):
+        dest = r.obj("destination")
+        sub = dest.optional("subresourceTarget")
+        target = dest.text("serviceResourceId") or dest.text("serviceTag")
+    else:
+        target = r.text("destination")
+    return f.OutboundRule(name=name, type=r.text("type"), destination=target, status=r.text("status", "Inactive"),
+                          category=r.text("category"), subresource=sub, error=r.optional("errorInformation"))
+
+
+def outbound_rules(items: Iterable[Wire]) -> tuple[f.OutboundRule, ...]:
+    """The `outboundRules` child collection (GET {workspace}/outboundRules): rule resources."""
+    rules = (outbound_rule(_name(r), r.obj("properties")) for r in map(Shape.resource_of, items))
+    return tuple(sorted(rules, key=lambda x: x.name))
+
+
 def workspace(d: Wire) -> f.Workspace:
     r = Shape.resource_of(d)
     p = r.obj("properties")
@@ -35,7 +56,12 @@ def workspace(d: Wire) -> f.Workspace:
         image_build_compute=p.optional("imageBuildCompute"), container_registry=p.optional("containerRegistry"),
         key_vault=p.optional("keyVault"), storage_account=p.optional("storageAccount"),
         connections=tuple(connection(c.data) for c in p.objs("privateEndpointConnections")),
-        notebook_fqdn=p.obj("notebookInfo").optional("fqdn"), tenant_id=r.obj("identity").optional("tenantId"))
+        notebook_fqdn=p.obj("notebookInfo").optional("fqdn"), tenant_id=r.obj("identity").optional("tenantId"),
+        kind=r.text("kind", "Default"),
+        hub_id=p.optional("hubResourceId"), provision_network_now=p.flag("provisionNetworkNow"),
+        firewall_sku=mn.optional("firewallSku"),
+        outbound_rules=tuple(sorted((outbound_rule(str(n), mn.obj("outboundRules").obj(str(n)))
+                                     for n in mn.obj("outboundRules").data), key=lambda x: x.name)))
 
 
 def model_id(deployment: Wire) -> str | None:
@@ -215,3 +241,60 @@ def policy_assignment(d: Wire) -> f.PolicyAssignment:
         scope=p.text("scope") or r.id.split("/providers/Microsoft.Authorization/")[0],
         definition_id=p.text("policyDefinitionId"), effect=p.obj("parameters").obj("effect").optional("value"),
         enforcement=p.text("enforcementMode", "Default"), not_scopes=p.texts("notScopes"))
+
+
+def peerings(d: Wire) -> tuple[f.Peering, ...]:
+    """Every peering of a VNet, whatever its state, from the VNet's inline `virtualNetworkPeerings`."""
+    r = Shape.resource_of(d)
+    return tuple(peering(x.data, r.id) for x in r.obj("properties").objs("virtualNetworkPeerings"))
+
+
+def peering(d: Wire, vnet_id: str | None = None) -> f.Peering:
+    """A `virtualNetworks/*/virtualNetworkPeerings` resource (its VNet is its id's parent)."""
+    r = Shape.resource_of(d)
+    p = r.obj("properties")
+    access = p.maybe_flag("allowVirtualNetworkAccess")
+    return f.Peering(id=r.id, name=_name(r), vnet_id=vnet_id or f.parent(r.id),
+                     remote_vnet_id=p.obj("remoteVirtualNetwork").text("id"),
+                     state=p.text("peeringState", "Unknown"), sync_level=p.text("peeringSyncLevel"),
+                     allow_vnet_access=access is not False)
+
+
+def forwarding_rule(d: Wire) -> f.ForwardingRule:
+    r = Shape.resource_of(d)
+    p = r.obj("properties")
+    targets = []
+    for t in p.objs("targetDnsServers"):
+        port = t.integer("port", 53)
+        if ip := t.text("ipAddress"):
+            targets.append(f"{t.address(t.field('ipAddress'), ip)}:{port}")
+    return f.ForwardingRule(id=r.id, name=_name(r), domain=p.text("domainName").strip().rstrip(".").lower(),
+                            targets=tuple(targets), state=p.text("forwardingRuleState", "Enabled"))
+
+
+def ruleset(d: Wire, rules: Iterable[Wire], links: Iterable[Wire]) -> f.Ruleset:
+    """A ruleset with its `forwardingRules` and `virtualNetworkLinks` lists."""
+    r = Shape.resource_of(d)
+    read = [Shape.resource_of(lk) for lk in links]
+    return f.Ruleset(id=r.id, name=_name(r), rules=tuple(forwarding_rule(x) for x in rules),
+                     vnet_ids=tuple(lk.obj("properties").obj("virtualNetwork").text("id") for lk in read),
+                     link_ids=tuple(lk.id for lk in read))
+
+
+def inbound_endpoint(d: Wire, resolver: Wire | None = None) -> f.InboundEndpoint:
+    """An inbound endpoint; its VNet is its resolver's (`properties.virtualNetwork`), else its subnet's."""
+    r = Shape.resource_of(d)
+    cfgs = r.obj("properties").objs("ipConfigurations")
+    subnet_vnet = next((v for c in cfgs if (v := f.vnet_of_subnet(c.obj("subnet").text("id") or None))), "")
+    own = Shape.resource_of(resolver).obj("properties").obj("virtualNetwork").text("id") if resolver else ""
+    return f.InboundEndpoint(id=r.id, name=_name(r), vnet_id=own or subnet_vnet,
+                             ips=tuple(c.address(c.field("privateIpAddress"), ip)
+                                       for c in cfgs if (ip := c.text("privateIpAddress"))))
+
+
+def zone_group(d: Wire) -> f.ZoneGroup:
+    """A `privateEndpoints/*/privateDnsZoneGroups` resource."""
+    r = Shape.resource_of(d)
+    cfgs = r.obj("properties").objs("privateDnsZoneConfigs")
+    return f.ZoneGroup(id=r.id, name=_name(r), private_endpoint_id=f.parent(r.id),
+                       zone_ids=tuple(z for c in cfgs if (z := c.obj("properties").text("privateDnsZoneId"))))

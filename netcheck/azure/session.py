@@ -6,6 +6,7 @@ import importlib
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from netcheck.azure import credential as cred
 from netcheck.settings import Settings
@@ -117,8 +118,14 @@ class Session:
             self._http.close()
 
 
+# The one POST netcheck sends: a Resource Graph query, which only reads (azure/resourcegraph.py).
+RESOURCE_GRAPH_PATH = "/providers/microsoft.resourcegraph/resources"
+
+
 def read_only_guard(request: Any) -> None:
-    """netcheck never changes Azure: refuse to send anything but a GET, whatever a policy wants."""
-    method = request.http_request.method
+    """netcheck never changes Azure: refuse to send anything but a GET or a Resource Graph query."""
+    method, url = request.http_request.method, request.http_request.url
+    if method == "POST" and urlsplit(url).path.rstrip("/").lower() == RESOURCE_GRAPH_PATH:
+        return
     if method != "GET":
-        raise PermissionError(f"netcheck is read-only; refusing {method} {request.http_request.url}")
+        raise PermissionError(f"netcheck is read-only; refusing {method} {url}")

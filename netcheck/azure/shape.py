@@ -65,6 +65,15 @@ class Shape:
     def flag(self, key: str) -> bool:
         return bool(self._get(key, (bool,)))
 
+    def maybe_flag(self, key: str) -> bool | None:
+        """A boolean that may be absent (None), where absent means ARM's default."""
+        value: bool | None = self._get(key, (bool,))
+        return value
+
+    def integer(self, key: str, default: int = 0) -> int:
+        value: int | None = self._get(key, (int,))
+        return default if value is None else value
+
     def objs(self, key: str) -> list[Shape]:
         items = self._get(key, (list,)) or []
         return [Shape(x, self.resource, f"{self.field(key)}[{i}]") for i, x in enumerate(items)]

@@ -20,6 +20,8 @@ def no_format(path: Path) -> str:
     return f"'{path.name}' names no report format: end it in .html, .md, .xml (JUnit), .json or .txt"
 
 
-def render(fmt: str, report: Report, *, color: bool = False) -> str:
+def render(fmt: str, report: Report, *, color: bool = False, detail: str = "") -> str:
+    """`detail` (text only): "quiet" problems only, "verbose" every result with its evidence."""
     module = importlib.import_module(f"netcheck.render.{_MODULES[fmt]}")
-    return str(module.render(report, color=color))
+    extra = {"detail": detail} if fmt == "text" else {}
+    return str(module.render(report, color=color, **extra))

@@ -86,7 +86,14 @@ def evidence_tables(evidence: dict[str, Any]) -> tuple[list[tuple[str, str]], li
 
 
 def root_causes(d: dict[str, Any]) -> list[dict[str, Any]]:
-    return [r for r in d["results"] if r["verdict"] == "fail" and not r["cause"]]
+    """The results that are root causes (the report's `root_causes`), in order."""
+    by_id = {r["id"]: r for r in d["results"]}
+    return [by_id[c["id"]] for c in d["root_causes"]]
+
+
+def counted(n: int, noun: str) -> str:
+    """`1 problem`, `2 problems`."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def stage_name(stage: int) -> str:

@@ -1,14 +1,16 @@
-"""One self-contained HTML file for the network team: inline CSS, no scripts, no fetches, prints on A4."""
+"""One self-contained HTML file for the network team: problems first, each with what breaks, who owns
+the change, the flows involved and the fix; consequences and passes folded (`<details>`); a table of
+contents; inline CSS, no scripts, no fetches; a report with a few problems prints on a few A4 pages."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from markupsafe import Markup, escape
 
 from netcheck.model import Report
-from netcheck.render.common import SYMBOLS, data, evidence_tables, root_causes, stage_name, target_text, where_text
+from netcheck.render.common import SYMBOLS, data, evidence_tables, target_text, where_text
+from netcheck.render.problems import anchor, others, passes, problems
 
 # A table cell may break at spaces, after these and inside any longer run without them: resource ids wrap
 # at their slashes, names at their dots, and a short word like "Completed" is never split to make room.
@@ -29,10 +31,6 @@ def render(report: Report, *, color: bool = False) -> str:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["wrappable"] = wrappable
     d = data(report)
-    causes = root_causes(d)
-    stages: dict[int, list[dict[str, Any]]] = {}
-    for r in d["results"]:
-        stages.setdefault(r["stage"], []).append(r)
     return env.get_template("report.html.j2").render(
-        d=d, causes=causes, stages=[(stage_name(s), rs) for s, rs in stages.items()], symbols=SYMBOLS,
+        d=d, problems=problems(d), others=others(d), stages=passes(d), symbols=SYMBOLS, anchor=anchor,
         tables=evidence_tables, target=target_text(d), where=where_text(d))

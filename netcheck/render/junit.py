@@ -1,4 +1,7 @@
-"""JUnit XML for pipelines: one testcase per result (classname = probe, name = subject)."""
+"""JUnit XML for pipelines: one testcase per result.
+
+name `probe subject` (unique per run), classname `stageN-title.probe` (CI tools group by stage, then probe),
+a time per result; a consequence's failure, error or skip message names its root cause's result id."""
 
 from __future__ import annotations
 
@@ -7,7 +10,17 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from netcheck.model import Report
+from netcheck.probe import STAGES
 from netcheck.render.common import data, evidence_tables, text
+
+
+def classname(r: dict[str, Any]) -> str:
+    return f"stage{r['stage']}-{STAGES.get(r['stage'], '').replace(' ', '-')}.{r['probe']}"
+
+
+def _message(r: dict[str, Any], roots: dict[str, str]) -> str:
+    root = roots.get(r["id"])
+    return f"{r['summary']} (root cause: {root})" if root else r["summary"]
 
 
 def _details(r: dict[str, Any]) -> str:
@@ -40,15 +53,17 @@ def render(report: Report, *, color: bool = False) -> str:
                        *((f"target.{k}", text(v)) for k, v in d["target"].items()),
                        *((f"where.{k}", text(v)) for k, v in d["where"].items())):
         ET.SubElement(props, "property", name=key, value=str(value))
+    roots = {k: c["id"] for c in d["root_causes"] for k in c["explains"]}   # consequence -> its root
     for r in results:
-        case = ET.SubElement(suite, "testcase", classname=r["probe"], name=r["subject"] or r["probe"],
+        name = f"{r['probe']} {r['subject']}" if r["subject"] else r["probe"]
+        case = ET.SubElement(suite, "testcase", classname=classname(r), name=name,
                              time=f"{r['duration_ms'] / 1000:.3f}")
         if r["verdict"] == "fail":
-            ET.SubElement(case, "failure", message=r["summary"], type="fail").text = _details(r)
+            ET.SubElement(case, "failure", message=_message(r, roots), type="fail").text = _details(r)
         elif r["verdict"] == "error":
-            ET.SubElement(case, "error", message=r["summary"], type="error").text = _details(r)
+            ET.SubElement(case, "error", message=_message(r, roots), type="error").text = _details(r)
         elif r["verdict"] == "skip":
-            ET.SubElement(case, "skipped", message=r["summary"])
+            ET.SubElement(case, "skipped", message=_message(r, roots))
         elif r["verdict"] == "warn":
             ET.SubElement(case, "system-out").text = f"WARNING: {_details(r)}"
     ET.SubElement(suite, "system-out").text = f"netcheck {d['verdict']}"

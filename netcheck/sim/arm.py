@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from netcheck.sim import apiversions, armlists
+from netcheck.sim import apiversions, armlists, resourcegraph
 from netcheck.sim.resolvers import listed_by_vnet
 from netcheck.sim.scenario import Fault
 from netcheck.sim.wire import QuietHandler
@@ -31,8 +31,11 @@ class Request:
 
     @property
     def mutating(self) -> bool:
+        """A request that could change Azure or read a secret: PUT, PATCH, DELETE, or a POST that is neither a
+        Resource Graph query nor a list action. (netcheck's own guard sends no POST but the Resource Graph one.)"""
         return self.method in ("PUT", "PATCH", "DELETE") or (
-            self.method == "POST" and not _READ_ACTIONS.search(self.path))
+            self.method == "POST" and not _READ_ACTIONS.search(self.path)
+            and not resourcegraph.is_query(self.method, self.path))
 
 
 def error_body(code: str, message: str) -> bytes:
@@ -46,6 +49,7 @@ class Arm:
         self.base_url = ""
         self._fault_left = {i: f.times for i, f in enumerate(world.scenario.faults)}
         self._lock = threading.Lock()
+        self.resource_graph = resourcegraph.ResourceGraph(world)
         self.closing = threading.Event()   # set on stop: a slow answer ends instead of holding shutdown
 
     def _pause(self, ms: float) -> None:
@@ -82,6 +86,8 @@ class Arm:
         if h.headers.get("Authorization") != f"Bearer {self.token}":
             return 401, error_body("AuthenticationFailed", "Authentication failed. The 'Authorization' header is "
                                    "missing or not a valid bearer token."), {"WWW-Authenticate": 'Bearer'}
+        if resourcegraph.is_query(method, path):
+            return self.resource_graph.answer(raw_query, h.body(), self._fault(method, path))
         if method not in ("GET", "HEAD") and not (method == "POST" and _READ_ACTIONS.search(path)):
             return 405, error_body("NetcheckSimulatorReadOnly", f"{method} {path} would change Azure; "
                                    "netcheck must never send it."), {}

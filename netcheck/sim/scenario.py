@@ -25,7 +25,7 @@ __all__ = ["Fault", "Scenario", "ScenarioError", "load", "parse", "shipped"]
 _ID = re.compile(r"^/subscriptions/[^/]+/(resourceGroups/[^/]+/)?providers/[^/]+/[^/]+/[^/]+(/[^/]+/[^/]+)*$",
                  re.IGNORECASE)
 _TOP = {"scenario", "name", "summary", "where", "arm", "public_dns", "dns_servers", "tls", "faults", "expect",
-        "latency_ms", "target", "page_size", "options", "base", "patch", "blackhole"}
+        "latency_ms", "target", "page_size", "options", "base", "patch", "blackhole", "resource_graph"}
 
 # What a field may hold: a test, and what to call it when a value fails the test.
 Rule = tuple[Callable[[Any], bool], str]
@@ -91,6 +91,8 @@ _EXPECT = {"verdict": _TEXT, "cause": (lambda v: isinstance(v, str) and "." in v
            "fix_mentions": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of strings")}
 _PUBLIC_NAME = {"a": _IPS, "cname": _TEXT, "nxdomain": _BOOL}
 _LATENCY = {"arm": _NUMBER, "dns": _NUMBER, "tls": _NUMBER, "imds": _NUMBER}
+# Resource Graph (sim/resourcegraph.py): management group -> subscription ids, the tenant subscription limit, the quota.
+_RESOURCE_GRAPH = {"management_groups": _MAPPING, "subscription_limit": _COUNT, "quota": _COUNT, "window_s": _NUMBER}
 # blackhole: a flow the network drops (an NSG or a route to nowhere), from one source (a VNet id, or
 # `internet` for a machine outside Azure; omitted: from anywhere)
 _BLACKHOLE = {"from": _TEXT, "to": _CIDR, "port": _PORT}
@@ -134,6 +136,7 @@ class Scenario:
     page_size: int = 2
     options: tuple[str, ...] = ()   # extra command-line options the scenario is meant to run with
     blackhole: tuple[dict[str, Any], ...] = ()
+    resource_graph: dict[str, Any] = field(default_factory=dict)
 
 
 def _fields(source: str, path: str, value: Any, rules: dict[str, Rule]) -> dict[str, Any]:
@@ -248,11 +251,23 @@ def parse(data: Any, source: str) -> Scenario:
         public_dns=public_dns, dns_servers=servers, tls=tls,
         faults=tuple(faults), expect=expect, expect_cause=causes, expect_fix=fixes, latency_ms=latency,
         target=_fields(source, "target", data.get("target"), _TARGET_FIELDS), page_size=page_size,
-        options=tuple(options), blackhole=tuple(blackhole))
+        options=tuple(options), blackhole=tuple(blackhole),
+        resource_graph=_fields(source, "resource_graph", data.get("resource_graph"), _RESOURCE_GRAPH))
+
+
+def _generated(name: str) -> Any | None:
+    """Scenarios made by code (too large to ship as YAML): their data, or None."""
+    if name == "fleet-200":
+        from netcheck.sim import fleet
+
+        return fleet.scenario()
+    return None
 
 
 def _read(name_or_path: str) -> tuple[Any, str]:
     path = Path(name_or_path)
+    if (data := _generated(name_or_path)) is not None:
+        return data, f"scenario {name_or_path}"
     if name_or_path in shipped():
         text = resources.files("netcheck.sim").joinpath("scenarios", shipped()[name_or_path]).read_text("utf-8")
         source = f"scenario {name_or_path}"

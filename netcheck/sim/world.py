@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 from netcheck import services
 from netcheck.azure.facts import name_of, parent
 from netcheck.clouds import Cloud, cloud
-from netcheck.sim import zones
+from netcheck.sim import mlrules, zones
 from netcheck.sim.answer import Answer
 from netcheck.sim.scenario import Scenario
 from netcheck.sim.zones import public_ip
@@ -33,6 +33,7 @@ class World:
         self.scenario = scenario
         self.cloud: Cloud = cloud(scenario.target.get("cloud", "AzureCloud"))
         self.resources: dict[str, dict[str, Any]] = {}
+        self._by_parent: dict[str, list[tuple[str, dict[str, Any]]]] | None = None
         for res in scenario.arm:
             res = copy.deepcopy(res)
             res.setdefault("name", name_of(res["id"]))
@@ -60,10 +61,12 @@ class World:
 
     def children(self, parent_id: str, segment: str) -> list[dict[str, Any]]:
         pid, seg = parent_id.lower(), segment.lower()
+        if self._by_parent is None:   # an index: a fleet scenario holds thousands of resources
+            self._by_parent = {}
+            for key, item in self.resources.items():
+                self._by_parent.setdefault(parent(key), []).append((key, item))
         out = []
-        for rid, res in self.resources.items():
-            if parent(rid) != pid:
-                continue
+        for rid, res in self._by_parent.get(pid, []):
             kind = rid.split("/")[-2]
             if kind == seg or (seg == "all" and kind in _RECORD_TYPES):
                 out.append(res)
@@ -74,6 +77,8 @@ class World:
         owner = self.resources.get(parent(path).lower())
         if not owner:
             return None
+        if path.split("/")[-2].lower() == mlrules.SEGMENT:
+            return mlrules.rule(owner, path)
         for item in owner.get("properties", {}).get(path.split("/")[-2], []) or []:
             if isinstance(item, dict) and str(item.get("id", "")).lower() == path.lower():
                 return item
@@ -88,6 +93,8 @@ class World:
             return sorted((r for r in self.of_type(f"{parts[-2]}/{parts[-1]}") if r["id"].lower().startswith(scope)),
                           key=lambda r: r["id"].lower())
         owner = parent(path, 1)
+        if owner.lower() in self.resources and parts[-1].lower() == mlrules.SEGMENT:
+            return mlrules.rule_resources(self.resources[owner.lower()])
         if owner.lower() in self.resources:
             kids = self.children(owner, parts[-1])
             # children ARM keeps inside the parent (subnets, peerings, a workspace's PE connections) are a
@@ -163,6 +170,10 @@ class World:
         owner = self._host_owner.get(host)
         if owner is None or owner not in self.resources:
             return True   # a resource the scenario doesn't describe: its zone records say it has one
+        res = self.resources[owner]
+        hub = str(res.get("properties", {}).get("hubResourceId") or "").lower()
+        if str(res.get("kind") or "").lower() == "project" and hub:
+            owner = hub   # a Foundry project is reached through its hub's private endpoint
         if self._pe_owners is None:
             owners = set()
             for pe in self.of_type("Microsoft.Network/privateEndpoints"):

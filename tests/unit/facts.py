@@ -22,6 +22,7 @@ from netcheck.azure.facts import (
     DnsConfig,
     Endpoint,
     Inventory,
+    OutboundRule,
     PrivateEndpoint,
     RecordSet,
     Registry,
@@ -99,6 +100,36 @@ def workspace(**changes: Any) -> Workspace:
         container_registry=ACR_ID, key_vault=KV_ID, storage_account=ST_ID,
         connections=(connection(WS_ID, "pe-mlw-contoso-prod.7c1d"),),
         notebook_fqdn=f"ml-{WS}-{REGION}-{GUID}.{REGION}.notebooks.azure.net"), changes)
+
+
+HUB_WS = "hub-contoso-ai"
+HUB_WS_ID = rid("Microsoft.MachineLearningServices/workspaces", HUB_WS)
+
+
+def outbound_rule(name: str = "__SYS_PE_stcontosoml_blob", **changes: Any) -> OutboundRule:
+    """An Active PrivateEndpoint outbound rule of the managed VNet, to the storage account's blob."""
+    return _change(OutboundRule(name=name, type="PrivateEndpoint", destination=ST_ID, status="Active",
+                                category="Required", subresource="blob"), changes)
+
+
+def managed_workspace(**changes: Any) -> Workspace:
+    """The workspace with a provisioned managed VNet (approved outbound only) and Active PE, ServiceTag, FQDN rules."""
+    rules = (outbound_rule(), outbound_rule("allow-datafactory", type="ServiceTag", destination="DataFactory",
+                                            category="UserDefined", subresource=None),
+             outbound_rule("allow-pypi", type="FQDN", destination="pypi.org", category="UserDefined", subresource=None))
+    return workspace(**{"isolation_mode": "AllowOnlyApprovedOutbound", "managed_network_status": "Active",
+                        "provision_network_now": True, "firewall_sku": "Standard", "outbound_rules": rules, **changes})
+
+
+def project_inventory(**changes: Any) -> Inventory:
+    """The workspace as a Foundry project of hub HUB_WS, whose private endpoint and managed VNet serve it."""
+    hub = managed_workspace(id=HUB_WS_ID, name=HUB_WS, kind="Hub", guid="9a4c7e21-3b5d-4f60-8e1a-2d3c4b5a6f70",
+                            isolation_mode="AllowInternetOutbound", outbound_rules=(outbound_rule(),),
+                            connections=(connection(HUB_WS_ID, "pe-mlw-contoso-prod.7c1d"),))
+    project = workspace(kind="Project", hub_id=HUB_WS_ID, connections=())
+    pes = tuple(dataclasses.replace(pe, resource_ids=(HUB_WS_ID,)) if WS_ID in pe.resource_ids else pe
+                for pe in private_endpoints())
+    return inventory(**{"workspace": project, "hub": hub, "private_endpoints": pes, **changes})
 
 
 def deployment(**changes: Any) -> Deployment:

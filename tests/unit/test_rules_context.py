@@ -48,7 +48,7 @@ def test_no_credential_fails_with_each_reason_and_az_login(tmp_path: Path, monke
                 "IDENTITY_ENDPOINT", "MSI_ENDPOINT", "AZURE_USERNAME"):
         monkeypatch.delenv(var, raising=False)
     f = only(check(ctx_probes.credential, ctx=context(None, OUTSIDE)))
-    assert f.verdict is Verdict.FAIL and f.summary == "no ARM token: every credential in the chain failed"
+    assert f.verdict is Verdict.ERROR and f.summary == "no ARM token: every credential in the chain failed"
     tried = {r["credential"]: r["reason"] for r in f.evidence["reasons"]}
     assert tried["AzureCliCredential"] == "Azure CLI not found on path", tried
     assert commands(f) == ["az login"]
@@ -62,7 +62,7 @@ def test_no_credential_in_a_sovereign_cloud_sets_the_cloud_first(tmp_path: Path,
     for var in ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "IDENTITY_ENDPOINT", "MSI_ENDPOINT"):
         monkeypatch.delenv(var, raising=False)
     f = only(check(ctx_probes.credential, ctx=context(None, OUTSIDE, cloud="AzureChinaCloud")))
-    assert f.verdict is Verdict.FAIL and commands(f) == ["az cloud set --name AzureChinaCloud", "az login"]
+    assert f.verdict is Verdict.ERROR and commands(f) == ["az cloud set --name AzureChinaCloud", "az login"]
 
 
 # ---- ctx.location: a real IMDS on loopback -------------------------------------------------------
@@ -151,7 +151,8 @@ def test_target_places_a_vm_by_its_address_when_its_nic_was_unreadable(tmp_path:
 
 def test_target_missing_endpoint_fails_with_the_close_name(tmp_path: Path) -> None:
     f, _ = target(tmp_path, inventory(missing_endpoints=("ep-frod",), known_endpoints=(EP,)))
-    assert f.verdict is Verdict.FAIL and f.summary == f"online endpoint ep-frod not found in workspace {WS}"
+    assert f.verdict is Verdict.FAIL
+    assert f.summary == f"online endpoint ep-frod not found in workspace {WS}; did you mean ep-fraud?"
     assert f.evidence["did_you_mean"] == {"ep-frod": [EP]}
     assert commands(f) == [f"az ml online-endpoint list -g {RG} -w {WS} -o table"]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 import pytest
 from facts import (
     ACR_ID,
@@ -76,7 +78,29 @@ def test_traffic_an_idle_succeeded_deployment_warns() -> None:
     f = only(check(ep.traffic, inv))
     assert f.verdict is Verdict.WARN and "deployment green gets no traffic" in f.summary
     assert "azureml-model-deployment header" in f.summary
-    assert commands(f) == [f"az ml online-endpoint update {WS_ARGS} -n {EP} --traffic '{DEP}=100 green=0'"]
+    assert commands(f) == [f"az ml online-endpoint update {WS_ARGS} -n {EP} --traffic '{DEP}=90 green=10'"]
+
+
+def _idle(name: str) -> object:
+    return deployment(name=name, id=deployment().id.replace(DEP, name))
+
+
+@pytest.mark.parametrize(("traffic", "idle", "split"), [
+    ({DEP: 100, "green": 0}, ["green"], {DEP: 90, "green": 10}),           # a zero entry is idle too
+    ({DEP: 70, "red": 30}, ["green"], {DEP: 60, "red": 30, "green": 10}),  # taken from the largest share
+    ({DEP: 50, "red": 50}, ["green", "grey"], {DEP: 40, "red": 40, "green": 10, "grey": 10}),
+    ({DEP: 100}, [f"d{i}" for i in range(12)], {DEP: 16, **{f"d{i}": 7 for i in range(12)}}),  # 100 // 13 each
+])
+def test_traffic_warn_split_gives_every_idle_deployment_a_share_totalling_100(
+        traffic: dict[str, int], idle: list[str], split: dict[str, int]) -> None:
+    named = {DEP, *traffic, *idle} - {DEP}
+    deps = (deployment(), *(_idle(n) for n in sorted(named)))
+    f = only(check(ep.traffic, inventory(endpoints=(endpoint(deployments=deps, traffic=traffic),))))
+    assert f.verdict is Verdict.WARN
+    (command,) = commands(f)
+    got = dict(kv.split("=") for kv in shlex.split(command)[-1].split())
+    assert {k: int(v) for k, v in got.items()} == split and sum(split.values()) == 100
+    assert all(split[n] > 0 for n in idle)
 
 
 def test_traffic_a_mirrored_deployment_is_not_idle() -> None:
@@ -88,7 +112,8 @@ def test_traffic_a_mirrored_deployment_is_not_idle() -> None:
 def test_traffic_no_deployments_fails_with_create() -> None:
     f = only(check(ep.traffic, inventory(endpoints=(endpoint(deployments=(), traffic={}),))))
     assert f.verdict is Verdict.FAIL and "no deployments" in f.summary
-    assert commands(f) == [f"az ml online-deployment create {WS_ARGS} -e {EP} -f deployment.yml --all-traffic"]
+    assert commands(f) == [f"az ml online-deployment create {WS_ARGS} -e {EP} -f '<deployment.yml>' --all-traffic"]
+    assert f.fix is not None and "<deployment.yml> stands for it" in f.fix.summary
 
 
 def test_endpoint_public_access_inside_the_vnet_passes() -> None:
@@ -118,7 +143,9 @@ def test_egress_enabled_with_a_private_registry_fails_and_recreates_the_deployme
     assert f.verdict is Verdict.FAIL and "image download is expected to fail" in f.summary
     assert commands(f) == [
         f"az ml online-deployment delete {WS_ARGS} -e {EP} -n {DEP} --yes",
-        f"az ml online-deployment create {WS_ARGS} -e {EP} -f {DEP}.yml --set egress_public_network_access=disabled"]
+        f"az ml online-deployment create {WS_ARGS} -e {EP} -n {DEP} -f '<deployment.yml>' "
+        "--set egress_public_network_access=disabled"]
+    assert f.fix is not None and "<deployment.yml> stands for the YAML file you created it from" in f.fix.summary
 
 
 def test_egress_enabled_with_a_public_registry_passes() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import shlex
 
 from facts import (
     ACR,
@@ -24,6 +26,7 @@ from facts import (
 )
 
 from netcheck.azure.facts import Cluster, ReadError
+from netcheck.azure.versions import ML_API_VERSION
 from netcheck.model import Verdict
 from netcheck.probes import workspace as ws
 
@@ -39,8 +42,14 @@ def test_v1_legacy_mode_off_passes() -> None:
 def test_v1_legacy_mode_on_fails_and_asks_the_security_team_first() -> None:
     f = only(check(ws.v1_legacy_mode, inventory(workspace=workspace(v1_legacy_mode=True))))
     assert f.verdict is Verdict.FAIL and 'V1LegacyMode == true' in f.summary
-    assert commands(f) == [f"az ml workspace update -g {RG} -n {WS} --v1-legacy-mode false"]
     assert f.fix is not None and "network security team" in f.fix.summary
+    # `--v1-legacy-mode` belonged to the retired v1 CLI extension; the ml (v2) extension's workspace update
+    # has no such parameter, so the fix patches the workspace's documented properties.v1LegacyMode via ARM.
+    (command,) = commands(f)
+    argv = shlex.split(command)
+    assert argv[:4] == ["az", "rest", "--method", "patch"] and "--v1-legacy-mode" not in argv
+    assert argv[argv.index("--url") + 1] == f"{WS_ID}?api-version={ML_API_VERSION}"
+    assert json.loads(argv[argv.index("--body") + 1]) == {"properties": {"v1LegacyMode": False}}
 
 
 def test_managed_network_legacy_isolation_passes() -> None:

@@ -1,0 +1,240 @@
+"""Every workspace of a fleet and the resources its checks judge, in four Resource Graph queries.
+
+`read()` runs the queries; `Snapshot.inventory()` groups the raw ARM-shaped rows per workspace and builds
+its Inventory with the same parsers as a single-workspace run (azure/parse.py). What Resource Graph does not
+hold is named per workspace by `Snapshot.arm_reads()`, for the ARM readers (see LACKS).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from netcheck import services
+from netcheck.azure import facts as f
+from netcheck.azure import parse
+from netcheck.azure.resourcegraph import Graph
+from netcheck.clouds import cloud as cloud_of
+
+WORKSPACE_KINDS = ("Default", "Hub", "Project")
+_COLUMNS = "id, name, type, kind, location, subscriptionId, resourceGroup, tags, identity, properties"
+_ML = "microsoft.machinelearningservices/workspaces"
+WORKSPACE_SIDE = (
+    f"{_ML}/onlineendpoints",
+    f"{_ML}/onlineendpoints/deployments",
+    "microsoft.network/privateendpoints",
+    "microsoft.network/networkinterfaces",
+    "microsoft.containerregistry/registries",
+    "microsoft.keyvault/vaults",
+    "microsoft.storage/storageaccounts",
+)
+NETWORK_SIDE = (
+    "microsoft.network/privatednszones",
+    "microsoft.network/privatednszones/virtualnetworklinks",
+    "microsoft.network/virtualnetworks",
+)
+RECORD_TYPES = ("microsoft.network/privatednszones/a", "microsoft.network/privatednszones/cname")
+# What Resource Graph does not index, read per workspace through ARM (see Snapshot.arm_reads).
+LACKS = {
+    "privateDnsZoneGroups": "a private endpoint's DNS zone groups (Microsoft.Network/privateEndpoints/privateDnsZoneGroups)",
+    "outboundRules": "a managed network's outbound rules (Microsoft.MachineLearningServices/workspaces/outboundRules)",
+    "model": "a deployment's model version (MLflow or not)",
+    "computes": "a Kubernetes endpoint's compute and its AKS cluster's node VNets",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """`-s SUB ...`, `--management-group MG`, or neither (every subscription the credential sees)."""
+
+    subscriptions: tuple[str, ...] = ()
+    management_groups: tuple[str, ...] = ()
+    where: str | None = None  # a KQL condition on the workspaces, passed to Resource Graph as the user wrote it
+
+
+def _in(types: Sequence[str]) -> str:
+    return ", ".join(f"'{t}'" for t in types)
+
+
+def queries(scope: Scope) -> dict[str, str]:
+    """The queries by name; each projects the string `id` and is ordered by it (stable $skipToken pages)."""
+    where = f"\n| where {scope.where}" if scope.where else ""
+    return {
+        "workspaces": f"resources\n| where type =~ '{_ML}'\n| where isempty(kind) or kind in~ ({_in(WORKSPACE_KINDS)})"
+        f"{where}\n| project {_COLUMNS}\n| order by id asc",
+        # private endpoints' NICs only: a fleet's subscriptions hold many more NICs than netcheck needs
+        "workspace_side": f"resources\n| where type in~ ({_in(WORKSPACE_SIDE)})\n| where type !~ "
+        "'microsoft.network/networkinterfaces' or isnotnull(properties.privateEndpoint)"
+        f"\n| project {_COLUMNS}\n| order by id asc",
+        "network": f"resources\n| where type in~ ({_in(NETWORK_SIDE)})\n| where type =~ 'microsoft.network/virtualnetworks'"
+        f" or id contains '/privateDnsZones/privatelink.'\n| project {_COLUMNS}\n| order by id asc",
+        "records": f"dnsresources\n| where type in~ ({_in(RECORD_TYPES)})"
+        "\n| where id contains '/privateDnsZones/privatelink.'"
+        "\n| project id, name, type, subscriptionId, resourceGroup, properties\n| order by id asc",
+    }
+
+
+@dataclass
+class Snapshot:
+    """The rows of one fleet read, indexed; parsed shared facts (zones, VNets) are built once."""
+
+    cloud: str
+    workspaces: list[dict[str, Any]]
+    rows: dict[str, dict[str, Any]]  # id (lower) -> row, everything but workspaces and records
+    children: dict[str, list[dict[str, Any]]]  # parent id (lower) -> rows (endpoints, deployments, links, records)
+    queries: int = 0
+    requests: int = 0
+    subscription_limit_hit: bool = False
+    _zones: dict[str, f.Zone] = field(default_factory=dict)
+    _vnets: dict[str, f.Vnet] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, cloud: str, results: Mapping[str, list[dict[str, Any]]]) -> Snapshot:
+        rows: dict[str, dict[str, Any]] = {}
+        children: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for name in ("workspace_side", "network", "records"):
+            for row in results.get(name, []):
+                rid = str(row.get("id") or "")
+                if name != "records":
+                    rows.setdefault(rid.lower(), row)
+                children[f.parent(rid).lower()].append(row)
+        return cls(cloud, list(results.get("workspaces", [])), rows, dict(children))
+
+    # ---- per workspace ---------------------------------------------------------------------------
+    def _kids(self, rid: str, kind: str) -> list[dict[str, Any]]:
+        return sorted(
+            (r for r in self.children.get(rid.lower(), []) if str(r.get("type", "")).lower().endswith(kind)),
+            key=lambda r: str(r["id"]).lower(),
+        )
+
+    def zone(self, row: dict[str, Any]) -> f.Zone:
+        key = str(row["id"]).lower()
+        if key not in self._zones:
+            records = [
+                {**r, "type": _arm_type(r)}
+                for r in self.children.get(key, [])
+                if "/privatednszones/" in str(r.get("type", "")).lower()
+                and not str(r["type"]).lower().endswith("virtualnetworklinks")
+            ]
+            records.sort(key=lambda r: str(r["id"]).lower())
+            self._zones[key] = f.Zone(row["id"], f.name_of(row["id"]).lower(), tuple(map(parse.record_set, records)),
+                                      tuple(map(parse.link, self._kids(row["id"], "/virtualnetworklinks"))))
+        return self._zones[key]
+
+    def vnet(self, vnet_id: str) -> f.Vnet | None:
+        key = vnet_id.lower()
+        if key not in self._vnets and (row := self.rows.get(key)):
+            self._vnets[key] = parse.vnet(row)
+        return self._vnets.get(key)
+
+    def inventory(
+        self,
+        ws_row: dict[str, Any],
+        zone_groups: Mapping[str, list[dict[str, Any]]] | None = None,
+        models: Mapping[str, dict[str, Any]] | None = None,
+    ) -> f.Inventory:
+        """A workspace's Inventory from the rows; `zone_groups` (PE id -> raw groups) and `models` (model id ->
+        raw) are what ARM read for it. Without zone groups a private endpoint names no zones."""
+        ws, groups, models = parse.workspace(ws_row), zone_groups or {}, models or {}
+        eps = []
+        for ep in self._kids(ws.id, "/onlineendpoints"):
+            deps = [
+                parse.deployment(d, models.get(str((d.get("properties") or {}).get("model") or "").lower()))
+                for d in self._kids(ep["id"], "/deployments")
+            ]
+            eps.append(parse.endpoint(ep, sorted(deps, key=lambda d: d.name)))
+        registry = vault = None
+        if ws.container_registry and (raw := self.rows.get(ws.container_registry.lower())):
+            registry = parse.registry(raw, None)   # its connections as the registry's own JSON inlines them
+        if ws.key_vault and (raw := self.rows.get(ws.key_vault.lower())):
+            vault = parse.vault(raw)
+        linked = []
+        for svc in services.read_generically():
+            if (rid := svc.linked_id(ws_row)) and (raw := self.rows.get(rid.lower())):
+                linked.append(parse.linked(svc.key, raw))
+        conns = [
+            *ws.connections,
+            *(registry.connections if registry else ()),
+            *(vault.connections if vault else ()),
+            *(c for lk in linked for c in lk.connections),
+        ]
+        pes = {}
+        for c in conns:
+            if (raw := self.rows.get(c.private_endpoint_id.lower())) and c.private_endpoint_id.lower() not in pes:
+                nics = [
+                    n
+                    for ref in (raw.get("properties") or {}).get("networkInterfaces") or []
+                    if (n := self.rows.get(str(ref.get("id", "")).lower()))
+                ]
+                pes[c.private_endpoint_id.lower()] = parse.private_endpoint(
+                    raw, nics, parse.zone_ids(groups.get(raw["id"].lower(), [])))
+        wanted = set(cloud_of(self.cloud).required_zones)
+        zone_ids = {z.lower() for p in pes.values() for z in p.zone_ids}
+        zones = [
+            self.zone(r)
+            for rid, r in self.rows.items()
+            if str(r.get("type", "")).lower() == NETWORK_SIDE[0]
+            and (str(r.get("name", "")).lower() in wanted or rid in zone_ids)
+        ]
+        vnet_ids = {p.vnet_id.lower() for p in pes.values() if p.vnet_id} | {
+            lk.vnet_id.lower() for z in zones for lk in z.links
+        }
+        vnets = {v.id.lower(): v for rid in vnet_ids if (v := self.vnet(rid))}
+        for v in list(vnets.values()):  # one hop of peering: a spoke's hub, a hub's spokes
+            for peer in v.peerings:
+                if (pv := self.vnet(peer)) is not None:
+                    vnets.setdefault(pv.id.lower(), pv)
+        return f.Inventory(
+            cloud=self.cloud,
+            subscription=ws.id.split("/")[2],
+            resource_group=f.group_of(ws.id),
+            workspace=ws,
+            endpoints=tuple(sorted(eps, key=lambda e: e.name)),
+            private_endpoints=tuple(sorted(pes.values(), key=lambda p: p.id.lower())),
+            zones=tuple(sorted(zones, key=lambda z: (z.name, z.id.lower()))),
+            vnets=tuple(sorted(vnets.values(), key=lambda v: v.id.lower())),
+            registry=registry,
+            vault=vault,
+            linked=tuple(linked),
+            # where zones were searched: the workspace's subscription, then those Resource Graph found zones in
+            zone_subscriptions=tuple(dict.fromkeys([ws.id.split("/")[2], *sorted(
+                {str(r["id"]).split("/")[2] for r in self.rows.values()
+                 if str(r.get("type", "")).lower() == NETWORK_SIDE[0]})])),
+        )
+
+    def arm_reads(self, ws_row: dict[str, Any]) -> list[str]:
+        """The ARM paths a workspace's checks still need (what Resource Graph lacks, or did not return)."""
+        ws = parse.workspace(ws_row)
+        paths = [f"{ws.id}/outboundRules"] if (ws.isolation_mode or "Disabled") != "Disabled" else []
+        inv = self.inventory(ws_row)
+        paths += [f"{p.id}/privateDnsZoneGroups" for p in inv.private_endpoints]
+        for ep in inv.endpoints:
+            paths += [d.model for d in ep.deployments if d.model and d.model.lower().startswith("/subscriptions/")]
+            paths += [ep.compute_id] if ep.compute_id else []
+        sub = ws.id.split("/")[2].lower()
+        for rid in (ws.container_registry, ws.key_vault, *(c.private_endpoint_id for c in ws.connections)):
+            if rid and rid.split("/")[2].lower() == sub and rid.lower() not in self.rows:
+                paths.append(rid)  # not in Resource Graph's answer (not indexed yet, or not readable there)
+        return paths
+
+
+def _arm_type(row: dict[str, Any]) -> str:
+    """`microsoft.network/privatednszones/a` -> `Microsoft.Network/privateDnsZones/A`, as ARM spells a record set."""
+    return "Microsoft.Network/privateDnsZones/" + str(row.get("type", "")).rsplit("/", 1)[-1].upper()
+
+
+def read(graph: Graph, scope: Scope, cloud: str) -> Snapshot:
+    """The four queries: workspaces and their side in the scope; zones, links, VNets and records in the
+    management groups given, else tenant-wide (hub VNets and shared zones often live in other subscriptions)."""
+    texts, results, requests, cut = queries(scope), {}, 0, False
+    for name, text in texts.items():
+        shared = name in ("network", "records")
+        res = graph.query(
+            text, subscriptions=() if shared else scope.subscriptions, management_groups=scope.management_groups
+        )
+        results[name], requests, cut = res.rows, requests + res.requests, cut or res.subscription_limit_hit
+    snap = Snapshot.build(cloud, results)
+    snap.queries, snap.requests, snap.subscription_limit_hit = len(texts), requests, cut
+    return snap

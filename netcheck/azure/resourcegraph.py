@@ -1,0 +1,171 @@
+"""Azure Resource Graph queries through azure-mgmt-resourcegraph: the one POST netcheck sends.
+
+Per Microsoft's guidance for throttled requests: each query projects a string `id` and is ordered by it, so
+`$skipToken` pages (1,000 rows) are stable; before a query, an exhausted `x-ms-user-quota-remaining` waits
+out `x-ms-user-quota-resets-after`; a 429's Retry-After is waited out too, but only within the budget;
+`x-ms-tenant-subscription-limit-hit` is reported, never hidden.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from netcheck.azure.errors import classify
+from netcheck.azure.session import Session
+
+# What azure-mgmt-resourcegraph 8 is generated for; pinned so a new SDK default can't change the answers.
+API_VERSION = "2021-03-01"
+PAGE_ROWS = 1000
+BUDGET_S = 60.0  # the whole query, pages and waits included
+TRANSIENT = (429, 500, 502, 503, 504)
+TRIES = 4  # a transient failure is retried this often per page, within the budget
+
+
+class GraphError(Exception):
+    """A query that failed: `reason` as ReadError's (throttled, forbidden, ...) or `invalid_query`."""
+
+    def __init__(self, reason: str, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.reason, self.message, self.status = reason, message, status
+
+
+@dataclass
+class Result:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    pages: int = 0
+    requests: int = 0  # pages plus retries
+    subscription_limit_hit: bool = False
+    waited_s: float = 0.0  # for the quota or a Retry-After
+
+
+def _seconds(hms: str | None) -> float | None:
+    """`hh:mm:ss` (x-ms-user-quota-resets-after) or plain seconds (Retry-After) -> seconds."""
+    if not hms:
+        return None
+    try:
+        if ":" in hms:
+            h, m, s = hms.split(":")
+            return int(h) * 3600 + int(m) * 60 + float(s)
+        return float(hms)
+    except ValueError:
+        return None
+
+
+def query_error(body: str) -> str | None:
+    """Resource Graph's own words for a query that does not parse, in one line (None: not that error)."""
+    try:
+        error = json.loads(body).get("error") or {}
+    except (ValueError, AttributeError):
+        return None
+    details = [d for d in error.get("details") or [] if isinstance(d, dict)]
+    if not any(d.get("code") == "InvalidQuery" for d in details) and error.get("code") != "InvalidQuery":
+        return None
+    parts = [f"{d.get('code')}: {d.get('message')}" for d in details if d.get("code") == "InvalidQuery"]
+    for d in details:
+        if d.get("code") != "InvalidQuery":
+            where = f" at line {d['line']}" if "line" in d else ""
+            where += f", position {d['characterPositionInLine']}" if "characterPositionInLine" in d else ""
+            parts.append(f"{d.get('code')}{where}" + (f" near {d['token']!r}" if "token" in d else ""))
+    return "; ".join(parts) or f"{error.get('code')}: {error.get('message')}"
+
+
+class Graph:
+    """Resource Graph for one run: `query()` returns every row of a query over a scope."""
+
+    def __init__(self, session: Session, budget: float = BUDGET_S, sleep: Callable[[float], None] | None = None) -> None:
+        from azure.mgmt.resourcegraph import ResourceGraphClient
+
+        kwargs = {**session.kwargs, "retry_total": 0}  # 429 and 5xx are retried here, within the budget
+        self._client = ResourceGraphClient(session.credential, **kwargs)
+        self.budget = budget
+        self._cancel = threading.Event()
+        self._sleep = sleep or self._pause
+        self._quota: tuple[int, float, float] | None = None  # remaining, resets-after, when heard
+        self._lock = threading.Lock()
+
+    def _pause(self, seconds: float) -> None:
+        self._cancel.wait(seconds)  # close() ends a wait at once
+
+    def close(self) -> None:
+        self._cancel.set()
+        self._client.close()
+
+    def query(self, text: str, subscriptions: Sequence[str] = (), management_groups: Sequence[str] = ()) -> Result:
+        from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
+
+        deadline, result, token = time.monotonic() + self.budget, Result(), None
+        while True:
+            options = QueryRequestOptions(top=PAGE_ROWS, skip_token=token, result_format="objectArray")
+            request = QueryRequest(
+                query=text,
+                subscriptions=list(subscriptions) or None,
+                management_groups=list(management_groups) or None,
+                options=options,
+            )
+            page, headers = self._page(request, deadline, result)
+            result.pages += 1
+            result.rows.extend(page.data or [])
+            result.subscription_limit_hit |= (headers.get("x-ms-tenant-subscription-limit-hit") or "").lower() == "true"
+            token = page.skip_token
+            if not token:
+                return result
+
+    def _wait(self, seconds: float, deadline: float, why: str, result: Result) -> None:
+        if time.monotonic() + seconds > deadline:
+            raise GraphError(
+                "throttled", f"Resource Graph asked to wait {seconds:g} s ({why}), past the {self.budget:g} s budget", 429
+            )
+        self._sleep(seconds)
+        result.waited_s += seconds
+
+    def _page(self, request: Any, deadline: float, result: Result) -> tuple[Any, dict[str, str]]:
+        from azure.core.exceptions import HttpResponseError
+
+        for attempt in range(TRIES):
+            with self._lock:
+                quota = self._quota
+            if quota and quota[0] <= 0:  # honour the quota before spending a query on a 429
+                left = quota[1] - (time.monotonic() - quota[2])
+                if left > 0:
+                    self._wait(left, deadline, "user quota used up", result)
+            result.requests += 1
+            try:
+                answer: Any = self._client.resources(
+                    request,
+                    api_version=API_VERSION,
+                    cls=lambda response, data, _: (data, dict(response.http_response.headers)),
+                )
+                page, headers = answer
+            except HttpResponseError as exc:
+                status = exc.status_code or 0
+                raw: Any = exc.response
+                headers = {k.lower(): v for k, v in raw.headers.items()} if raw is not None else {}
+                self._heard(headers)
+                if status == 400 and exc.response is not None and (why := query_error(exc.response.text())):
+                    raise GraphError("invalid_query", why, 400) from None
+                if status not in TRANSIENT or attempt == TRIES - 1:
+                    err = classify("Resource Graph", exc)
+                    raise GraphError(err.reason, err.message, err.status) from None
+                wait = _seconds(headers.get("retry-after")) or _seconds(headers.get("x-ms-user-quota-resets-after"))
+                self._wait(wait if wait is not None else 0.5 * 2**attempt, deadline, f"HTTP {status}", result)
+                continue
+            except Exception as exc:  # transport failures become a reason, never a traceback
+                err = classify("Resource Graph", exc, self.budget)
+                raise GraphError(err.reason, err.message, err.status) from None
+            self._heard(headers)
+            return page, {k.lower(): v for k, v in headers.items()}
+        raise AssertionError("unreachable")
+
+    def _heard(self, headers: dict[str, str]) -> None:
+        low = {k.lower(): v for k, v in headers.items()}
+        try:
+            remaining = int(low["x-ms-user-quota-remaining"])
+        except (KeyError, ValueError):
+            return
+        with self._lock:
+            self._quota = (remaining, _seconds(low.get("x-ms-user-quota-resets-after")) or 0.0, time.monotonic())
