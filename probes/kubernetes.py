@@ -11,6 +11,7 @@ from netcheck.model import Finding, Verdict
 from netcheck.net.dns import Lookup
 from netcheck.probe import probe
 from netcheck.probes._common import cmd, fix, group_of
+from netcheck.probes._network import lookups, resolver
 from netcheck.subject import Host
 
 
@@ -35,48 +36,48 @@ def _router_fix(c: Cluster | None) -> tuple[str, ...]:
 
 
 @probe("kube.router", stage=2, title="A Kubernetes endpoint's scoring host reaches the inference router",
-       needs=["ctx.target"], after=["dns.system"])
+       needs=["ctx.target"], after=["ctx.location"])
 async def router(ctx: Context) -> list[Finding]:
-    """For each Kubernetes online endpoint, compares what this machine's resolver answers for the
-    scoring host with the cluster's `networkProfile` (AKS `serviceCidr(s)`, `podCidr(s)`). An address
-    in the service CIDR is a ClusterIP: the AzureML extension's inference router (azureml-fe) was
-    installed with `inferenceRouterServiceType=clusterIP` and answers only inside the cluster, so a
-    client outside it times out (net.tcp names this result as its cause). A scoring host with no
+    """For each Kubernetes online endpoint, asks this machine's resolver for the scoring host and
+    compares the answer with the cluster's `networkProfile` (AKS `serviceCidr(s)`, `podCidr(s)`). An
+    address in the service CIDR is a ClusterIP: the AzureML extension's inference router (azureml-fe)
+    was installed with `inferenceRouterServiceType=clusterIP` and answers only inside the cluster, so
+    a client outside it times out (net.tcp names this result as its cause). A scoring host with no
     record is what a switch to an internal load balancer leaves: its A record, pointing to the load
-    balancer's private address, is added by hand.
+    balancer's private address, is added by hand (dns.system and dns.azure name this result as the
+    cause of their NXDOMAIN).
 
     pass: an address outside the cluster's service and pod ranges. fail: an address in the service
-    (or pod) CIDR; no record (NXDOMAIN or no address). skip: no Kubernetes endpoint, or the host was
-    not resolved (dns.system).
+    (or pod) CIDR; no record (NXDOMAIN or no address). skip: no Kubernetes endpoint. error: the
+    resolver did not answer.
     """
     inv = ctx.inventory
     eps = [e for e in (inv.endpoints if inv else ()) if e.compute_type == "Kubernetes" and e.scoring_uri]
-    if not inv or not eps:
-        return [Finding("", Verdict.SKIP, "no Kubernetes online endpoint")]
-    found: dict[str, Lookup] = ctx.answers_of("system")
-    out = []
-    for ep in eps:
-        host = (urlparse(ep.scoring_uri or "").hostname or "").lower()
-        c, lk, subject = _cluster(inv, ep), found.get(host), Host(host)
-        evidence = {"endpoint": ep.id, "cluster": c.cluster_id if c else None, "answer": list(lk.ips) if lk else None,
-                    "serviceCidrs": list(c.service_cidrs) if c else [], "podCidrs": list(c.pod_cidrs) if c else []}
-        if lk is None or not lk.answered:
-            out.append(Finding(subject, Verdict.SKIP, "not checked: the scoring host was not resolved",
-                               evidence, cause=ctx.blocked("dns.system", subject)))
-        elif not lk.ips:
-            out.append(Finding(subject, Verdict.FAIL, f"{host} has no record ({lk.rcode}): with the inference router "
-                               "behind an internal load balancer, nothing adds it for you", evidence,
-                               fix(f"Add an A record for {host} in the zone that serves it, pointing to the private "
-                                   "address of the inference router's internal load balancer (azureml-fe)",
-                                   docs="k8s_router")))
-        elif hit := _in(lk.ips, c.service_cidrs if c else ()) or _in(lk.ips, c.pod_cidrs if c else ()):
-            out.append(Finding(subject, Verdict.FAIL, f"{host} resolves to {hit}, inside the cluster's service/pod "
-                               "range: the inference router is a ClusterIP service, unreachable from outside the "
-                               "cluster (inferenceRouterServiceType)", evidence,
-                               fix("Expose the inference router on an internal load balancer, then point the "
-                                   "scoring host's record at its private address", *_router_fix(c),
-                                   docs="k8s_router")))
-        else:
-            out.append(Finding(subject, Verdict.PASS, f"{', '.join(lk.ips)} is outside the cluster's service and pod "
-                               "ranges", evidence))
-    return out
+    server = resolver(ctx)
+    if not inv or not eps or server is None:
+        return [Finding("", Verdict.SKIP, "no Kubernetes online endpoint" if server else "no system resolver")]
+    hosts = {e.id: (urlparse(e.scoring_uri or "").hostname or "").lower() for e in eps}
+    found = await lookups(ctx, server, sorted(set(hosts.values())))
+    return [_judge(ep, hosts[ep.id], found[hosts[ep.id]], _cluster(inv, ep)) for ep in eps]
+
+
+def _judge(ep: Endpoint, host: str, lk: Lookup, c: Cluster | None) -> Finding:
+    subject = Host(host)
+    evidence = {"endpoint": ep.id, "cluster": c.cluster_id if c else None, "answer": list(lk.ips),
+                "serviceCidrs": list(c.service_cidrs) if c else [], "podCidrs": list(c.pod_cidrs) if c else []}
+    if not lk.answered:
+        return Finding(subject, Verdict.ERROR, f"the system resolver did not answer ({lk.error}: {lk.detail})",
+                       evidence)
+    if not lk.ips:
+        return Finding(subject, Verdict.FAIL, f"{host} has no record ({lk.rcode}): with the inference router behind "
+                       "an internal load balancer, nothing adds it for you", evidence,
+                       fix(f"Add an A record for {host} in the zone that serves it, pointing to the private address "
+                           "of the inference router's internal load balancer (azureml-fe)", docs="k8s_router"))
+    if hit := _in(lk.ips, c.service_cidrs if c else ()) or _in(lk.ips, c.pod_cidrs if c else ()):
+        return Finding(subject, Verdict.FAIL, f"{host} resolves to {hit}, inside the cluster's service/pod range: the "
+                       "inference router is a ClusterIP service, unreachable from outside the cluster "
+                       "(inferenceRouterServiceType)", evidence,
+                       fix("Expose the inference router on an internal load balancer, then point the scoring host's "
+                           "record at its private address", *_router_fix(c), docs="k8s_router"))
+    return Finding(subject, Verdict.PASS, f"{', '.join(lk.ips)} is outside the cluster's service and pod ranges",
+                   evidence)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from netcheck.azure import lists
 from netcheck.azure.facts import Inventory, PolicyAssignment
 from netcheck.context import Context
-from netcheck.model import Finding, Verdict
+from netcheck.model import Finding, Fix, Verdict
 from netcheck.probe import probe
-from netcheck.probes._common import cmd, fix, inventory, unreadable
+from netcheck.probes._common import cmd, inventory, unreadable
+from netcheck.subject import Named
 
 
 @dataclass(frozen=True)
@@ -29,11 +30,29 @@ BLOCKERS = {
 }
 
 
-def denying(inv: Inventory, probe_id: str) -> list[PolicyAssignment]:
-    """Assignments in force that deny `probe_id`'s fix (for a probe that wants to say so in its own fix)."""
-    return [a for a in inv.policies if (b := BLOCKERS.get(a.definition_id.rsplit("/", 1)[-1].lower()))
-            and b.probe == probe_id and a.enforcement != "DoNotEnforce"
-            and (a.effect or b.default_effect).lower() == "deny"]
+def _blocker(a: PolicyAssignment) -> Blocker | None:
+    return BLOCKERS.get(a.definition_id.rsplit("/", 1)[-1].lower())
+
+
+def denying(inv: Inventory, probe_id: str) -> list[tuple[PolicyAssignment, Blocker]]:
+    """Assignments in force whose effective effect is Deny and whose definition denies `probe_id`'s fix."""
+    return [(a, b) for a in inv.policies if (b := _blocker(a)) and b.probe == probe_id
+            and a.enforcement != "DoNotEnforce" and (a.effect or b.default_effect).lower() == "deny"]
+
+
+def guarded(inv: Inventory, probe_id: str, remedy: Fix) -> Fix:
+    """`remedy` as `probe_id` gives it; where a policy assignment denies it, the fix names the assignment
+    and starts with the exemption its owner must grant (ARM refuses the change until then)."""
+    blocking, ws = denying(inv, probe_id), inv.workspace
+    if not blocking or not ws:
+        return remedy
+    named = "; ".join(f"policy assignment '{a.display_name or a.name}' ({a.name}, Deny at {a.scope}) blocks this "
+                      "change" for a, _ in blocking)
+    exempt = tuple(cmd("az", "policy", "exemption", "create", "--name", f"{ws.name}-{probe_id}",
+                       "--policy-assignment", a.id, "--exemption-category", "Waiver", "--scope", ws.id)
+                   for a, _ in blocking)
+    return Fix(f"{named[0].upper()}{named[1:]}. Ask its owner for an exemption for workspace {ws.name} first; then: "
+               f"{remedy.summary}", exempt + remedy.commands, remedy.docs)
 
 
 @probe("policy.fix_blocked", stage=1, title="No policy assignment denies the fixes netcheck gives",
@@ -45,10 +64,11 @@ async def fix_blocked(ctx: Context) -> list[Finding]:
     `enforcementMode: DoNotEnforce` never denies): e413671a-... (workspaces should enable
     V1LegacyMode) denies turning v1 legacy mode off (ws.v1_legacy_mode's fix); 6ddb1705-... (managed
     VNet in AllowOnlyApprovedOutbound mode) denies allow_internet_outbound (dep.mlflow_legacy's fix).
+    The blocked fix itself names the assignment and starts with the exemption.
 
     pass: no such assignment denies, or the fix it would deny is not needed. fail: a failing probe's
-    fix is denied, naming the assignment and its scope; the fix asks its owner for an exemption.
-    error: the assignments could not be read.
+    fix is denied; this result names that failure as its cause and shows its fix (the exemption,
+    then the change). error: the assignments could not be read.
     """
     inv = inventory(ctx)
     ws = inv.workspace
@@ -58,21 +78,17 @@ async def fix_blocked(ctx: Context) -> list[Finding]:
     out = []
     for probe_id in dict.fromkeys(b.probe for b in BLOCKERS.values()):
         failed = [r for r in ctx.results_of(probe_id) if r.verdict is Verdict.FAIL]
-        for a in denying(inv, probe_id):
-            b = BLOCKERS[a.definition_id.rsplit("/", 1)[-1].lower()]
+        for a, b in denying(inv, probe_id):
             evidence = {"assignment": a.id, "scope": a.scope, "policyDefinitionId": a.definition_id,
-                        "effect": a.effect or f"{b.default_effect} (default)", "enforcementMode": a.enforcement}
+                        "effect": a.effect or f"{b.default_effect} (default)", "enforcementMode": a.enforcement,
+                        "blocks": failed[0].ref.text if failed else None}
             label = a.display_name or a.name
             if not failed:
-                out.append(Finding(a.name, Verdict.PASS, f"policy assignment {label} denies a change ({b.denies}) "
-                                   f"that {probe_id} does not need now", evidence))
+                out.append(Finding(Named(a.name), Verdict.PASS, f"policy assignment {label} denies a change "
+                                   f"({b.denies}) that {probe_id} does not need now", evidence))
                 continue
-            out.append(Finding(a.name, Verdict.FAIL, f"policy assignment {label} (scope {a.scope}) blocks the fix of "
-                               f"{failed[0].ref.text}: {b.denies}", evidence,
-                               fix(f"Ask the owner of policy assignment {label} for an exemption for workspace "
-                                   f"{ws.name}, then apply the fix of {probe_id}",
-                                   cmd("az", "policy", "exemption", "create", "--name", f"{ws.name}-{probe_id}",
-                                       "--policy-assignment", a.id, "--exemption-category", "Waiver",
-                                       "--scope", ws.id), docs="policy")))
-    return out or [Finding(ws.name, Verdict.PASS, "no policy assignment denies a fix netcheck gives",
+            out.append(Finding(Named(a.name), Verdict.FAIL, f"policy assignment {label} (scope {a.scope}) blocks the "
+                               f"fix of {failed[0].ref.text}: {b.denies}", evidence, failed[0].fix,
+                               cause=failed[0].ref))
+    return out or [Finding(Named(ws.name), Verdict.PASS, "no policy assignment denies a fix netcheck gives",
                            {"assignments": [a.id for a in inv.policies]})]

@@ -8,6 +8,7 @@ from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
 from netcheck.probes._common import cmd, fix, group_of, inventory, legacy_isolation, outside, reaching_vnets, unreadable
+from netcheck.probes.policy import guarded
 from netcheck.subject import Named, Ref
 
 _TARGET = ["ctx.target"]
@@ -27,9 +28,11 @@ async def v1_legacy_mode(ctx: Context) -> list[Finding]:
     runs on retired tooling.
 
     pass: legacy mode is off. fail: it is on; the fix turns it off, but ask your network security
-    team first: they may have turned it on for a reason.
+    team first: they may have turned it on for a reason. Where a policy assignment denies turning it
+    off (policy.fix_blocked), the fix names the assignment and starts with its exemption.
     """
-    ws = inventory(ctx).workspace
+    inv = inventory(ctx)
+    ws = inv.workspace
     assert ws
     evidence = {"workspace": ws.id, "v1LegacyMode": ws.v1_legacy_mode}
     if not ws.v1_legacy_mode:
@@ -37,11 +40,12 @@ async def v1_legacy_mode(ctx: Context) -> list[Finding]:
     return [Finding(ws.name, Verdict.FAIL, f"workspace {ws.name} has v1LegacyMode on: creating online endpoints "
                     f'fails with "V1LegacyMode == true"; and v1 is retired ({V1_RETIRED})',
                     {**evidence, "v1_retirement": V1_RETIRED},
-                    fix("Ask your network security team first (they may have turned it on for a reason), "
+                    guarded(inv, "ws.v1_legacy_mode", fix(
+                        "Ask your network security team first (they may have turned it on for a reason), "
                         f"then turn v1 legacy mode off; v1 is retired ({V1_RETIRED}). The az ml v2 extension has no "
                         "flag for it: this patches the workspace through ARM; the change can take an hour to apply",
                         cmd("az", "rest", "--method", "patch", "--url", f"{ws.id}?api-version={ML_API_VERSION}",
-                            "--body", '{"properties": {"v1LegacyMode": false}}'), docs="v2"))]
+                            "--body", '{"properties": {"v1LegacyMode": false}}'), docs="v2")))]
 
 
 def _hub_unread(inv: Inventory) -> Finding:

@@ -1,14 +1,18 @@
-"""kube.router: a Kubernetes endpoint's scoring host against the cluster's network profile, from hand-made facts."""
+"""kube.router: a Kubernetes endpoint's scoring host against the cluster's network profile, from hand-made
+facts and a scripted resolver; dns.system and net.tcp name its failure as their cause."""
 
 from __future__ import annotations
 
-from facts import RG, WS_ID, check, commands, context, endpoint, inventory, only, rid
+from facts import RG, WS_ID, check, commands, endpoint, inventory, only, rid
+from netfacts import SYSTEM, ScriptedNet, answer, given, no_answer, run
+from netfacts import context as net_context
 
 from netcheck.azure.facts import Cluster, Inventory
-from netcheck.model import Finding, Verdict
+from netcheck.model import Finding, Result, Verdict
 from netcheck.net.dns import Lookup
-from netcheck.probes import kubernetes
-from netcheck.subject import Resolver
+from netcheck.probes import kubernetes, reachability, resolution
+from netcheck.subject import Host, Ref, Resolver
+from netcheck.targets import Name
 
 HOST = "ep-k8s.inference.contoso.internal"
 COMPUTE = f"{WS_ID}/computes/aks-inference"
@@ -22,11 +26,15 @@ def k8s_inventory(**cluster: tuple[str, ...]) -> Inventory:
     return inventory(endpoints=(ep,), clusters=(c,))
 
 
-def judge(inv: Inventory, lk: Lookup | None) -> Finding:
-    ctx = context(inv)
-    if lk is not None:
-        ctx.answers[Resolver("system", "10.20.0.10:53")] = {HOST: lk}
-    return only(check(kubernetes.router, ctx=ctx))
+def judge(inv: Inventory, lk: Lookup, net: ScriptedNet | None = None) -> Finding:
+    net = net or ScriptedNet(dns={SYSTEM: {HOST: lk}})
+    ctx = net_context(net, [Name(HOST, "scoring")])
+    ctx.inventory = inv
+    return only(run(kubernetes.router, ctx))
+
+
+def router_result(f: Finding) -> Result:
+    return Result("kube.router", f.about, 2, "kube.router", f.verdict, f.summary, f.cause, 0, f.evidence, f.fix)
 
 
 def test_no_kubernetes_endpoint_is_a_skip() -> None:
@@ -34,12 +42,12 @@ def test_no_kubernetes_endpoint_is_a_skip() -> None:
 
 
 def test_an_address_outside_the_cluster_ranges_passes() -> None:
-    f = judge(k8s_inventory(), Lookup("dns", HOST, ips=("10.20.3.10",)))
-    assert f.verdict is Verdict.PASS and str(f.subject) == HOST
+    f = judge(k8s_inventory(), answer(HOST, "10.20.3.10"))
+    assert f.verdict is Verdict.PASS and f.about == Host(HOST)
 
 
 def test_an_address_in_the_service_cidr_is_a_clusterip_router() -> None:
-    f = judge(k8s_inventory(), Lookup("dns", HOST, ips=("10.0.0.57",)))
+    f = judge(k8s_inventory(), answer(HOST, "10.0.0.57"))
     assert f.verdict is Verdict.FAIL and "ClusterIP" in f.summary and "inferenceRouterServiceType" in f.summary
     assert commands(f) == [
         "az k8s-extension update --name '<azureml-extension-name>' "
@@ -49,13 +57,34 @@ def test_an_address_in_the_service_cidr_is_a_clusterip_router() -> None:
 
 def test_the_service_cidrs_list_counts_too() -> None:
     inv = k8s_inventory(service_cidrs=("10.0.0.0/16", "fd00:10::/108"))
-    assert judge(inv, Lookup("dns", HOST, ips=("10.0.1.1",))).verdict is Verdict.FAIL
+    assert judge(inv, answer(HOST, "10.0.1.1")).verdict is Verdict.FAIL
 
 
 def test_a_missing_record_names_the_record_to_add() -> None:
-    f = judge(k8s_inventory(), Lookup("dns", HOST, rcode="NXDOMAIN"))
+    f = judge(k8s_inventory(), answer(HOST, rcode="NXDOMAIN"))
     assert f.verdict is Verdict.FAIL and f.fix is not None and f"Add an A record for {HOST}" in f.fix.summary
 
 
-def test_an_unresolved_host_is_a_skip() -> None:
-    assert judge(k8s_inventory(), None).verdict is Verdict.SKIP
+def test_a_resolver_that_does_not_answer_is_an_error() -> None:
+    assert judge(k8s_inventory(), no_answer(HOST)).verdict is Verdict.ERROR
+
+
+def test_dns_system_names_the_missing_record_as_its_cause_and_shows_its_fix() -> None:
+    root = router_result(judge(k8s_inventory(), answer(HOST, rcode="NXDOMAIN")))
+    net = ScriptedNet(dns={SYSTEM: {HOST: answer(HOST, rcode="NXDOMAIN")}})
+    ctx = net_context(net, [Name(HOST, "scoring")])
+    ctx.inventory = k8s_inventory()
+    given(ctx, root)
+    f = only(run(resolution.system, ctx), HOST)
+    assert f.verdict is Verdict.FAIL and f.cause == Ref("kube.router", Host(HOST)) and f.fix == root.fix
+
+
+def test_net_tcp_to_a_clusterip_names_the_router_and_shows_its_fix() -> None:
+    root = router_result(judge(k8s_inventory(), answer(HOST, "10.0.0.57")))
+    net = ScriptedNet(dns={SYSTEM: {HOST: answer(HOST, "10.0.0.57")}}, tcp={"10.0.0.57": "timeout"})
+    ctx = net_context(net, [Name(HOST, "scoring")])
+    ctx.inventory = k8s_inventory()
+    ctx.answers[Resolver("system", "10.20.0.10:53")] = {HOST: answer(HOST, "10.0.0.57")}
+    given(ctx, root)
+    f = only(run(reachability.tcp_443, ctx), HOST)
+    assert f.verdict is Verdict.FAIL and f.cause == root.ref and f.fix == root.fix
