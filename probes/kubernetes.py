@@ -79,5 +79,6 @@ def _judge(ep: Endpoint, host: str, lk: Lookup, c: Cluster | None) -> Finding:
                        "(inferenceRouterServiceType)", evidence,
                        fix("Expose the inference router on an internal load balancer, then point the scoring host's "
                            "record at its private address", *_router_fix(c), docs="k8s_router"))
-    return Finding(subject, Verdict.PASS, f"{', '.join(lk.ips)} is outside the cluster's service and pod ranges",
-                   evidence)
+    known = "outside the cluster's service and pod ranges" if c and (c.service_cidrs or c.pod_cidrs) else \
+        "a record exists (the cluster's service and pod ranges are unknown: it is not an AKS cluster netcheck read)"
+    return Finding(subject, Verdict.PASS, f"{', '.join(lk.ips)}: {known}", evidence)

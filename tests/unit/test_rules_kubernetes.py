@@ -88,3 +88,8 @@ def test_net_tcp_to_a_clusterip_names_the_router_and_shows_its_fix() -> None:
     given(ctx, root)
     f = only(run(reachability.tcp_443, ctx), HOST)
     assert f.verdict is Verdict.FAIL and f.cause == root.ref and f.fix == root.fix
+
+
+def test_a_cluster_without_a_network_profile_passes_without_claiming_its_ranges() -> None:
+    f = judge(k8s_inventory(service_cidrs=(), pod_cidrs=()), answer(HOST, "10.0.0.57"))
+    assert f.verdict is Verdict.PASS and "ranges are unknown" in f.summary
