@@ -36,7 +36,7 @@ def _blocker(a: PolicyAssignment) -> Blocker | None:
 
 def denying(inv: Inventory, probe_id: str) -> list[tuple[PolicyAssignment, Blocker]]:
     """Assignments in force whose effective effect is Deny and whose definition denies `probe_id`'s fix."""
-    return [(a, b) for a in inv.policies if (b := _blocker(a)) and b.probe == probe_id
+    return [(a, b) for a in inv.policies or () if (b := _blocker(a)) and b.probe == probe_id
             and a.enforcement != "DoNotEnforce" and (a.effect or b.default_effect).lower() == "deny"]
 
 
@@ -66,7 +66,8 @@ async def fix_blocked(ctx: Context) -> list[Finding]:
     VNet in AllowOnlyApprovedOutbound mode) denies allow_internet_outbound (dep.mlflow_legacy's fix).
     The blocked fix itself names the assignment and starts with the exemption.
 
-    pass: no such assignment denies, or the fix it would deny is not needed. fail: a failing probe's
+    pass: no such assignment denies, or the fix it would deny is not needed. skip: the inventory
+    holds no policy assignments (a collect file from an older netcheck, or a fleet run). fail: a failing probe's
     fix is denied; this result names that failure as its cause and shows its fix (the exemption,
     then the change). error: the assignments could not be read.
     """
@@ -75,6 +76,8 @@ async def fix_blocked(ctx: Context) -> list[Finding]:
     assert ws
     if err := unreadable(inv, lists.policy_assignments(inv.subscription), ws.name):
         return [err]
+    if inv.policies is None:   # an inventory that did not read them (an older collect file, a fleet run)
+        return [Finding(Named(ws.name), Verdict.SKIP, "the policy assignments were not read")]
     out = []
     for probe_id in dict.fromkeys(b.probe for b in BLOCKERS.values()):
         failed = [r for r in ctx.results_of(probe_id) if r.verdict is Verdict.FAIL]

@@ -19,7 +19,8 @@ def _account(inv: Inventory) -> tuple[Storage | None, Finding | None]:
         return None, Finding(ws.name, Verdict.SKIP, "the workspace names no storage account")
     if err := unreadable(inv, ws.storage_account, ws.storage_account.rsplit("/", 1)[-1]):
         return None, err
-    assert inv.storage
+    if inv.storage is None:   # an inventory that did not read it (an older collect file, a fleet run)
+        return None, Finding(ws.name, Verdict.SKIP, "the storage account was not read")
     return inv.storage, None
 
 
@@ -42,8 +43,8 @@ async def network_rules(ctx: Context) -> list[Finding]:
     pass: default Allow; or Deny with the AzureServices bypass or a resource instance rule for the
     workspace. fail: Deny with neither (datastore, code and model access fail). skip: public network
     access is Disabled: unlike Key Vault's, that turns the bypass and the instance rules off too,
-    and AML's access goes through private endpoints only (st.private_endpoints judges those).
-    error: the account could not be read.
+    and AML's access goes through private endpoints only (st.private_endpoints judges those); the
+    inventory holds no account (an older collect file, a fleet run). error: the account could not be read.
     """
     inv = inventory(ctx)
     st, early = _account(inv)
@@ -87,7 +88,8 @@ async def private_endpoints(ctx: Context) -> list[Finding]:
     pass per sub-resource: an Approved private endpoint, or none needed (public access on, or a
     workspace managed VNet). fail: public access Disabled and no private endpoint for blob or file;
     a connection Pending (approve it), Rejected or Disconnected (recreate the private endpoint).
-    error: the account could not be read.
+    skip: the inventory holds no account (an older collect file, a fleet run). error: the account
+    could not be read.
     """
     inv = inventory(ctx)
     st, early = _account(inv)

@@ -85,7 +85,7 @@ class Discovery:
             clusters=tuple(sorted(self.clusters.values(), key=lambda c: c.compute_id.lower())),
             linked=tuple(x for t in linked if (x := t.result())), zone_subscriptions=tuple(self.zone_subscriptions),
             hub=hub.result() if hub else None,
-            storage=storage.result() if storage else None, policies=(policies.result() if policies else None) or ())
+            storage=storage.result() if storage else None, policies=policies.result() if policies else None)
 
     async def with_rules(self, ws: f.Workspace) -> f.Workspace:
         """The managed VNet's outbound rules from their own collection, which says why a rule is not

@@ -238,7 +238,7 @@ def inventory(**changes: Any) -> Inventory:
         cloud="AzureCloud", subscription=SUB, resource_group=RG, workspace=workspace(), endpoints=(endpoint(),),
         private_endpoints=private_endpoints(), zones=zones(),
         vnets=(Vnet(id=HUB, name="vnet-ml-hub", address_prefixes=("10.20.0.0/16",)),),
-        registry=registry(), vault=vault(), storage=storage()), changes)
+        registry=registry(), vault=vault(), storage=storage(), policies=()), changes)
 
 
 def replace_zone(inv: Inventory, name: str, **changes: Any) -> Inventory:

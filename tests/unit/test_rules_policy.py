@@ -67,6 +67,11 @@ def test_a_managed_vnet_policy_names_itself_in_the_mlflow_fix() -> None:
     assert policy.guarded(inv, "ws.v1_legacy_mode", Fix("x")) == Fix("x")   # it blocks nothing else
 
 
+def test_an_inventory_that_did_not_read_the_assignments_is_a_skip_not_a_pass() -> None:
+    f = only(check(policy.fix_blocked, inventory(policies=None)))
+    assert f.verdict is Verdict.SKIP and "not read" in f.summary
+
+
 def test_the_definitions_default_effect_audit_denies_nothing() -> None:
     assert only(blocked(assignment(effect=None))).verdict is Verdict.PASS
 

@@ -114,3 +114,9 @@ def test_managed_vnet_needs_no_customer_endpoint() -> None:
                     workspace=workspace(isolation_mode="AllowOnlyApprovedOutbound", managed_network_status="Active"))
     assert {f.verdict for f in check(st_probes.private_endpoints, inv)} == {Verdict.PASS}
     assert storage_pes()   # the builder the private variant uses
+
+
+def test_an_inventory_that_did_not_read_the_account_is_a_skip() -> None:
+    for probe in (st_probes.network_rules, st_probes.private_endpoints):
+        f = only(check(probe, inventory(storage=None)))
+        assert f.verdict is Verdict.SKIP and "not read" in f.summary

@@ -61,7 +61,7 @@ class Inventory:
     linked: tuple[Linked, ...] = ()          # dependencies read through the service registry
     zone_subscriptions: tuple[str, ...] = ()  # where private DNS zones were searched (errors: where that failed)
     storage: Storage | None = None           # the workspace storage account
-    policies: tuple[PolicyAssignment, ...] = ()   # policy assignments that apply to the workspace
+    policies: tuple[PolicyAssignment, ...] | None = None   # those that apply to the workspace; None: not read
     peerings: tuple[Peering, ...] = ()       # both sides of the peerings of the VNets read
     rulesets: tuple[Ruleset, ...] = ()       # DNS forwarding rulesets linked to the VNets read
     inbound_endpoints: tuple[InboundEndpoint, ...] = ()   # DNS Private Resolver inbound endpoints
