@@ -18,6 +18,7 @@ class Blocker:
     probe: str            # the probe whose fix the definition denies
     denies: str           # what it denies, as the user reads it
     default_effect: str   # the definition's effect parameter default
+    alternative: str = ""   # a change the definition allows that reaches the same end, if any
 
 
 # Built-in definitions (by GUID) whose Deny stops a fix netcheck suggests.
@@ -26,7 +27,9 @@ BLOCKERS = {
         "ws.v1_legacy_mode", "workspaces must enable V1LegacyMode: turning v1 legacy mode off is denied", "Audit"),
     "6ddb1705-c8cf-450e-aa4b-19ad6703c440": Blocker(
         "dep.mlflow_legacy", "workspaces must use the AllowOnlyApprovedOutbound managed VNet: any other isolation "
-        "mode (allow_internet_outbound) is denied", "Audit"),
+        "mode (allow_internet_outbound) is denied", "Audit",
+        "or, with no exemption, switch to allow_only_approved_outbound, which it allows, and add outbound rules for "
+        "what the deployment reaches"),
 }
 
 
@@ -47,7 +50,7 @@ def guarded(inv: Inventory, probe_id: str, remedy: Fix) -> Fix:
     if not blocking or not ws:
         return remedy
     named = "; ".join(f"policy assignment '{a.display_name or a.name}' ({a.name}, Deny at {a.scope}) blocks this "
-                      "change" for a, _ in blocking)
+                      "change" + (f" ({b.alternative})" if b.alternative else "") for a, b in blocking)
     exempt = tuple(cmd("az", "policy", "exemption", "create", "--name", f"{ws.name}-{probe_id}",
                        "--policy-assignment", a.id, "--exemption-category", "Waiver", "--scope", ws.id)
                    for a, _ in blocking)
