@@ -15,7 +15,7 @@ from netcheck.probes._common import cmd, fix
 from netcheck.subject import Host
 from netcheck.targets import Name
 
-PLACEHOLDER_EXTENSION = "<extension-name>"   # the name the extension was installed under: not in the workspace
+PLACEHOLDER_EXTENSION = "<azureml-extension-name>"   # the name the extension was installed under: not in the workspace
 CERTIFICATE_PROBLEMS = ("expired", "not_yet_valid", "wrong_host", "untrusted", "missing_intermediate")
 PLACEHOLDER_CERT, PLACEHOLDER_KEY = "<full-chain.pem>", "<key.pem>"
 

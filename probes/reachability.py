@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 
 from netcheck.context import Context
-from netcheck.model import Finding, Verdict
+from netcheck.model import Finding, Result, Verdict
 from netcheck.net import tls
 from netcheck.probe import probe
 from netcheck.probes import _certs as certs
@@ -47,6 +47,12 @@ def reachable(ctx: Context, probe_id: str, roles: tuple[str, ...] | None = None)
     return todo, skipped
 
 
+def _clusterip(ctx: Context, fqdn: str) -> Result | None:
+    """kube.router's failed result for a Kubernetes scoring host (its inference router is a ClusterIP)."""
+    return next((r for r in ctx.results_of("kube.router") if r.subject == Host(fqdn) and r.verdict is Verdict.FAIL),
+                None)
+
+
 def _fault(ctx: Context, cause: Ref | None) -> Ref | None:
     """A TCP failure that is a consequence (no peering) blocks the handshake through its fault: name that."""
     if cause and cause.probe == "net.tcp":
@@ -55,14 +61,15 @@ def _fault(ctx: Context, cause: Ref | None) -> Ref | None:
     return cause
 
 
-@probe("net.tcp", stage=3, title="Port 443 answers on every resolved address", after=["dns.system", "net.peering"])
+@probe("net.tcp", stage=3, title="Port 443 answers on every resolved address",
+       after=["dns.system", "kube.router", "net.peering"])
 async def tcp_443(ctx: Context) -> list[Finding]:
     """Connects to port 443 on each address the system resolver gave for each name, and times it.
 
     pass: every address accepts the connection. fail: a timeout (an NSG, firewall or route drops
     the traffic) or a refusal (nothing listens there); a private endpoint's address in a VNet this one
-    has no working peering with names net.peering as its cause. skip: the name did not resolve
-    (dns.system).
+    has no working peering with names net.peering as its cause, a Kubernetes scoring host that
+    kube.router found on a ClusterIP names it. skip: the name did not resolve (dns.system).
     """
     todo, out = reachable(ctx, "dns.system")
     # test-ip-flow reads the VM from -g even when --vm is a full id (az CLI's TestIPFlow.pre_operations)
@@ -78,11 +85,15 @@ async def tcp_443(ctx: Context) -> list[Finding]:
             return Finding(Host(name.fqdn), Verdict.PASS, f"connected to {', '.join(ips)}:443 in "
                            f"{max(c.ms for c in conns)} ms", evidence)
         first = bad[0]
+        why = ("timed out: an NSG, firewall or route drops it" if first.error == "timeout" else
+               "refused: nothing listens there" if first.error == "refused" else f"failed ({first.detail})")
+        if router := _clusterip(ctx, name.fqdn):   # a consequence: the router's fix is the one fix
+            return Finding(Host(name.fqdn), Verdict.FAIL, f"TCP {first.address}:443 {first.error or 'failed'}: the "
+                           "address is a ClusterIP inside the Kubernetes cluster", evidence, router.fix,
+                           cause=router.ref)
         if first.error != "refused" and (route := route_cause(ctx, first.address)):
             return Finding(Host(name.fqdn), Verdict.FAIL, f"TCP {first.address}:443 {first.error}: no working "
                            f"peering to the private endpoint's VNet ({route.ref.text})", evidence, route.fix, route.ref)
-        why = ("timed out: an NSG, firewall or route drops it" if first.error == "timeout" else
-               "refused: nothing listens there" if first.error == "refused" else f"failed ({first.detail})")
         return Finding(Host(name.fqdn), Verdict.FAIL, f"TCP {first.address}:443 {why}", evidence,
                        fix("Allow TCP 443 from this subnet to the private endpoint's subnet (NSG rules, firewall, "
                            "UDRs)", cmd("az", "network", "watcher", "test-ip-flow", "-g", vm_group, "--direction",

@@ -22,7 +22,7 @@ SCORING = "ep-fraud.eastus.inference.ml.azure.com"
 # Values netcheck cannot know, so a placeholder is honest there.
 UNKNOWABLE = {"<compute-cluster-name>", "<object-id-of-the-identity>", "<this-ip>", "<vm-id>", "<vm-resource-group>",
               "<endpoint>", "<deployment>", "<deployment.yml>",
-              "<extension-name>"}   # the Azure Machine Learning extension's name on a cluster: not in the workspace
+              "<azureml-extension-name>"}   # the AzureML extension is not read (ARM names it per cluster)
 
 
 def report(name: str) -> Report:

@@ -81,7 +81,7 @@ def test_a_kubernetes_certificate_is_the_customers_set_in_the_extension() -> Non
     f = judged(tls_context({K8S: bad}, K8S_NAME, inv=inv))[K8S]
     assert f.fix is not None and "Microsoft's" not in f.fix.summary and "sslCertPemFile" in f.fix.summary
     assert f.fix.commands == (
-        "az k8s-extension update --name '<extension-name>' --cluster-type managedClusters --cluster-name aks-ml "
+        "az k8s-extension update --name '<azureml-extension-name>' --cluster-type managedClusters --cluster-name aks-ml "
         f"--resource-group {RG} --config sslCname={K8S} --config-protected 'sslCertPemFile=<full-chain.pem>' "
         "'sslKeyPemFile=<key.pem>'",)
     assert "placeholders" in f.fix.summary
