@@ -1,61 +1,54 @@
-"""The Textual app: the probe tree with live state, a detail pane, and keys to act on a result."""
+"""The Textual app: opens on the Problems view (root causes, consequences beneath), `t` for the full stage
+tree; a detail pane with the fix before the evidence; keys to follow causes, copy fixes and act on a result."""
 
 from __future__ import annotations
 
 import dataclasses
-import shutil
-import subprocess
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from textual import events as tevents
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer, Static, Tree
-from textual.widgets.tree import TreeNode
 
-from netcheck.app import events, target_of
-from netcheck.model import Report, Result, Verdict, exit_code
+from netcheck.app import events, planned, target_of
+from netcheck.fixplan import script
+from netcheck.model import Report, Result, Target, Verdict, Where, exit_code
 from netcheck.output import write_report
-from netcheck.probe import STAGES, Probe
-from netcheck.redact import redact_text
-from netcheck.render.common import SYMBOLS, safe_text
+from netcheck.probe import Probe
+from netcheck.render.common import counted
 from netcheck.runner import Done, Finished, Started
 from netcheck.settings import Settings
 from netcheck.subject import Ref
-from netcheck.tui.detail import DetailPane
+from netcheck.tui import clipboard
+from netcheck.tui.detail import DetailPane, fix_for
 from netcheck.tui.screens import ExportScreen, TextScreen, help_screen
+from netcheck.tui.views import STYLE, Node, ProblemsTree, StageTree, find, nodes, shown, sort_key
 
-PROBLEMS = (Verdict.FAIL, Verdict.ERROR, Verdict.WARN)
-_STYLE = {Verdict.PASS: "green", Verdict.FAIL: "red", Verdict.WARN: "yellow", Verdict.ERROR: "magenta",
-          Verdict.SKIP: "dim"}
-Node = TreeNode[Any]
-
-
-def _label(verdict: Verdict, text: str) -> str:
-    from rich.markup import escape
-
-    return f"[{_STYLE[verdict]}]{SYMBOLS[verdict.value]}[/] {escape(shown(text))}"
-
-
-def shown(text: str) -> str:
-    """What the TUI shows of a string from a result: redacted, and safe (render.common's one boundary)."""
-    return safe_text(redact_text(text))
+NARROW = 110   # below this many columns the detail pane goes under the list, full width
 
 
 class NetcheckApp(App[int]):
-    """`report` given: show it (replay, for snapshots); else run the check for `settings`."""
+    """`report` given: show it (replay, for snapshots and the fleet view); else run the check for `settings`."""
 
     CSS_PATH = "netcheck.tcss"
     TITLE = "netcheck"
     BINDINGS = [
         Binding("q", "quit_check", "quit"),
-        Binding("f", "toggle_failures", "failures only"),
+        Binding("t", "toggle_view", "problems/tree"),
+        Binding("n", "next_problem", "next"),
+        Binding("p", "previous_problem", "prev"),
         Binding("c", "copy_fix", "copy fix"),
-        Binding("x", "explain", "explain"),
-        Binding("e", "export", "export"),
-        Binding("r", "rerun", "re-run"),
+        Binding("C", "copy_plan", "copy plan"),
+        Binding("i", "full_ids", "full ids", show=False),
+        Binding("f", "toggle_failures", "failures only", show=False),
+        Binding("x", "explain", "explain", show=False),
+        Binding("e", "export", "export", show=False),
+        Binding("r", "rerun", "re-run", show=False),
         Binding("R", "rerun_probe", "re-run probe", show=False),
         Binding("question_mark", "help", "help"),
     ]
@@ -66,39 +59,53 @@ class NetcheckApp(App[int]):
         self.report: Report | None = report
         self.results: list[Result] = list(report.results) if report else []
         self.running: set[str] = set()
+        self.checked: set[str] = set()
         self.failures_only = False
+        self.view = "problems"
+        self.t0 = time.monotonic()
         if catalog is None:   # the installed catalog, unless a caller brings its own
             from netcheck.probes import CATALOG
 
             catalog = CATALOG
         self.catalog: Sequence[Probe] = catalog
+        self.order = {p.id: i for i, p in enumerate(catalog)}
+        self.planned = len(planned(settings, catalog)) if report is None else len({r.probe for r in self.results})
 
     def compose(self) -> ComposeResult:
         yield Static(self._where_text(), id="where", markup=False)
         with Horizontal(id="body"):
-            tree: Tree[Any] = Tree("netcheck", id="results")
-            tree.show_root = False
-            yield tree
+            for name in ("problems", "results"):
+                tree: Tree[Any] = Tree("netcheck", id=name)
+                tree.show_root = False
+                yield tree
             yield DetailPane(id="detail")
         yield Static("", id="counts")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.problems_view = ProblemsTree(self.query_one("#problems", Tree))
+        self.stage_view = StageTree(self.query_one("#results", Tree), self.order)
+        self.query_one("#results").display = False
+        self.set_interval(0.2, self._update_counts)
         if self.report is None:
             self.action_rerun()
         else:
-            self._rebuild()
-            self._update_counts()
-            self.call_after_refresh(self._select_first_problem)
-        self.query_one(Tree).focus()
+            self._sync()
+            self.call_after_refresh(self._first_problem)
+        self.view_tree().focus()
+
+    def on_resize(self, event: tevents.Resize) -> None:
+        self.screen.set_class(event.size.width < NARROW, "narrow")
+        self.call_after_refresh(self._show_selected)
 
     # ---- running ---------------------------------------------------------------------------------
     def action_rerun(self, only: str | None = None) -> None:
         if self.running:
             return
         if only is None:
-            self.results, self.report = [], None
-            self._rebuild()
+            self.results, self.report, self.checked, self.t0 = [], None, set(), time.monotonic()
+            self.problems_view.clear()
+            self.stage_view.clear()
         self.run_worker(self._run(only), exclusive=True, group="check")
 
     async def _run(self, only: str | None) -> None:
@@ -108,102 +115,74 @@ class NetcheckApp(App[int]):
             if isinstance(event, Started):
                 self.running.add(event.probe.id)
                 if not only:
-                    self._probe_node(event.probe.id, event.probe.stage)
+                    self.stage_view.probe(event.probe.id, event.probe.stage)
             elif isinstance(event, Finished):
                 self.running.discard(event.result.probe)
                 fresh.append(event.result)
                 if not only:
+                    self.checked.add(event.result.probe)
                     self.results.append(event.result)
-                    self._add(event.result)
+                    self._sync()
             elif isinstance(event, Done):
                 self.running.clear()
                 if only:   # keep the other probes' results, replace the re-run probe's
                     kept = [r for r in self.results if r.probe != only]
-                    ordered = {r.ref: i for i, r in enumerate(self.results)}
-                    mine = [r for r in fresh if r.probe == only]
-                    self.results = sorted(kept + mine, key=lambda r: ordered.get(r.ref, len(ordered)))
-                    base = self.report or event.report
-                    self.report = dataclasses.replace(base, results=tuple(self.results))
+                    self.results = sorted(kept + [r for r in fresh if r.probe == only], key=sort_key(self.order))
+                    self.report = dataclasses.replace(self.report or event.report, results=tuple(self.results))
+                    self.problems_view.clear()
+                    self.stage_view.clear()
                 else:
-                    self.report = event.report
-                    self.results = list(event.report.results)
+                    self.report, self.results = event.report, list(event.report.results)
+                self.checked = {p.id for p in planned(self.settings, self.catalog)} | {r.probe for r in self.results}
                 self.query_one("#where", Static).update(self._where_text())
-                self._rebuild()
-                self.call_after_refresh(self._select_first_problem, only)
+                self._sync()
+                self.call_after_refresh(self._first_problem, only)
             self._update_counts()
 
-    # ---- the tree --------------------------------------------------------------------------------
-    def _stage_node(self, stage: int) -> Node:
-        tree = self.query_one(Tree)
-        for node in tree.root.children:
-            if node.data == ("stage", stage):
-                return node
-        return tree.root.add(f"stage {stage}: {STAGES.get(stage, '')}", data=("stage", stage), expand=True)
+    def current(self) -> Report:
+        """The finished report, or one of the results so far (in the report's order) while running."""
+        if self.report is not None:
+            return self.report
+        results = tuple(sorted(self.results, key=sort_key(self.order)))
+        return Report("", "", 0, Where(False), Target(), results)
 
-    def _probe_node(self, probe_id: str, stage: int) -> Node:
-        parent = self._stage_node(stage)
-        for node in parent.children:
-            if node.data == ("probe", probe_id):
-                return node
-        return parent.add(f"… {probe_id}", data=("probe", probe_id), expand=True)
+    def _sync(self) -> None:
+        report = self.current()
+        self.roots = self.problems_view.sync(report, self.order, self.report is not None)
+        self.stage_view.sync(report.results, self.failures_only)
 
-    def _add(self, result: Result) -> None:
-        if self.failures_only and result.verdict not in PROBLEMS:
-            return
-        probe = self._probe_node(result.probe, result.stage)
-        mine = [r for r in self.results if r.probe == result.probe and
-                (not self.failures_only or r.verdict in PROBLEMS)]
-        worst = max((r.verdict for r in mine), key=lambda v: v.rank)
-        if len(mine) == 1 and not result.subject:
-            probe.set_label(_label(result.verdict, f"{result.probe}: {result.summary}"))
-            probe.data = result
-            probe.allow_expand = False
-            return
-        probe.set_label(_label(worst, f"{result.probe} ({len(mine)})"))
-        probe.add_leaf(_label(result.verdict, f"{result.subject.text}: {result.summary}"), data=result)
-
-    def _rebuild(self) -> None:
-        tree = self.query_one(Tree)
-        tree.clear()
-        shown = [r for r in self.results if not self.failures_only or r.verdict in PROBLEMS]
-        for r in shown:
-            self._add(r)
-        if self.failures_only and not shown:
-            tree.root.add_leaf("no failures, errors or warnings", data=None)
-
-    def _tree_nodes(self) -> list[Node]:
-        out: list[Node] = []
-        stack = list(self.query_one(Tree).root.children)
-        while stack:
-            node = stack.pop(0)
-            out.append(node)
-            stack[0:0] = list(node.children)
-        return out
+    # ---- moving ----------------------------------------------------------------------------------
+    def view_tree(self) -> Tree[Any]:
+        return self.query_one("#problems" if self.view == "problems" else "#results", Tree)
 
     def _select(self, node: Node) -> None:
-        tree = self.query_one(Tree)
-        if node.parent is not None:
-            node.parent.expand()
+        parent = node.parent
+        while parent is not None:
+            parent.expand()
+            parent = parent.parent
+        tree = self.view_tree()
         tree.move_cursor(node)
         tree.scroll_to_node(node, animate=False)
-        self.query_one(DetailPane).show(node.data if isinstance(node.data, Result) else None)
+        self._show_selected()
 
-    def _select_first_problem(self, probe_id: str | None = None) -> None:
-        nodes = [(n, n.data) for n in self._tree_nodes() if isinstance(n.data, Result)]
+    def _show_selected(self) -> None:
+        self.query_one(DetailPane).show(self.selected(), self.current())
+
+    def _first_problem(self, probe_id: str | None = None) -> None:
+        found = [n for n in nodes(self.view_tree()) if isinstance(n.data, Result)]
         if probe_id:
-            nodes = [(n, r) for n, r in nodes if r.probe == probe_id] or nodes
-        for verdicts in ((Verdict.FAIL,), (Verdict.ERROR,), (Verdict.WARN,), tuple(Verdict)):
-            hit = next((n for n, r in nodes if r.verdict in verdicts), None)
-            if hit is not None:
-                self._select(hit)
-                return
+            found = [n for n in found if isinstance(n.data, Result) and n.data.probe == probe_id] or found
+        roots = {id(r) for r in getattr(self, "roots", [])}
+        hit = next((n for n in found if id(n.data) in roots), None) or next(iter(found), None)
+        if hit is not None:
+            self._select(hit)
 
     def selected(self) -> Result | None:
-        node = self.query_one(Tree).cursor_node
+        node = self.view_tree().cursor_node
         return node.data if node is not None and isinstance(node.data, Result) else None
 
     def selected_probe(self) -> str | None:
-        node = self.query_one(Tree).cursor_node
+        node = self.view_tree().cursor_node
         if node is None:
             return None
         if isinstance(node.data, Result):
@@ -211,42 +190,126 @@ class NetcheckApp(App[int]):
         return node.data[1] if isinstance(node.data, tuple) and node.data[0] == "probe" else None
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[Any]) -> None:
-        self.query_one(DetailPane).show(event.node.data if isinstance(event.node.data, Result) else None)
+        if event.control is self.view_tree():
+            self._show_selected()
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[Any]) -> None:
         r = event.node.data
-        if isinstance(r, Result) and r.verdict is Verdict.SKIP and r.cause:
-            self.jump_to(r.cause)
+        if isinstance(r, Result) and r.cause:
+            self.go_to_root(r)
+
+    def go_to_root(self, result: Result) -> bool:
+        """Follow `result`'s causes to the end of the chain and select that result in this view."""
+        report = self.current()
+        if result not in report.results:
+            return False
+        root = report.root_of(result)
+        node = find(self.view_tree(), root)
+        if node is None:
+            self.notify(f"{shown(root.id)} is not in this view (t switches)", severity="warning", markup=False)
+            return False
+        self._select(node)
+        return True
 
     def jump_to(self, ref: Ref) -> bool:
-        """Move to the result a skip names as its cause (a probe and its subject, or a probe)."""
-        for node in self._tree_nodes():
-            if isinstance(node.data, Result) and (node.data.ref == Ref(ref.probe, ref.subject) or (
-                    not ref.subject and node.data.probe == ref.probe)):
-                self._select(node)
-                return True
+        """Select the result `ref` names (a probe and its subject, or a probe), in this view or the other."""
+        for _ in range(2):
+            for node in nodes(self.view_tree()):
+                if isinstance(node.data, Result) and (node.data.ref == Ref(ref.probe, ref.subject) or (
+                        not ref.subject and node.data.probe == ref.probe)):
+                    self._select(node)
+                    return True
+            self.action_toggle_view()
         self.notify(f"{shown(ref.text)} is not in the tree (filtered out?)", severity="warning", markup=False)
         return False
 
+    def _step(self, by: int) -> None:
+        roots = {id(r) for r in getattr(self, "roots", [])}
+        found = [n for n in nodes(self.view_tree()) if isinstance(n.data, Result) and id(n.data) in roots]
+        if not found:
+            self.notify("No problems" + ("" if self.report else " so far"))
+            return
+        everything = nodes(self.view_tree())
+        here = self.view_tree().cursor_node
+        at = everything.index(here) if here in everything else -1
+        after = [n for n in found if (everything.index(n) - at) * by > 0]
+        self._select(after[0 if by > 0 else -1] if after else found[0 if by > 0 else -1])
+
     # ---- keys ------------------------------------------------------------------------------------
+    def action_toggle_view(self) -> None:
+        before = self.selected()
+        self.view_tree().display = False
+        self.view = "tree" if self.view == "problems" else "problems"
+        self.view_tree().display = True
+        self.view_tree().focus()
+        node = find(self.view_tree(), before) if before is not None else None
+        if node is not None:
+            self._select(node)
+        else:
+            self.call_after_refresh(self._show_selected)
+        self._update_counts()
+
+    def action_next_problem(self) -> None:
+        self._step(1)
+
+    def action_previous_problem(self) -> None:
+        self._step(-1)
+
     def action_toggle_failures(self) -> None:
         self.failures_only = not self.failures_only
-        self._rebuild()
-        self.call_after_refresh(self._select_first_problem)
+        self.stage_view.clear()
+        self.stage_view.sync(self.current().results, self.failures_only)
+        if self.view == "problems":
+            self.action_toggle_view()
+        self.call_after_refresh(self._first_problem)
         self._update_counts()
+
+    def action_full_ids(self) -> None:
+        full = self.query_one(DetailPane).toggle_ids()
+        self.notify("Resource ids shown whole (scroll sideways)" if full else "Long resource ids elided in the middle")
 
     def action_copy_fix(self) -> None:
         r = self.selected()
-        if r is None or r.fix is None or not r.fix.commands:
+        fix, root = fix_for(self.current(), r) if r is not None else (None, None)
+        if r is None or fix is None or not fix.commands:
             self.notify("The selected result has no fix commands", severity="warning")
             return
-        text = "\n".join(shown(c) for c in r.fix.commands)   # what the pane shows is what is copied
-        how = _system_clipboard(text)
-        if how is None:
-            self.copy_to_clipboard(text)   # OSC 52: works over SSH in most terminals
-            how = "terminal (OSC 52)"
-        n = len(r.fix.commands)
-        self.notify(f"Copied {n} command{'' if n == 1 else 's'} to the {how} clipboard")
+        step = {"summary": fix.summary, "commands": list(fix.commands), "docs": fix.docs,
+                "resolves": [(root or r).id]}
+        n = len(fix.commands)
+        self._copy("\n".join(shown(c) for c in fix.commands), counted(n, "command"),
+                   self._script([step]), "netcheck-fix.sh")
+
+    def action_copy_plan(self) -> None:
+        if self.report is None:
+            self.notify("Wait for the check to finish", severity="warning")
+            return
+        plan = [s.to_json() for s in self.report.causes.fix_plan()]
+        if not plan:
+            self.notify("Nothing to fix: no problem has a fix", severity="warning")
+            return
+        text = self._script(plan)
+        self._copy(text, f"the fix plan ({counted(len(plan), 'step')})", text, "netcheck-fix-plan.sh")
+
+    def _script(self, plan: list[dict[str, Any]]) -> str:
+        report = self.current()
+        return script({"target": (self.report or report).target.to_json(), "started": report.started,
+                       "fix_plan": plan})
+
+    def _copy(self, text: str, what: str, file_text: str, file_name: str) -> None:
+        if clipboard.system_clipboard(text):
+            self.notify(f"Copied {what} to the system clipboard")
+            return
+        if (why := clipboard.osc52_blocked()) is None:
+            self.copy_to_clipboard(text)
+            self.notify(f"Copied {what} to the terminal's clipboard (OSC 52)")
+            return
+        try:
+            path = clipboard.save(file_text, file_name)
+        except OSError as exc:
+            self.notify(f"Cannot copy: {why}; {exc}", severity="error", markup=False, timeout=20)
+            return
+        self.notify(f"Cannot copy: {why}. Wrote {what} to {path}", severity="warning", markup=False, timeout=30)
 
     def action_explain(self) -> None:
         probe_id = self.selected_probe()
@@ -301,26 +364,16 @@ class NetcheckApp(App[int]):
         return shown(f"netcheck · {target} · {where} · {self.report.verdict.value}")
 
     def _update_counts(self) -> None:
+        done = self.report is not None and not self.running
+        seconds = self.report.duration_ms / 1000 if done and self.report else time.monotonic() - self.t0
+        problems = counted(len(getattr(self, "roots", [])), "problem") + ("" if done else " so far")
+        checked = f"checked {len(self.checked)}/{max(self.planned, len(self.checked))} · {seconds:.1f} s"
         counts = {v: 0 for v in Verdict}
         for r in self.results:
             counts[r.verdict] += 1
-        text = "  ".join(f"[{_STYLE[v]}]{n} {v.value}[/]" for v, n in counts.items())
-        if self.running:
-            text += f"  · running {len(self.running)}"
-        if self.failures_only:
-            text += "  · failures only (f)"
-        self.query_one("#counts", Static).update(text)
-
-
-def _system_clipboard(text: str) -> str | None:
-    for tool in (["wl-copy"], ["xclip", "-selection", "clipboard"], ["xsel", "-b", "-i"], ["pbcopy"]):
-        if shutil.which(tool[0]):
-            try:
-                subprocess.run(tool, input=text.encode(), timeout=3, check=True)
-                return "system"
-            except (OSError, subprocess.SubprocessError):
-                continue
-    return None
+        tally = " ".join(f"[{STYLE[v]}]{n} {v.value}[/]" for v, n in counts.items() if n)
+        view = "stage tree" + (", failures only" if self.failures_only else "") if self.view == "tree" else "problems"
+        self.query_one("#counts", Static).update(f"[b]{problems}[/b] · {checked} · {tally} · {view} (t)")
 
 
 def run_tui(settings: Settings, catalog: Sequence[Probe]) -> int:
