@@ -59,7 +59,6 @@ class NetcheckApp(App[int]):
         self.report: Report | None = report
         self.results: list[Result] = list(report.results) if report else []
         self.running: set[str] = set()
-        self.checked: set[str] = set()
         self.failures_only = False
         self.view = "problems"
         self.t0 = time.monotonic()
@@ -69,7 +68,8 @@ class NetcheckApp(App[int]):
             catalog = CATALOG
         self.catalog: Sequence[Probe] = catalog
         self.order = {p.id: i for i, p in enumerate(catalog)}
-        self.planned = len(planned(settings, catalog)) if report is None else len({r.probe for r in self.results})
+        self.checked: set[str] = {r.probe for r in self.results}
+        self.planned = len(planned(settings, catalog)) if report is None else len(self.checked)
 
     def compose(self) -> ComposeResult:
         yield Static(self._where_text(), id="where", markup=False)
@@ -95,7 +95,7 @@ class NetcheckApp(App[int]):
         self.view_tree().focus()
 
     def on_resize(self, event: tevents.Resize) -> None:
-        self.screen.set_class(event.size.width < NARROW, "narrow")
+        self.screen_stack[0].set_class(event.size.width < NARROW, "narrow")
         self.call_after_refresh(self._show_selected)
 
     # ---- running ---------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ class NetcheckApp(App[int]):
                 else:
                     self.report, self.results = event.report, list(event.report.results)
                 self.checked = {p.id for p in planned(self.settings, self.catalog)} | {r.probe for r in self.results}
-                self.query_one("#where", Static).update(self._where_text())
+                self.screen_stack[0].query_one("#where", Static).update(self._where_text())
                 self._sync()
                 self.call_after_refresh(self._first_problem, only)
             self._update_counts()
@@ -153,7 +153,7 @@ class NetcheckApp(App[int]):
 
     # ---- moving ----------------------------------------------------------------------------------
     def view_tree(self) -> Tree[Any]:
-        return self.query_one("#problems" if self.view == "problems" else "#results", Tree)
+        return self.problems_view.tree if self.view == "problems" else self.stage_view.tree
 
     def _select(self, node: Node) -> None:
         parent = node.parent
@@ -161,12 +161,14 @@ class NetcheckApp(App[int]):
             parent.expand()
             parent = parent.parent
         tree = self.view_tree()
+        if tree.last_line < 0:   # (asking numbers the lines now, so the node has its line)
+            return
         tree.move_cursor(node)
         tree.scroll_to_node(node, animate=False)
         self._show_selected()
 
     def _show_selected(self) -> None:
-        self.query_one(DetailPane).show(self.selected(), self.current())
+        self.screen_stack[0].query_one(DetailPane).show(self.selected(), self.current())
 
     def _first_problem(self, probe_id: str | None = None) -> None:
         found = [n for n in nodes(self.view_tree()) if isinstance(n.data, Result)]
@@ -265,7 +267,7 @@ class NetcheckApp(App[int]):
         self._update_counts()
 
     def action_full_ids(self) -> None:
-        full = self.query_one(DetailPane).toggle_ids()
+        full = self.screen_stack[0].query_one(DetailPane).toggle_ids()
         self.notify("Resource ids shown whole (scroll sideways)" if full else "Long resource ids elided in the middle")
 
     def action_copy_fix(self) -> None:
@@ -373,7 +375,7 @@ class NetcheckApp(App[int]):
             counts[r.verdict] += 1
         tally = " ".join(f"[{STYLE[v]}]{n} {v.value}[/]" for v, n in counts.items() if n)
         view = "stage tree" + (", failures only" if self.failures_only else "") if self.view == "tree" else "problems"
-        self.query_one("#counts", Static).update(f"[b]{problems}[/b] · {checked} · {tally} · {view} (t)")
+        self.screen_stack[0].query_one("#counts", Static).update(f"[b]{problems}[/b] · {checked} · {tally} · {view} (t)")
 
 
 def run_tui(settings: Settings, catalog: Sequence[Probe]) -> int:

@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, Static
 KEYS = [
     ("↑ ↓ / click", "move through the results"),
     ("enter", "on a result with a cause: go to its root cause (through every hop); else fold/unfold"),
+    ("space", "fold / unfold: a problem's consequences, a probe's results"),
     ("t", "switch between the Problems view and the full stage tree"),
     ("n / p", "next / previous problem (root cause)"),
     ("c", "copy the selected fix (its own, or its root cause's)"),
