@@ -6,33 +6,29 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from textual import events as tevents
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer, Static, Tree
 
 from netcheck.app import events, planned, target_of
-from netcheck.fixplan import script
 from netcheck.model import Report, Result, Target, Verdict, Where, exit_code
-from netcheck.output import write_report
 from netcheck.probe import Probe
 from netcheck.render.common import counted
 from netcheck.runner import Done, Finished, Started
 from netcheck.settings import Settings
 from netcheck.subject import Ref
-from netcheck.tui import clipboard
-from netcheck.tui.detail import DetailPane, fix_for
-from netcheck.tui.screens import ExportScreen, TextScreen, help_screen
+from netcheck.tui.actions import Actions
+from netcheck.tui.detail import DetailPane
 from netcheck.tui.views import STYLE, Node, ProblemsTree, StageTree, find, nodes, shown, sort_key
 
 NARROW = 110   # below this many columns the detail pane goes under the list, full width
 
 
-class NetcheckApp(App[int]):
+class NetcheckApp(Actions):
     """`report` given: show it (replay, for snapshots and the fleet view); else run the check for `settings`."""
 
     CSS_PATH = "netcheck.tcss"
@@ -83,6 +79,9 @@ class NetcheckApp(App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.main, self.detail = self.screen, self.query_one(DetailPane)
+        self.counts, self.where = self.query_one("#counts", Static), self.query_one("#where", Static)
+        self.main.set_class(self.size.width < NARROW, "narrow")
         self.problems_view = ProblemsTree(self.query_one("#problems", Tree))
         self.stage_view = StageTree(self.query_one("#results", Tree), self.order)
         self.query_one("#results").display = False
@@ -91,11 +90,14 @@ class NetcheckApp(App[int]):
             self.action_rerun()
         else:
             self._sync()
+            self._update_counts()
             self.call_after_refresh(self._first_problem)
         self.view_tree().focus()
 
     def on_resize(self, event: tevents.Resize) -> None:
-        self.screen_stack[0].set_class(event.size.width < NARROW, "narrow")
+        if not hasattr(self, "main"):
+            return
+        self.main.set_class(event.size.width < NARROW, "narrow")
         self.call_after_refresh(self._show_selected)
 
     # ---- running ---------------------------------------------------------------------------------
@@ -134,7 +136,7 @@ class NetcheckApp(App[int]):
                 else:
                     self.report, self.results = event.report, list(event.report.results)
                 self.checked = {p.id for p in planned(self.settings, self.catalog)} | {r.probe for r in self.results}
-                self.screen_stack[0].query_one("#where", Static).update(self._where_text())
+                self.where.update(self._where_text())
                 self._sync()
                 self.call_after_refresh(self._first_problem, only)
             self._update_counts()
@@ -168,7 +170,7 @@ class NetcheckApp(App[int]):
         self._show_selected()
 
     def _show_selected(self) -> None:
-        self.screen_stack[0].query_one(DetailPane).show(self.selected(), self.current())
+        self.detail.show(self.selected(), self.current())
 
     def _first_problem(self, probe_id: str | None = None) -> None:
         found = [n for n in nodes(self.view_tree()) if isinstance(n.data, Result)]
@@ -267,82 +269,8 @@ class NetcheckApp(App[int]):
         self._update_counts()
 
     def action_full_ids(self) -> None:
-        full = self.screen_stack[0].query_one(DetailPane).toggle_ids()
+        full = self.detail.toggle_ids()
         self.notify("Resource ids shown whole (scroll sideways)" if full else "Long resource ids elided in the middle")
-
-    def action_copy_fix(self) -> None:
-        r = self.selected()
-        fix, root = fix_for(self.current(), r) if r is not None else (None, None)
-        if r is None or fix is None or not fix.commands:
-            self.notify("The selected result has no fix commands", severity="warning")
-            return
-        step = {"summary": fix.summary, "commands": list(fix.commands), "docs": fix.docs,
-                "resolves": [(root or r).id]}
-        n = len(fix.commands)
-        self._copy("\n".join(shown(c) for c in fix.commands), counted(n, "command"),
-                   self._script([step]), "netcheck-fix.sh")
-
-    def action_copy_plan(self) -> None:
-        if self.report is None:
-            self.notify("Wait for the check to finish", severity="warning")
-            return
-        plan = [s.to_json() for s in self.report.causes.fix_plan()]
-        if not plan:
-            self.notify("Nothing to fix: no problem has a fix", severity="warning")
-            return
-        text = self._script(plan)
-        self._copy(text, f"the fix plan ({counted(len(plan), 'step')})", text, "netcheck-fix-plan.sh")
-
-    def _script(self, plan: list[dict[str, Any]]) -> str:
-        report = self.current()
-        return script({"target": (self.report or report).target.to_json(), "started": report.started,
-                       "fix_plan": plan})
-
-    def _copy(self, text: str, what: str, file_text: str, file_name: str) -> None:
-        if clipboard.system_clipboard(text):
-            self.notify(f"Copied {what} to the system clipboard")
-            return
-        if (why := clipboard.osc52_blocked()) is None:
-            self.copy_to_clipboard(text)
-            self.notify(f"Copied {what} to the terminal's clipboard (OSC 52)")
-            return
-        try:
-            path = clipboard.save(file_text, file_name)
-        except OSError as exc:
-            self.notify(f"Cannot copy: {why}; {exc}", severity="error", markup=False, timeout=20)
-            return
-        self.notify(f"Cannot copy: {why}. Wrote {what} to {path}", severity="warning", markup=False, timeout=30)
-
-    def action_explain(self) -> None:
-        probe_id = self.selected_probe()
-        if probe_id is None:
-            return
-        p = next(p for p in self.catalog if p.id == probe_id)
-        self.push_screen(TextScreen(f"{p.id}: {p.title}", p.explain + (f"\n\ndocs: {p.docs}" if p.docs else "")))
-
-    def action_help(self) -> None:
-        self.push_screen(help_screen())
-
-    def action_export(self) -> None:
-        if self.report is None:
-            self.notify("Wait for the check to finish", severity="warning")
-            return
-        self.push_screen(ExportScreen("netcheck-report.html"), self._export)
-
-    def _export(self, path: str | None) -> None:
-        if not path or self.report is None:
-            return
-        from netcheck.render import format_for, no_format, render
-
-        if (fmt := format_for(Path(path))) is None:
-            self.notify(no_format(Path(path)), severity="error")
-            return
-        try:
-            write_report(Path(path), render(fmt, self.report))
-        except OSError as exc:
-            self.notify(f"Cannot write {shown(path)}: {exc.strerror}", severity="error", markup=False)
-            return
-        self.notify(f"{fmt} report written to {shown(path)}", markup=False)
 
     def action_rerun_probe(self) -> None:
         probe_id = self.selected_probe()
@@ -375,7 +303,7 @@ class NetcheckApp(App[int]):
             counts[r.verdict] += 1
         tally = " ".join(f"[{STYLE[v]}]{n} {v.value}[/]" for v, n in counts.items() if n)
         view = "stage tree" + (", failures only" if self.failures_only else "") if self.view == "tree" else "problems"
-        self.screen_stack[0].query_one("#counts", Static).update(f"[b]{problems}[/b] · {checked} · {tally} · {view} (t)")
+        self.counts.update(f"[b]{problems}[/b] · {checked} · {tally} · {view} (t)")
 
 
 def run_tui(settings: Settings, catalog: Sequence[Probe]) -> int:
