@@ -52,8 +52,15 @@ async def shown_report(name: str, size: tuple[int, int] = (120, 40)) -> AsyncIte
     app = NetcheckApp(Settings(subscription=t.subscription, resource_group=t.resource_group, workspace=t.workspace),
                       report)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause(0.1)
+        await until(pilot, lambda: app.selected() is not None and "Fix" in detail(app))
         yield app, pilot
+
+
+async def until(pilot: Any, ready: Any, limit: float = 10) -> None:
+    """Let the app draw until `ready()` (a busy machine can take more than one refresh)."""
+    end = time.monotonic() + limit
+    while not ready() and time.monotonic() < end:
+        await pilot.pause(0.05)
 
 
 async def finished(app: NetcheckApp, pilot: Any, limit: float = 60) -> None:
@@ -210,6 +217,7 @@ async def test_long_ids_are_elided_in_the_middle_and_i_shows_them_whole() -> Non
     async with shown_report("default", size=(80, 24)) as (app, pilot):
         report = app.report
         full = report.root_causes()[0].fix.commands[0].split()[-3]   # the connection's id
+        await until(pilot, lambda: any("--id" in x and "…" in x for x in detail(app).splitlines()))
         assert full.startswith("/subscriptions/") and full not in detail(app)
         (line,) = [x for x in detail(app).splitlines() if "--id" in x]
         assert "…" in line and line.rstrip(" \\").endswith("ep-fraud-egress.91ac") and len(line) <= 78
