@@ -1,6 +1,6 @@
 """What the TUI does with a report on a key: copy a fix or the whole plan, export, explain, help.
 
-The app (netcheck.tui.app) supplies the selection and the report; this keeps the clipboard's fallbacks and
+The report screen (netcheck.tui.app) supplies the selection and the report; this keeps the clipboard's fallbacks and
 the file dialogs out of the app's layout and navigation.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from textual.app import App
+from textual.screen import Screen
 
 from netcheck.fixplan import script
 from netcheck.model import Report, Result
@@ -23,7 +23,7 @@ from netcheck.tui.screens import ExportScreen, TextScreen, help_screen
 from netcheck.tui.views import shown
 
 
-class Actions(App[int]):
+class Actions(Screen[None]):
     """The keys that act on the report rather than move through it."""
 
     report: Report | None
@@ -71,7 +71,7 @@ class Actions(App[int]):
             self.notify(f"Copied {what} to the system clipboard")
             return
         if (why := clipboard.osc52_blocked()) is None:
-            self.copy_to_clipboard(text)
+            self.app.copy_to_clipboard(text)
             self.notify(f"Copied {what} to the terminal's clipboard (OSC 52)")
             return
         try:
@@ -86,16 +86,16 @@ class Actions(App[int]):
         if probe_id is None:
             return
         p = next(p for p in self.catalog if p.id == probe_id)
-        self.push_screen(TextScreen(f"{p.id}: {p.title}", p.explain + (f"\n\ndocs: {p.docs}" if p.docs else "")))
+        self.app.push_screen(TextScreen(f"{p.id}: {p.title}", p.explain + (f"\n\ndocs: {p.docs}" if p.docs else "")))
 
     def action_help(self) -> None:
-        self.push_screen(help_screen())
+        self.app.push_screen(help_screen())
 
     def action_export(self) -> None:
         if self.report is None:
             self.notify("Wait for the check to finish", severity="warning")
             return
-        self.push_screen(ExportScreen("netcheck-report.html"), self._export)
+        self.app.push_screen(ExportScreen("netcheck-report.html"), self._export)
 
     def _export(self, path: str | None) -> None:
         if not path or self.report is None:

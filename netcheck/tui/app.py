@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from textual import events as tevents
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer, Static, Tree
@@ -28,11 +28,10 @@ from netcheck.tui.views import STYLE, Node, ProblemsTree, StageTree, find, nodes
 NARROW = 110   # below this many columns the detail pane goes under the list, full width
 
 
-class NetcheckApp(Actions):
-    """`report` given: show it (replay, for snapshots and the fleet view); else run the check for `settings`."""
+class ReportScreen(Actions):
+    """One workspace's check: `report` given, show it (replay: snapshots, the fleet view); else run the check
+    for `settings`. `q` ends the app with the run's exit code, unless `closable` (then it goes back)."""
 
-    CSS_PATH = "netcheck.tcss"
-    TITLE = "netcheck"
     BINDINGS = [
         Binding("q", "quit_check", "quit"),
         Binding("t", "toggle_view", "problems/tree"),
@@ -49,8 +48,10 @@ class NetcheckApp(Actions):
         Binding("question_mark", "help", "help"),
     ]
 
-    def __init__(self, settings: Settings, report: Report | None = None, catalog: Sequence[Probe] | None = None) -> None:
+    def __init__(self, settings: Settings, report: Report | None = None, catalog: Sequence[Probe] | None = None,
+                 closable: bool = False) -> None:
         super().__init__()
+        self.closable = closable
         self.settings = settings
         self.report: Report | None = report
         self.results: list[Result] = list(report.results) if report else []
@@ -79,7 +80,7 @@ class NetcheckApp(Actions):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.main, self.detail = self.screen, self.query_one(DetailPane)
+        self.main, self.detail = self, self.query_one(DetailPane)
         self.counts, self.where = self.query_one("#counts", Static), self.query_one("#where", Static)
         self.main.set_class(self.size.width < NARROW, "narrow")
         self.problems_view = ProblemsTree(self.query_one("#problems", Tree))
@@ -95,8 +96,6 @@ class NetcheckApp(Actions):
         self.view_tree().focus()
 
     def on_resize(self, event: tevents.Resize) -> None:
-        if not hasattr(self, "main"):
-            return
         self.main.set_class(event.size.width < NARROW, "narrow")
         self.call_after_refresh(self._show_selected)
 
@@ -278,9 +277,12 @@ class NetcheckApp(Actions):
             self.action_rerun(only=probe_id)
 
     async def action_quit_check(self) -> None:
+        if self.closable:
+            self.dismiss(None)
+            return
         self.workers.cancel_group(self, "check")
         code = 130 if self.report is None else exit_code(self.report, self.settings.strict)
-        self.exit(code)
+        self.app.exit(code)
 
     # ---- text ------------------------------------------------------------------------------------
     def _where_text(self) -> str:
@@ -304,6 +306,25 @@ class NetcheckApp(Actions):
         tally = " ".join(f"[{STYLE[v]}]{n} {v.value}[/]" for v, n in counts.items() if n)
         view = "stage tree" + (", failures only" if self.failures_only else "") if self.view == "tree" else "problems"
         self.counts.update(f"[b]{problems}[/b] · {checked} · {tally} · {view} (t)")
+
+
+class NetcheckApp(App[int]):
+    """The single-workspace TUI: a ReportScreen (its attributes read through, for callers and tests)."""
+
+    CSS_PATH = "netcheck.tcss"
+    TITLE = "netcheck"
+
+    def __init__(self, settings: Settings, report: Report | None = None, catalog: Sequence[Probe] | None = None) -> None:
+        super().__init__()
+        self.view_screen = ReportScreen(settings, report, catalog)
+
+    def get_default_screen(self) -> ReportScreen:
+        return self.view_screen
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "view_screen":   # not set yet: no delegation during __init__
+            raise AttributeError(name)
+        return getattr(self.view_screen, name)
 
 
 def run_tui(settings: Settings, catalog: Sequence[Probe]) -> int:
