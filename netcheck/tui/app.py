@@ -46,6 +46,7 @@ class ReportScreen(Actions):
         Binding("r", "rerun", "re-run", show=False),
         Binding("R", "rerun_probe", "re-run probe", show=False),
         Binding("question_mark", "help", "help"),
+        Binding("escape", "back", "back", show=False),
     ]
 
     def __init__(self, settings: Settings, report: Report | None = None, catalog: Sequence[Probe] | None = None,
@@ -275,6 +276,10 @@ class ReportScreen(Actions):
         probe_id = self.selected_probe()
         if probe_id and self.report is not None:
             self.action_rerun(only=probe_id)
+
+    def action_back(self) -> None:
+        if self.closable:
+            self.dismiss(None)
 
     async def action_quit_check(self) -> None:
         if self.closable:

@@ -23,7 +23,8 @@ KEYS = [
     ("r", "run the whole check again"),
     ("R", "run the selected probe again"),
     ("?", "this help"),
-    ("q", "quit (cancels a running check)"),
+    ("q", "quit (cancels a running check); in the fleet view, back to the fleet"),
+    ("escape", "in the fleet view: back to the fleet"),
 ]
 
 MARKS = [
