@@ -282,6 +282,8 @@ async def test_while_running_it_counts_and_nothing_moves_at_the_end() -> None:
         assert final[1] == [r.id for r in app.report.results]
         assert top(app) == [r.id for r in app.report.root_causes()]
         done = str(app.query_one("#counts", Static).render())
+        labels = [str(n.label) for n in nodes(app.query_one("#results", Tree))]
+        assert not [x for x in labels if x.startswith("…")], labels   # nothing left looking as if running
     partial = [p for p in progress if (m := re.search(r"checked (\d+)/(\d+) · \d+\.\d s", p)) and m[1] != m[2]]
     assert partial, progress
     assert re.search(r"2 problems · checked (\d+)/\1 · ", done), done

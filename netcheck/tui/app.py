@@ -151,7 +151,7 @@ class ReportScreen(Actions):
     def _sync(self) -> None:
         report = self.current()
         self.roots = self.problems_view.sync(report, self.order, self.report is not None)
-        self.stage_view.sync(report.results, self.failures_only)
+        self.stage_view.sync(report.results, self.failures_only, self.report is not None)
 
     # ---- moving ----------------------------------------------------------------------------------
     def view_tree(self) -> Tree[Any]:
@@ -262,7 +262,7 @@ class ReportScreen(Actions):
     def action_toggle_failures(self) -> None:
         self.failures_only = not self.failures_only
         self.stage_view.clear()
-        self.stage_view.sync(self.current().results, self.failures_only)
+        self.stage_view.sync(self.current().results, self.failures_only, self.report is not None)
         if self.view == "problems":
             self.action_toggle_view()
         self.call_after_refresh(self._first_problem)

@@ -34,6 +34,7 @@ MARKS = [
     ("?", "error: netcheck could not decide (a read or probe failed)"),
     ("-", "skipped: blocked by a cause, not applicable here, or not asked for"),
     ("…", "a probe still running; in a name, the middle of a long id left out (i shows it)"),
+    ("·", "a probe that ran and had nothing to report here"),
     ("1. 2.", "the problems (root causes), in the order to fix them"),
     ("↳", "a consequence: explained by the root cause it is nested under"),
     ("checked 34/40", "probes done / probes to run, then the time so far"),

@@ -21,6 +21,7 @@ Key = tuple[Any, ...]
 STYLE = {Verdict.PASS: "green", Verdict.FAIL: "red", Verdict.WARN: "yellow", Verdict.ERROR: "magenta",
          Verdict.SKIP: "dim"}
 PENDING = "…"          # a probe that has not reported yet
+QUIET = "·"            # a probe that ran and reported nothing
 CONSEQUENCE = "↳"      # a result explained by the root cause above it
 WARNINGS = "warnings"  # the Problems view's last group: warnings that are nobody's consequence
 
@@ -76,7 +77,7 @@ class StageTree(Placer):
         key = (self.order.get(probe_id, 1 << 30), probe_id)
         return self.child(st, key) or self.place(st, key, f"{PENDING} {probe_id}", ("probe", probe_id))
 
-    def sync(self, results: Sequence[Result], failures_only: bool) -> None:
+    def sync(self, results: Sequence[Result], failures_only: bool, finished: bool = False) -> None:
         problems = (Verdict.FAIL, Verdict.ERROR, Verdict.WARN)
         by_probe: dict[str, list[Result]] = {}
         for r in results:
@@ -97,6 +98,13 @@ class StageTree(Placer):
                 self.place(node, (r.subject.text,), label(r.verdict, f"{r.subject.text}: {r.summary}"), r, leaf=True)
         if failures_only and not by_probe:
             self.place(self.tree.root, (1 << 30,), "no failures, errors or warnings", None, leaf=True)
+        if finished:   # a probe that ran and found nothing to report
+            for stage in self.tree.root.children:
+                for node in stage.children:
+                    data = node.data
+                    if isinstance(data, tuple) and data[0] == "probe" and not node.children and data[1] not in by_probe:
+                        node.set_label(f"{QUIET} {escape(data[1])}: nothing to report here")
+                        node.allow_expand = False
 
 
 def sort_key(order: dict[str, int]) -> Any:
