@@ -50,7 +50,7 @@ class Pane:
 
 
 @pytest.fixture
-def pane(tmp_path: Path) -> Iterator[Callable[[int, int], Pane]]:
+def pane(tmp_path: Path) -> Iterator[Callable[..., Pane]]:
     sock = str(tmp_path / "tmux.sock")
     conf = tmp_path / "tmux.conf"   # our own config (tmux's defaults otherwise: set-clipboard external)
     conf.write_text("set -g remain-on-exit on\n")
@@ -65,8 +65,8 @@ def pane(tmp_path: Path) -> Iterator[Callable[[int, int], Pane]]:
         pytest.skip("tmux starts but its pane runs nothing here")
     p.tmux("kill-server")
 
-    def start(width: int, height: int) -> Pane:
-        cmd = f"cd {tmp_path} && {sys.executable} -m netcheck demo default; echo EXIT=$?"
+    def start(width: int, height: int, program: str = "-m netcheck demo default") -> Pane:
+        cmd = f"cd {tmp_path} && {sys.executable} {program}; echo EXIT=$?"
         p.tmux("new-session", "-d", "-x", str(width), "-y", str(height), cmd)
         return p
 
@@ -86,7 +86,7 @@ def _finished(screen: str) -> bool:
     return "2 problems ·" in screen and "so far" not in screen and "$ az network" in screen
 
 
-def test_80x24_first_screen_shows_both_problems_and_the_first_fix_whole(pane: Callable[[int, int], Pane],
+def test_80x24_first_screen_shows_both_problems_and_the_first_fix_whole(pane: Callable[..., Pane],
                                                                         tmp_path: Path) -> None:
     p = pane(80, 24)
     screen = p.until(_finished, 90)
@@ -121,7 +121,7 @@ def test_80x24_first_screen_shows_both_problems_and_the_first_fix_whole(pane: Ca
     assert "EXIT=1" in p.until(lambda s: "EXIT=" in s, 20, history=True)
 
 
-def test_200x50_problems_beside_the_fix_then_n_t_and_enter(pane: Callable[[int, int], Pane]) -> None:
+def test_200x50_problems_beside_the_fix_then_n_t_and_enter(pane: Callable[..., Pane]) -> None:
     p = pane(200, 50)
     screen = p.until(_finished, 90)
     for problem in (*PROBLEMS, *FIX):
@@ -136,3 +136,42 @@ def test_200x50_problems_beside_the_fix_then_n_t_and_enter(pane: Callable[[int, 
     assert "Fix: Link the zone to vnet-ml-spoke" in tree, tree
     p.tmux("send-keys", "q")
     assert "EXIT=1" in p.until(lambda s: "EXIT=" in s, 20, history=True)
+
+
+FLEET = """
+import sys, threading
+sys.path.insert(0, {tests!r})
+from conftest import run_scenario
+from test_tui_fleet import SCENARIOS, fleet_of
+from netcheck.tui.fleet import run_fleet_tui
+
+def work(progress):
+    reports = {{}}
+    for i, name in enumerate(SCENARIOS):
+        progress(i, len(SCENARIOS))
+        reports[name] = run_scenario(name)[0]
+    return fleet_of(reports)
+
+fleet = run_fleet_tui(work)
+print("FLEET", fleet.verdict.value, len(fleet.workspaces), "workspaces")
+"""
+
+
+def test_fleet_in_tmux_problems_then_workspaces_and_one_opened(pane: Callable[..., Pane], tmp_path: Path) -> None:
+    program = tmp_path / "fleet.py"
+    program.write_text(FLEET.format(tests=str(Path(__file__).parent)))
+    p = pane(100, 30, str(program))
+    screen = p.until(lambda s: "5 workspaces · 4 problems · fail" in s, 120)
+    assert "1. ✗ kv.bypass kv-contoso-ml  (2 workspaces)" in screen, screen
+    assert "✗ mlw-default  (rg-default) · 2 problems" in screen, screen
+    assert "Fix: Let trusted Azure services through the vault firewall" in screen, screen
+    p.tmux("send-keys", "Down", "Down", "Down", "Down", "Down")   # past the 4 problems to mlw-default
+    assert "FAIL  mlw-default" in p.until(lambda s: "FAIL  mlw-default" in s, 20)
+    p.tmux("send-keys", "Enter")
+    opened = p.until(lambda s: "workspace mlw-default (rg-default)" in s and "Fix: Approve the connection" in s, 20)
+    assert "1. ✗ acr.pe_approval ep-fraud-egress.91ac" in opened, opened
+    p.tmux("send-keys", "Escape")
+    assert "5 workspaces · 4 problems" in p.until(lambda s: "5 workspaces · 4 problems" in s, 20)
+    p.tmux("send-keys", "q")
+    done = p.until(lambda s: "EXIT=" in s, 30, history=True)
+    assert "FLEET fail 5 workspaces" in done and "EXIT=0" in done, done
