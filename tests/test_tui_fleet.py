@@ -15,8 +15,8 @@ from textual.widgets import Static, Tree
 
 from netcheck.fleetmodel import FleetProblem, FleetReport, WorkspaceRun
 from netcheck.model import Result
-from netcheck.tui.app import ReportScreen
 from netcheck.tui.fleet import FleetApp, run_fleet_tui
+from netcheck.tui.report import ReportScreen
 
 SCENARIOS = ("default", "kv-no-bypass", "two-faults", "healthy")
 

@@ -25,6 +25,7 @@ FIX = ("Fix: Approve the connection", "$ az network private-endpoint-connection 
 class Pane:
     def __init__(self, sock: str, conf: Path, env: dict[str, str]) -> None:
         self.sock, self.conf, self.env = sock, conf, env
+        self.target = "warmup"   # the session the keys go to and the screen is read from
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(["tmux", "-S", self.sock, "-f", str(self.conf), *args],
@@ -37,7 +38,10 @@ class Pane:
 
     def screen(self, history: bool = False) -> str:
         """What is on the screen now (without the history, what a person sees), or everything since it started."""
-        return self.tmux("capture-pane", "-p", *(("-S", "-") if history else ()))
+        return self.tmux("capture-pane", "-p", "-t", self.target, *(("-S", "-") if history else ()))
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", self.target, *keys)
 
     def until(self, ready: Callable[[str], bool], seconds: float, history: bool = False) -> str:
         screen, end = "", time.monotonic() + seconds
@@ -58,16 +62,18 @@ def pane(tmp_path: Path) -> Iterator[Callable[..., Pane]]:
     p = Pane(sock, conf, cli_env(TERM="xterm-256color", SHELL="/bin/sh"))
     # First tmux itself, with a command that can't fail: a machine where tmux can't run a pane (no
     # pseudo-terminals, say) skips with tmux's reason; from here on a failure is netcheck's.
-    warmup = p.run("new-session", "-d", "echo tmux-ok")
+    # The warm-up session stays (its shell sleeps) so the server does too: a server killed and started
+    # again on the same socket at once can fail to start.
+    warmup = p.run("new-session", "-d", "-s", "warmup", "echo tmux-ok; sleep 600")
     if warmup.returncode != 0:
         pytest.skip(f"tmux cannot start a session here: {warmup.stderr.strip()}")
-    if "tmux-ok" not in p.until(lambda s: "tmux-ok" in s, 10, history=True):
+    if "tmux-ok" not in p.until(lambda s: "tmux-ok" in s, 30, history=True):
         pytest.skip("tmux starts but its pane runs nothing here")
-    p.tmux("kill-server")
 
     def start(width: int, height: int, program: str = "-m netcheck demo default") -> Pane:
         cmd = f"cd {tmp_path} && {sys.executable} {program}; echo EXIT=$?"
-        p.tmux("new-session", "-d", "-x", str(width), "-y", str(height), cmd)
+        p.tmux("new-session", "-d", "-s", "netcheck", "-x", str(width), "-y", str(height), cmd)
+        p.target = "netcheck"
         return p
 
     try:
@@ -101,13 +107,13 @@ def test_80x24_first_screen_shows_both_problems_and_the_first_fix_whole(pane: Ca
     assert "…" in id_line   # the id elided in the middle, never broken across lines
     assert re.search(r"2 problems · checked (\d+)/\1 · \d+\.\d s", screen), screen
 
-    p.tmux("send-keys", "i")   # the full id, one key away (the pane scrolls sideways for the rest)
+    p.keys("i")   # the full id, one key away (the pane scrolls sideways for the rest)
     whole = "--id /subscriptions/6b1e2f3a-8c4d-4e5f-9a0b-1c2d3e4f5a6b/resourceGroups"
     full = p.until(lambda s: whole in s, 20)
     (id_line,) = [line for line in full.splitlines() if whole in line]
     assert "…" not in id_line, full
 
-    p.tmux("send-keys", "C")   # tmux's default set-clipboard (external) drops OSC 52 from programs: a file
+    p.keys("C")   # tmux's default set-clipboard (external) drops OSC 52 from programs: a file
     shown = toasts(p.until(lambda s: "netcheck-fix-plan.sh" in toasts(s), 20))
     assert "(set-clipboardisexternal;" in shown, shown
     assert f"Wrotethefixplan(2steps)to{tmp_path}/netcheck-fix-plan.sh" in shown, shown
@@ -117,7 +123,7 @@ def test_80x24_first_screen_shows_both_problems_and_the_first_fix_whole(pane: Ca
     os.umask(umask)
     assert stat.S_IMODE(plan.stat().st_mode) == 0o666 & ~umask
 
-    p.tmux("send-keys", "q")
+    p.keys("q")
     assert "EXIT=1" in p.until(lambda s: "EXIT=" in s, 20, history=True)
 
 
@@ -127,14 +133,14 @@ def test_200x50_problems_beside_the_fix_then_n_t_and_enter(pane: Callable[..., P
     for problem in (*PROBLEMS, *FIX):
         assert problem in screen, screen
     assert any(PROBLEMS[0] in line and "FAIL  acr.pe_approval" in line for line in screen.splitlines()), screen
-    p.tmux("send-keys", "n")
+    p.keys("n")
     screen = p.until(lambda s: "Fix: Link the zone to vnet-ml-spoke" in s, 20)
     assert "-z privatelink.api.azureml.ms \\" in screen and "Explains 13 results" in screen, screen
-    p.tmux("send-keys", "t")
+    p.keys("t")
     tree = p.until(lambda s: "stage tree (t)" in s, 20)   # the selection stays on the problem, in its probe
     assert "▼ ✗ pdns.links (6)" in tree and "✓ privatelink.azurecr.io → vnet-ml-spoke: linked" in tree, tree
     assert "Fix: Link the zone to vnet-ml-spoke" in tree, tree
-    p.tmux("send-keys", "q")
+    p.keys("q")
     assert "EXIT=1" in p.until(lambda s: "EXIT=" in s, 20, history=True)
 
 
@@ -165,13 +171,13 @@ def test_fleet_in_tmux_problems_then_workspaces_and_one_opened(pane: Callable[..
     assert "1. ✗ kv.bypass kv-contoso-ml  (2 workspaces)" in screen, screen
     assert "✗ mlw-default  (rg-default) · 2 problems" in screen, screen
     assert "Fix: Let trusted Azure services through the vault firewall" in screen, screen
-    p.tmux("send-keys", "Down", "Down", "Down", "Down", "Down")   # past the 4 problems to mlw-default
+    p.keys("Down", "Down", "Down", "Down", "Down")   # past the 4 problems to mlw-default
     assert "FAIL  mlw-default" in p.until(lambda s: "FAIL  mlw-default" in s, 20)
-    p.tmux("send-keys", "Enter")
+    p.keys("Enter")
     opened = p.until(lambda s: "workspace mlw-default (rg-default)" in s and "Fix: Approve the connection" in s, 20)
     assert "1. ✗ acr.pe_approval ep-fraud-egress.91ac" in opened, opened
-    p.tmux("send-keys", "Escape")
+    p.keys("Escape")
     assert "5 workspaces · 4 problems" in p.until(lambda s: "5 workspaces · 4 problems" in s, 20)
-    p.tmux("send-keys", "q")
+    p.keys("q")
     done = p.until(lambda s: "EXIT=" in s, 30, history=True)
     assert "FLEET fail 5 workspaces" in done and "EXIT=0" in done, done

@@ -22,8 +22,8 @@ from textual.widgets import Footer, Static, Tree
 from netcheck.fleetmodel import FleetProblem, FleetReport, WorkspaceRun
 from netcheck.render.common import counted
 from netcheck.settings import Settings
-from netcheck.tui.app import NARROW, ReportScreen
 from netcheck.tui.detail import shell_lines
+from netcheck.tui.report import NARROW, ReportScreen
 from netcheck.tui.views import label, shown
 
 Work = Callable[[Callable[[int, int], None]], FleetReport]
