@@ -15,35 +15,24 @@ from markupsafe import Markup
 from netcheck.fleetmodel import FleetReport
 from netcheck.model import Verdict
 from netcheck.probes.impact import Impact, impact
+from netcheck.render import fleet_common as shared
 from netcheck.render.common import SYMBOLS
-from netcheck.render.fleet_common import (
-    NAMES_SHOWN,
-    fleet_data,
-    labels,
-    network_text,
-    problem_numbers,
-    results_text,
-    scope_text,
-    subject,
-    summary_line,
-    worst_first,
-)
 from netcheck.render.html import body, environment
 
 
 def _impacts(d: dict[str, Any]) -> list[Impact]:
     """What each problem breaks and who owns its change, as the single report says it for its root."""
-    return [impact(p["probe"], subject(p), cloud=d["cloud"]) for p in d["problems"]]
+    return [impact(p["probe"], shared.subject(p), cloud=d["cloud"]) for p in d["problems"]]
 
 
 def render(fleet: FleetReport, *, color: bool = False) -> str:
     env = environment()
-    d = fleet_data(fleet)
+    d = shared.fleet_data(fleet)
     anchors = {w["id"]: f"ws-{i}" for i, w in enumerate(d["workspaces"], 1)}
     bodies: dict[str, Markup] = {w["id"]: body(env, w["report"], prefix=f"{anchors[w['id']]}-", h=3)
                                  for w in d["workspaces"] if w["report"]}
     return env.get_template("fleet.html.j2").render(
-        d=d, problems=d["problems"], rows=worst_first(d), label=labels(d), anchors=anchors, bodies=bodies,
-        numbers=problem_numbers(d), impacts=_impacts(d), symbols=SYMBOLS, subject=subject, shown=NAMES_SHOWN,
-        ranks={v.value: -v.rank for v in Verdict}, results=results_text, network=network_text,
-        scope=scope_text(d), summary=summary_line(d))
+        d=d, problems=d["problems"], rows=shared.worst_first(d), label=shared.labels(d), anchors=anchors,
+        bodies=bodies, numbers=shared.problem_numbers(d), impacts=_impacts(d), symbols=SYMBOLS,
+        subject=shared.subject, shown=shared.NAMES_SHOWN, ranks={v.value: -v.rank for v in Verdict},
+        results=shared.results_text, network=shared.network_text, scope=shared.scope_text(d), summary=shared.summary_line(d))

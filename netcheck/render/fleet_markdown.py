@@ -12,26 +12,15 @@ from typing import Any
 
 from netcheck.fleetmodel import FleetReport
 from netcheck.probes.impact import impact
+from netcheck.render import fleet_common as shared
 from netcheck.render.common import counted
-from netcheck.render.fleet_common import (
-    NAMES_SHOWN,
-    breaks,
-    fleet_data,
-    labels,
-    problem_numbers,
-    results_text,
-    scope_text,
-    subject,
-    summary_line,
-    worst_first,
-)
 from netcheck.render.markdown import ICONS, _fix, cell, code, inline
 
 
 def _workspaces(p: dict[str, Any], label: dict[str, str]) -> list[str]:
     """The workspaces a problem breaks: a table row with the first few; every one, folded, when there are more."""
-    out = [f"| **Workspaces** | {cell(breaks(p, label))} |"]
-    if len(p["workspaces"]) > NAMES_SHOWN:
+    out = [f"| **Workspaces** | {cell(shared.breaks(p, label))} |"]
+    if len(p["workspaces"]) > shared.NAMES_SHOWN:
         out.append("")   # the table ends here; the full list follows it
         names = ", ".join(inline(label.get(w, w)) for w in p["workspaces"])
         return [*out, f"<details><summary>All {len(p['workspaces'])} workspaces</summary>", "", names, "",
@@ -40,9 +29,9 @@ def _workspaces(p: dict[str, Any], label: dict[str, str]) -> list[str]:
 
 
 def _problem(n: int, p: dict[str, Any], d: dict[str, Any], label: dict[str, str]) -> list[str]:
-    what = f" · {inline(subject(p))}" if subject(p) else ""
+    what = f" · {inline(shared.subject(p))}" if shared.subject(p) else ""
     explains = f" (explains {counted(p['explains'], 'more result')})" if p["explains"] else ""
-    hit = impact(p["probe"], subject(p), cloud=d["cloud"])
+    hit = impact(p["probe"], shared.subject(p), cloud=d["cloud"])
     workspaces = _workspaces(p, label)
     out = [f"### Problem {n}", "",
            f"{ICONS[p['verdict']]} **{p['verdict']}** {code(p['probe'])}{what}: {inline(p['summary'])}{explains}", "",
@@ -58,24 +47,24 @@ def _row(w: dict[str, Any], label: str, numbers: list[int]) -> str:
     else:
         network = "ran here" if w["report"] else "none"
     return (f"| {ICONS[w['verdict']]} | {cell(label)} | {cell(w['subscription'])} | {cell(w['resource_group'])} | "
-            f"{found} | {cell(results_text(w))} | {network} |")
+            f"{found} | {cell(shared.results_text(w))} | {network} |")
 
 
 def render(fleet: FleetReport, *, color: bool = False) -> str:
-    d = fleet_data(fleet)
-    label = labels(d)
+    d = shared.fleet_data(fleet)
+    label = shared.labels(d)
     out = [f"# netcheck fleet: {ICONS[d['verdict']]} {d['verdict']}", "",
-           f"- **Scope:** {inline(scope_text(d))}",
+           f"- **Scope:** {inline(shared.scope_text(d))}",
            f"- **When:** {inline(d['started'])} ({d['duration_ms']} ms), netcheck {inline(d['netcheck'])}, "
            f"{inline(d['cloud'])}",
-           f"- **Results:** {inline(summary_line(d))}", *(f"- **Note:** {inline(n)}" for n in d["notes"]), ""]
+           f"- **Results:** {inline(shared.summary_line(d))}", *(f"- **Note:** {inline(n)}" for n in d["notes"]), ""]
     if d["problems"]:
         out += ["## Problems", ""]
         for n, p in enumerate(d["problems"], 1):
             out += _problem(n, p, d, label)
     else:
         out += ["## No problems", "", "Every workspace's checks passed or had nothing to check.", ""]
-    numbers = problem_numbers(d)
+    numbers = shared.problem_numbers(d)
     out += ["## Workspaces", "", "| | workspace | subscription | resource group | problems | results | network checks |",
-            "|---|---|---|---|---|---|---|", *(_row(w, label[w["id"]], numbers[w["id"]]) for w in worst_first(d)), ""]
+            "|---|---|---|---|---|---|---|", *(_row(w, label[w["id"]], numbers[w["id"]]) for w in shared.worst_first(d)), ""]
     return "\n".join(out).rstrip("\n") + "\n"

@@ -12,19 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from netcheck.fleetmodel import FleetReport
+from netcheck.render import fleet_common as shared
 from netcheck.render.common import SYMBOLS, counted
-from netcheck.render.fleet_common import (
-    breaks,
-    fleet_data,
-    labels,
-    network_text,
-    problem_numbers,
-    results_text,
-    scope_text,
-    subject,
-    summary_line,
-    worst_first,
-)
 from netcheck.render.text import _COLORS, _paint
 
 
@@ -41,10 +30,10 @@ def _problems(d: dict[str, Any], label: dict[str, str], color: bool) -> list[str
     problems = d["problems"]
     out = [_paint(counted(len(problems), "problem"), "1", color) if problems else "no problems"]
     for n, p in enumerate(problems, 1):
-        what = f" {_paint(subject(p), '1', color)}" if subject(p) else ""
+        what = f" {_paint(shared.subject(p), '1', color)}" if shared.subject(p) else ""
         explains = f" (explains {counted(p['explains'], 'more result')})" if p["explains"] else ""
         out.append(f"  {n}. {_mark(p['verdict'], color)} {p['probe']}{what}: {p['summary']}{explains}")
-        out.append(f"     {breaks(p, label)}")
+        out.append(f"     {shared.breaks(p, label)}")
         if p["fix"]:
             out += _fix(p["fix"], "     ")
     return out
@@ -53,20 +42,20 @@ def _problems(d: dict[str, Any], label: dict[str, str], color: bool) -> list[str
 def _workspace(w: dict[str, Any], label: str, numbers: list[int], color: bool) -> list[str]:
     found = f" · problem{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))}" if numbers else ""
     line = (f"  {_mark(w['verdict'], color)} {_paint(label, '1', color)}  {w['subscription']}/{w['resource_group']}"
-            f"{found} · {results_text(w)}")
-    network = network_text(w)
+            f"{found} · {shared.results_text(w)}")
+    network = shared.network_text(w)
     return [line, f"      {network}"] if network else [line]
 
 
 def render(fleet: FleetReport, *, color: bool = False) -> str:
-    d = fleet_data(fleet)   # redacted, controls escaped: no name can drive the terminal or forge a line
-    label = labels(d)
-    out = [f"netcheck fleet {d['netcheck']} · {d['started']} · {d['cloud']}", f"scope: {scope_text(d)}",
+    d = shared.fleet_data(fleet)   # redacted, controls escaped: no name can drive the terminal or forge a line
+    label = shared.labels(d)
+    out = [f"netcheck fleet {d['netcheck']} · {d['started']} · {d['cloud']}", f"scope: {shared.scope_text(d)}",
            *(f"note: {n}" for n in d["notes"]), ""]
     out += _problems(d, label, color)
     out += ["", _paint("workspaces", "1", color)]
-    numbers = problem_numbers(d)
-    for w in worst_first(d):
+    numbers = shared.problem_numbers(d)
+    for w in shared.worst_first(d):
         out += _workspace(w, label[w["id"]], numbers[w["id"]], color)
-    out += ["", f"{summary_line(d)} → {_paint(d['verdict'], _COLORS[d['verdict']], color)}"]
+    out += ["", f"{shared.summary_line(d)} → {_paint(d['verdict'], _COLORS[d['verdict']], color)}"]
     return "\n".join(out) + "\n"
