@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 
 from netcheck.fleetmodel import FleetReport
 from netcheck.render import fleet_junit, fleet_markdown, fleet_text
+from netcheck.render.fleet_formats import render_fleet
 from netcheck.render.fleet_schema import schema, validate, validator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,7 +98,16 @@ def test_text_leads_with_the_problems_each_fix_once_then_a_line_per_workspace() 
     assert rest.index("mlw-fraud") < rest.index("mlw-lost") < rest.index("mlw-ok")   # worst first
     assert lines[-1] == "5 problems · 6 workspaces (1 pass, 1 error, 4 fail) → fail"
     assert "\x1b" not in text
-    assert "\x1b[31m✗\x1b[0m" in fleet_text.render(fleet, color=True)
+
+
+def test_colour_when_asked_for_and_never_under_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    fleet = sample_fleet()
+    coloured = render_fleet("text", fleet, color=True)
+    assert "\x1b[31m✗\x1b[0m" in coloured and coloured.endswith("→ \x1b[31mfail\x1b[0m\n")
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert render_fleet("text", fleet, color=True) == fleet_text.render(fleet)
+    assert {f: render_fleet(f, fleet)[:9] for f in ("md", "html", "junit")} == {
+        "md": "# netchec", "html": "<!DOCTYPE", "junit": "<?xml ver"}
 
 
 def test_a_problem_shared_by_forty_workspaces_is_one_problem_with_its_list_elided() -> None:

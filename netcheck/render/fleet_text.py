@@ -4,11 +4,12 @@ Layout: a header (version, time, cloud, scope) and what limited the run; "N prob
 once with its fix once and "breaks K workspaces: a, b, c, … and N more"; then "workspaces", one line each,
 worst first (verdict mark, name, subscription/resource group, its problems by number, its results per
 verdict), with "network checks need a run inside VNet X: <command>" beneath where set; the last line
-counts problems and workspaces. Colour only when asked (the CLI asks per terminal and NO_COLOR).
+counts problems and workspaces. Colour only when asked (the CLI asks per terminal), never under NO_COLOR.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from netcheck.fleetmodel import FleetReport
@@ -48,6 +49,7 @@ def _workspace(w: dict[str, Any], label: str, numbers: list[int], color: bool) -
 
 
 def render(fleet: FleetReport, *, color: bool = False) -> str:
+    color = color and not os.environ.get("NO_COLOR")   # https://no-color.org: whoever asked for colour
     d = shared.fleet_data(fleet)   # redacted, controls escaped: no name can drive the terminal or forge a line
     label = shared.labels(d)
     out = [f"netcheck fleet {d['netcheck']} · {d['started']} · {d['cloud']}", f"scope: {shared.scope_text(d)}",
