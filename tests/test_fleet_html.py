@@ -111,6 +111,9 @@ out.push("verdict=" + names());
 document.getElementById("only").value = ""; document.getElementById("only").dispatchEvent(new Event("change"));
 document.querySelectorAll("#workspaces th button")[1].click();
 out.push("sorted=" + names());
+var results = document.querySelectorAll("#workspaces th button")[6];
+results.click(); results.click();
+out.push("most_failing=" + names() + "|" + results.parentNode.getAttribute("aria-sort"));
 document.body.setAttribute("data-probe", out.join(";"));
 </script>"""
 
@@ -127,6 +130,7 @@ def test_in_chromium_the_table_filters_and_sorts_and_a_link_opens_its_report(tmp
     assert seen["filtered"] == "mlw-risk|1 of 6 shown"
     assert seen["verdict"] == "mlw-ok"
     assert seen["sorted"] == "mlw-churn,mlw-fraud,mlw-hub,mlw-lost,mlw-ok,mlw-risk"
+    assert seen["most_failing"] == "mlw-lost,mlw-fraud,mlw-hub,mlw-risk,mlw-churn,mlw-ok|descending"
     assert '<details class="ws" id="ws-2" open="">' in dom        # the link to its problem opened its report
     assert '<details class="ws" id="ws-1">' in dom and '<div id="filter">' in dom
 

@@ -25,6 +25,14 @@ def _impacts(d: dict[str, Any]) -> list[Impact]:
     return [impact(p["probe"], shared.subject(p), cloud=d["cloud"]) for p in d["problems"]]
 
 
+def _weight(w: dict[str, Any]) -> int:
+    """The results column's sort key: most failures first when sorted descending; unchecked above all."""
+    if w["report"] is None:
+        return 10**9
+    c = w["report"]["counts"]
+    return int(c["fail"] * 10**6 + c["error"] * 10**3 + c["warn"])
+
+
 def render(fleet: FleetReport, *, color: bool = False) -> str:
     env = environment()
     d = shared.fleet_data(fleet)
@@ -35,4 +43,5 @@ def render(fleet: FleetReport, *, color: bool = False) -> str:
         d=d, problems=d["problems"], rows=shared.worst_first(d), label=shared.labels(d), anchors=anchors,
         bodies=bodies, numbers=shared.problem_numbers(d), impacts=_impacts(d), symbols=SYMBOLS,
         subject=shared.subject, shown=shared.NAMES_SHOWN, ranks={v.value: -v.rank for v in Verdict},
-        results=shared.results_text, network=shared.network_text, scope=shared.scope_text(d), summary=shared.summary_line(d))
+        results=shared.results_text, weight=_weight, network=shared.network_text, scope=shared.scope_text(d),
+        summary=shared.summary_line(d))
