@@ -37,4 +37,4 @@ def sample_fleet() -> FleetReport:
     return FleetReport("0.1.0", "2026-11-26T01:00:00Z", 5400, "AzureCloud",
                        {"subscriptions": [SUB_A, SUB_B], "management_groups": [], "where": "tags.team == 'ml'"},
                        runs, notes=("subscription 11111111-2222-3333-4444-555555555555 could not be read",),
-                       figures={"queries": 9, "arm_requests": 120})
+                       figures={"workspaces": 6, "resource_graph_queries": 9, "arm_requests": 120})

@@ -73,7 +73,7 @@ def test_the_schema_and_docs_describe_every_field() -> None:
     _described(s, "fleet")
     doc = (ROOT / "docs" / "fleet.md").read_text(encoding="utf-8")
     fields = [*s["properties"], *s["properties"]["scope"]["properties"], *s["$defs"]["problem"]["properties"],
-              *s["$defs"]["workspace"]["properties"]]
+              *s["$defs"]["workspace"]["properties"], *s["properties"]["figures"]["properties"]]
     for name in fields:
         assert f"| `{name}` |" in doc, name
 
