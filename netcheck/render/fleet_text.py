@@ -3,7 +3,7 @@
 Layout: a header (version, time, cloud, scope) and what limited the run; "N problems", each fleet problem
 once with its fix once and "breaks K workspaces: a, b, c, … and N more"; then "workspaces", one line each,
 worst first (verdict mark, name, subscription/resource group, its problems by number, its results per
-verdict), with "network checks need a run inside VNet X: <command>" beneath where set; the last line
+verdict, and "network checks need a run inside VNet X: <command>" where set); the last line
 counts problems and workspaces. Colour only when asked (the CLI asks per terminal), never under NO_COLOR.
 """
 
@@ -40,12 +40,11 @@ def _problems(d: dict[str, Any], label: dict[str, str], color: bool) -> list[str
     return out
 
 
-def _workspace(w: dict[str, Any], label: str, numbers: list[int], color: bool) -> list[str]:
+def _workspace(w: dict[str, Any], label: str, numbers: list[int], color: bool) -> str:
     found = f" · problem{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))}" if numbers else ""
-    line = (f"  {_mark(w['verdict'], color)} {_paint(label, '1', color)}  {w['subscription']}/{w['resource_group']}"
-            f"{found} · {shared.results_text(w)}")
     network = shared.network_text(w)
-    return [line, f"      {network}"] if network else [line]
+    return (f"  {_mark(w['verdict'], color)} {_paint(label, '1', color)}  {w['subscription']}/{w['resource_group']}"
+            f"{found} · {shared.results_text(w)}{f' · {network}' if network else ''}")
 
 
 def render(fleet: FleetReport, *, color: bool = False) -> str:
@@ -58,6 +57,6 @@ def render(fleet: FleetReport, *, color: bool = False) -> str:
     out += ["", _paint("workspaces", "1", color)]
     numbers = shared.problem_numbers(d)
     for w in shared.worst_first(d):
-        out += _workspace(w, label[w["id"]], numbers[w["id"]], color)
+        out.append(_workspace(w, label[w["id"]], numbers[w["id"]], color))
     out += ["", f"{shared.summary_line(d)} → {_paint(d['verdict'], _COLORS[d['verdict']], color)}"]
     return "\n".join(out) + "\n"
