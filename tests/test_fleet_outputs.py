@@ -123,6 +123,8 @@ def test_text_shows_hostile_names_as_inert_text_and_tells_namesakes_apart() -> N
     text = fleet_text.render(hostile_fleet())
     assert "\x1b" not in text and "\\x1b[31m\\n# f" in text
     assert len(text.splitlines()) == len(fleet_text.render(sample_fleet()).splitlines())   # no forged line
+    hub = dataclasses.replace(sample_fleet(), workspaces=(dataclasses.replace(sample_fleet().workspaces[3], kind="Hub"),))
+    assert "✓ mlw-ok (Hub)  " in fleet_text.render(hub)
     twins = dataclasses.replace(sample_fleet(), workspaces=tuple(
         dataclasses.replace(w, name="mlw-prod") for w in sample_fleet().workspaces[:2]))
     assert "breaks 2 workspaces: mlw-prod (rg-ml-fraud), mlw-prod (rg-ml-churn)" in fleet_text.render(twins)

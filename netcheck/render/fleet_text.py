@@ -2,9 +2,10 @@
 
 Layout: a header (version, time, cloud, scope) and what limited the run; "N problems", each fleet problem
 once with its fix once and "breaks K workspaces: a, b, c, … and N more"; then "workspaces", one line each,
-worst first (verdict mark, name, subscription/resource group, its problems by number, its results per
-verdict, and "network checks need a run inside VNet X: <command>" where set); the last line
-counts problems and workspaces. Colour only when asked (the CLI asks per terminal), never under NO_COLOR.
+worst first (verdict mark, name and its kind unless Default, subscription/resource group, its problems by
+number, its results per verdict, and "network checks need a run inside VNet X: <command>" where set); the
+last line counts problems and workspaces. Colour only when asked (the CLI asks per terminal), never under
+NO_COLOR.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def _problems(d: dict[str, Any], label: dict[str, str], color: bool) -> list[str
 def _workspace(w: dict[str, Any], label: str, numbers: list[int], color: bool) -> str:
     found = f" · problem{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))}" if numbers else ""
     network = shared.network_text(w)
-    return (f"  {_mark(w['verdict'], color)} {_paint(label, '1', color)}  {w['subscription']}/{w['resource_group']}"
+    kind = f" ({w['kind']})" if w["kind"] != "Default" else ""
+    return (f"  {_mark(w['verdict'], color)} {_paint(label, '1', color)}{kind}  {w['subscription']}/{w['resource_group']}"
             f"{found} · {shared.results_text(w)}{f' · {network}' if network else ''}")
 
 
