@@ -59,6 +59,17 @@ def test_the_fleet_json_validates_against_the_shipped_schema_with_each_report_ag
     assert shared["id"].startswith("acr.pe_approval@") and len(shared["workspaces"]) == 2
 
 
+def test_the_fleet_json_is_written_as_the_single_reports_is_redacted_and_inert() -> None:
+    fleet = sample_fleet()
+    leaky = dataclasses.replace(fleet.workspaces[5], error="GET https://st.blob.core.windows.net/c?sig=AbCdEf0123456789xyz "
+                                "answered 403\u202e")
+    text = render_fleet("json", dataclasses.replace(fleet, workspaces=(*fleet.workspaces[:5], leaky)))
+    assert "AbCdEf0123456789xyz" not in text and "sig=[redacted]" in text and "\\u202e" in text
+    data = json.loads(text)
+    validate(data)
+    assert data["workspaces"][5]["error"].endswith("answered 403\u202e")   # the same data, once parsed
+
+
 def _described(node: Any, path: str) -> None:
     if isinstance(node, dict):
         for key, sub in node.get("properties", {}).items():

@@ -1,6 +1,6 @@
 """One entry point for the fleet's outputs, as render.render() is for a single report's: the format a
-name asks for (`text`, `md`, `html`, `junit`; the same names and file endings as the single report's),
-each renderer loaded only when used. `--json` is the fleet's own JSON (FleetReport.to_json, redacted)."""
+name asks for (`text`, `json`, `md`, `html`, `junit`: the single report's names and file endings), each
+renderer loaded only when used."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import importlib
 
 from netcheck.fleetmodel import FleetReport
 
-MODULES = {"text": "fleet_text", "md": "fleet_markdown", "html": "fleet_html", "junit": "fleet_junit"}
+MODULES = {"text": "fleet_text", "json": "fleet_json", "md": "fleet_markdown", "html": "fleet_html",
+           "junit": "fleet_junit"}
 
 
 def render_fleet(fmt: str, fleet: FleetReport, *, color: bool = False) -> str:
