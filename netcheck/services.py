@@ -45,7 +45,9 @@ class Service:
     hosts: tuple[str, ...] = ("{name}.{suffix}",)
     private_name: str = DEFAULT_PRIVATE_NAME    # the privatelink name public DNS points a host at
     workspace_property: str | None = None       # the workspace property holding the resource's id
-    api_version: str | None = None     # read generically through ARM at this version (None: its own reader)
+    # Discovery reads it as raw ARM JSON for its private endpoint connections, at azure/versions.py's
+    # api-version for its provider (False: a reader of its own, or not read).
+    read_generically: bool = False
     record_when_private: bool = False  # a private workspace needs its record even without a private endpoint read
 
     def suffix_in(self, cloud: str) -> str:
@@ -138,7 +140,7 @@ def by_type(arm_type: str) -> tuple[Service, ...]:
 
 def read_generically() -> tuple[Service, ...]:
     """Services discovery reads through ARM from the workspace's reference (no reader of their own)."""
-    return tuple(s for s in SERVICES.values() if s.workspace_property and s.api_version)
+    return tuple(s for s in SERVICES.values() if s.workspace_property and s.read_generically)
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:

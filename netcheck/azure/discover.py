@@ -191,7 +191,7 @@ class Discovery:
 
     async def linked(self, svc: services.Service, rid: str) -> f.Linked | None:
         """A dependency the service registry names, read as raw ARM JSON for its private endpoint connections."""
-        item = await self.r.get(rid, partial(parse.linked, svc.key), svc.api_version)
+        item = await self.r.get(rid, partial(parse.linked, svc.key))
         for c in item.connections if item else ():
             self.pe(c.private_endpoint_id)
         return item
