@@ -6,6 +6,11 @@ from __future__ import annotations
 SUBSCRIPTIONS = "/subscriptions"   # every subscription the credential can read
 
 
+def workspaces(subscription: str, group: str) -> str:
+    """A resource group's workspaces (a workspace's id is this and its name)."""
+    return f"/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.MachineLearningServices/workspaces"
+
+
 def endpoints(workspace_id: str) -> str:
     return f"{workspace_id}/onlineEndpoints"
 
