@@ -24,6 +24,7 @@ from netcheck.azure.facts import Inventory
 from netcheck.cli import apply_options, scenario_settings
 from netcheck.clouds import CLOUDS, cloud
 from netcheck.model import Verdict
+from netcheck.probes.impact import impact
 from netcheck.settings import Settings
 from netcheck.sim.scenario import load
 from netcheck.sim.server import Simulator
@@ -41,7 +42,7 @@ _SEARCH = services.per_cloud("search.windows.net", "search.azure.cn", "search.wi
 THROWAWAY = services.Service(
     key="search", arm_type="Microsoft.Search/searchServices", group_ids=("searchService",), role="search",
     suffix=_SEARCH, zone=services.privatelink(_SEARCH), forward=services.forwards(_SEARCH),
-    workspace_property="searchService", read_generically=True)
+    workspace_property="searchService", read_generically=True, serves="search in the workspace's apps")
 
 
 @pytest.fixture
@@ -129,6 +130,7 @@ def test_a_registered_service_missing_its_record_fails(throwaway: services.Servi
     got = _verdicts(_scenario(tmp_path, record=False))
     assert got["pdns.records@srch-contoso.privatelink.search.windows.net"] is Verdict.FAIL
     assert got[f"dns.system@{HOST}"] is Verdict.FAIL
+    assert impact("dns.system", HOST).breaks == "search in the workspace's apps"   # the entry's own word
 
 
 def test_without_the_entry_the_service_is_unknown(tmp_path: Path) -> None:
