@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import functools
 import math
 import re
 import reprlib
@@ -270,9 +268,10 @@ def _read(name_or_path: str) -> tuple[Any, str]:
     path = Path(name_or_path)
     if (data := _generated(name_or_path)) is not None:
         return data, f"scenario {name_or_path}"
-    if name_or_path in shipped():   # parsed once a process (the tests load them hundreds of times)
-        return copy.deepcopy(_shipped_data(name_or_path)), f"scenario {name_or_path}"
-    if path.suffix in (".yaml", ".yml") or path.exists():
+    if name_or_path in shipped():
+        text = resources.files("netcheck.sim").joinpath("scenarios", shipped()[name_or_path]).read_text("utf-8")
+        source = f"scenario {name_or_path}"
+    elif path.suffix in (".yaml", ".yml") or path.exists():
         try:
             with path.open("rb") as f:   # bounded: /dev/zero or a huge file is refused, not read whole
                 raw = f.read(yamlsafe.MAX_BYTES + 1)
@@ -287,15 +286,6 @@ def _read(name_or_path: str) -> tuple[Any, str]:
         return yamlsafe.load(text), source
     except yamlsafe.YamlError as exc:
         raise ScenarioError(f"{source}: {exc}") from None
-
-
-@functools.cache
-def _shipped_data(name: str) -> Any:
-    text = resources.files("netcheck.sim").joinpath("scenarios", shipped()[name]).read_text("utf-8")
-    try:
-        return yamlsafe.load(text)
-    except yamlsafe.YamlError as exc:
-        raise ScenarioError(f"scenario {name}: {exc}") from None
 
 
 def shipped() -> dict[str, str]:
