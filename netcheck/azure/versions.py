@@ -16,9 +16,12 @@ API_VERSIONS = {
     "microsoft.containerservice": "2024-09-01",
     # what azure-mgmt-resourcegraph 8 is generated for; pinned so a new SDK default can't change the answers
     "microsoft.resourcegraph": "2021-03-01",
+    "microsoft.storage": "2026-09-01",          # storage accounts, with networkAcls and inlined PE connections
+    "microsoft.authorization": "2025-11-01",    # policy assignments
     "": "2022-12-01",   # /subscriptions: the subscriptions the credential can read
 }
 ML_API_VERSION = API_VERSIONS["microsoft.machinelearningservices"]
+ACR_API_VERSION = API_VERSIONS["microsoft.containerregistry"]   # the first with networkRuleBypassAllowedForTasks GA
 GRAPH_API_VERSION = API_VERSIONS["microsoft.resourcegraph"]
 
 
