@@ -14,7 +14,7 @@ from typing import Any
 
 from netcheck import services
 from netcheck.azure import facts as f
-from netcheck.azure import lists, parse
+from netcheck.azure import lists, parse, resolvers
 from netcheck.azure.reader import Reader
 from netcheck.azure.session import Session
 from netcheck.azure.shape import ShapeError
@@ -41,6 +41,7 @@ class Discovery:
         self.vnets: dict[str, f.Vnet] = {}
         self.clusters: dict[str, f.Cluster] = {}
         self.zone_subscriptions: list[str] = []
+        self.zone_groups: dict[str, f.ZoneGroup] = {}
 
     @property
     def workspace_id(self) -> str:
@@ -70,6 +71,7 @@ class Discovery:
         linked = [r.once(rid, partial(self.linked, svc, rid))
                   for svc in services.read_generically() if ws and raw and (rid := svc.linked_id(raw))]
         await r.settle()
+        inbound, rulesets = await self.dns_resolvers(location_vnet)
         eps, missing, known = (endpoints.result() if endpoints else None) or ((), (), ())
         return f.Inventory(
             cloud=s.cloud, subscription=s.subscription or "", resource_group=s.resource_group or "", workspace=ws,
@@ -81,7 +83,18 @@ class Discovery:
             missing_endpoints=missing, known_endpoints=known,
             clusters=tuple(sorted(self.clusters.values(), key=lambda c: c.compute_id.lower())),
             linked=tuple(x for t in linked if (x := t.result())), zone_subscriptions=tuple(self.zone_subscriptions),
-            hub=hub.result() if hub else None)
+            hub=hub.result() if hub else None, rulesets=rulesets, inbound_endpoints=inbound,
+            zone_groups=tuple(sorted(self.zone_groups.values(), key=lambda g: g.id.lower())))
+
+    async def dns_resolvers(self, location_vnet: str | None) -> tuple[tuple[f.InboundEndpoint, ...],
+                                                                       tuple[f.Ruleset, ...]]:
+        """The DNS Private Resolvers' inbound endpoints, and the rulesets linked to the VNets that matter:
+        the client's, the private endpoints', the zones' linked ones and the inbound endpoints'."""
+        subs = self.zone_subscriptions or [self.settings.subscription or ""]
+        inbound = await resolvers.inbound_endpoints(self.r, subs)
+        vnets = {v.lower() for v in (location_vnet, *self.vnets, *(p.vnet_id for p in self.pes.values()),
+                                     *(e.vnet_id for e in inbound)) if v}
+        return inbound, await resolvers.rulesets(self.r, subs, vnets)
 
     async def with_rules(self, ws: f.Workspace) -> f.Workspace:
         """The managed VNet's outbound rules from their own collection, which says why a rule is not
@@ -209,6 +222,8 @@ class Discovery:
             return
         nics = await asyncio.gather(*(self.r.get(n, _raw) for n in parse.nic_ids(raw)))
         zone_ids = self.r.parse(lists.zone_groups(pe_id), lambda: parse.zone_ids(zones or []))
+        groups = self.r.parse(lists.zone_groups(pe_id), lambda: [parse.zone_group(g) for g in zones or []])
+        self.zone_groups.update((g.id.lower(), g) for g in groups or ())
         pe = self.r.parse(pe_id, lambda: parse.private_endpoint(raw, [n for n in nics if n], zone_ids or ()))
         if pe is None:
             return
