@@ -116,7 +116,7 @@ def failed(ctx: Context, obs: Observation, probe_id: str, who: Resolver, name: N
             root = next((r for r in ctx.results_of(d.probe) if r.subject == d.subject and r.verdict is Verdict.FAIL),
                         None)
             if root is not None:
-                return Finding(subject, Verdict.FAIL, summary, ev, root.fix, root.ref)
+                return Finding(subject, Verdict.FAIL, text, ev, root.fix, root.ref)
     if root := explained_by(ctx, lk):   # a consequence shows its root's fix, never one of its own
         return Finding(subject, Verdict.FAIL, summary, ev, root.fix, root.ref)
     return Finding(subject, Verdict.FAIL, summary, ev, fix_for(ctx, name, lk, kind))

@@ -101,4 +101,21 @@ def why(d: m.Divergence) -> str | None:
         return f"{r.server}'s answers flip between private and public (dns.stability)"
     if isinstance(r, fx.NoAnswer):
         return f"{r.server} does not answer"
+    return _zone_why(r)
+
+
+def _zone_why(r: fx.Remedy) -> str | None:
+    """The private zone hop that differs (the pdns.* result named as the cause says more)."""
+    if isinstance(r, fx.LinkZone):
+        also = f" (it is linked to {', '.join(name_of(v) for v in r.linked_to)} only)" if r.linked_to else ""
+        return f"zone {r.zone} is not linked to VNet {name_of(r.vnet_id)}{also}"
+    if isinstance(r, fx.CreateZone):
+        return f"there is no private DNS zone {r.zone}"
+    if isinstance(r, fx.ZoneGroupFix):
+        return f"zone {r.zone} has no A record {r.record}"
+    if isinstance(r, fx.DuplicateZone):
+        return (f"the VNet resolves {r.zone} from the zone in {group_of(r.resolves_from)}, but the private endpoint "
+                f"writes its records into the one in {group_of(r.writes_to)}")
+    if isinstance(r, fx.ShadowZone):
+        return f"private zone {r.zone}, linked to the VNet, answers for the public names instead of {r.right_zone}"
     return None

@@ -201,10 +201,14 @@ def _judge_link(inv: Inventory, zone: Zone, vnet_id: str, why: str) -> Finding:
     link = next((lk for lk in zone.links if lk.vnet_id.lower() == vnet_id.lower()), None)
     evidence = {"zone": zone.id, "vnet": vnet_id, "why": why,
                 "links": [{"name": lk.name, "vnet": lk.vnet_id, "state": lk.state} for lk in zone.links]}
+    taken = {lk.name.lower() for lk in zone.links if link is None or lk is not link}
+    new = next(n for i in range(len(taken) + 1) if (n := f"link-{vname}" + (f"-{i + 1}" if i else "")) not in taken)
     make = cmd("az", "network", "private-dns", "link", "vnet", "create", "-g", group_of(zone.id), "-z",
-               zone.name, "-n", f"link-{vname}", "-v", vnet_id, "-e", "false")
+               zone.name, "-n", new, "-v", vnet_id, "-e", "false")
     if link is None:
-        return Finding(subject, Verdict.FAIL, f"zone {zone.name} is not linked to VNet {vname}: its names "
+        elsewhere = [name_of(lk.vnet_id) for lk in zone.links]
+        also = f" (it is linked to {', '.join(elsewhere)} only)" if elsewhere else ""
+        return Finding(subject, Verdict.FAIL, f"zone {zone.name} is not linked to VNet {vname}{also}: its names "
                        "resolve to public IPs there", evidence, fix(f"Link the zone to {vname}", make, docs="dns_link"))
     if link.state != "Completed":
         return Finding(subject, Verdict.FAIL, f"the link {link.name} is {link.state}, not Completed", evidence,
