@@ -76,11 +76,13 @@ async def _observe(ctx: Context, ns: Names) -> Observation:
     by_route = dict(zip(asked, sampled, strict=True))
     rounds = {who: by_route[route[who]] for who in servers}
     diagnosis = None
-    # inside Azure with the VNet unknown there is nothing to follow the names from
-    if inv is not None and ts and (ctx.location is not None or not ctx.where.in_azure):
+    # the VM's VNet (from its NIC, else placed by its address); inside Azure with the VNet unknown there is
+    # nothing to follow the names from
+    where = ctx.location or (ctx.where if ctx.where.vnet_id else None)
+    if inv is not None and ts and (where is not None or not ctx.where.in_azure):
         seen = tuple(m.Seen(resolver=who, name=n, rounds=tuple(m.Answer.of(r[n]) for r in rs if n in r))
                      for who, rs in rounds.items() for n in rs[0])
-        diagnosis = diagnose(inv, ctx.location, ts, m.Observed(answers=seen))
+        diagnosis = diagnose(inv, where, ts, m.Observed(answers=seen))
     return Observation(ns, servers, rounds, diagnosis)
 
 

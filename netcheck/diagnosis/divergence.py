@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from netcheck import services
-from netcheck.azure.facts import Inventory, Location
+from netcheck.azure.facts import Inventory
 from netcheck.diagnosis import model as m
 from netcheck.diagnosis import remedy as fx
 from netcheck.diagnosis.path import Hop, azure_hops, expected, forward_zones, resolving, route_hop
@@ -52,7 +52,7 @@ class Diagnosis:
 @dataclass(frozen=True)
 class _World:
     inv: Inventory
-    where: Location | None
+    where: m.Placed | None
     targets: tuple[m.Target, ...]
     observed: m.Observed
     forwarded: tuple[str, ...]
@@ -62,7 +62,7 @@ class _World:
                      and s.name == name), None)
 
 
-def diagnose(inv: Inventory, where: Location | None, targets: Iterable[m.Target], observed: m.Observed,
+def diagnose(inv: Inventory, where: m.Placed | None, targets: Iterable[m.Target], observed: m.Observed,
              forwarded: tuple[str, ...] | None = None) -> Diagnosis:
     """Judge every observed answer and every route to a private endpoint. `forwarded`: the public zones a
     forwarder may be asked to cover (default: the service registry's for the inventory's cloud)."""

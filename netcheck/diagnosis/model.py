@@ -20,6 +20,14 @@ from netcheck.subject import Ref, Resolver, Subject
 AZURE_DNS = "168.63.129.16"
 
 
+class Placed(Protocol):
+    """Where netcheck runs, as the diagnosis needs it: its VNet (None: outside every Azure VNet). A
+    facts.Location (from the VM's NIC) or a model.Where (placed by the VM's address) both are."""
+
+    @property
+    def vnet_id(self) -> str | None: ...
+
+
 def host_of(server: str) -> str:
     """A resolver's address without a port: 10.0.0.4:53 -> 10.0.0.4, [fd00::4]:53 -> fd00::4."""
     if server.startswith("["):

@@ -17,7 +17,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from netcheck import services
-from netcheck.azure.facts import InboundEndpoint, Inventory, Location, Zone, name_of
+from netcheck.azure.facts import InboundEndpoint, Inventory, Zone, name_of
 from netcheck.diagnosis import model as m
 from netcheck.diagnosis import remedy as fx
 from netcheck.subject import WHOLE, Named, RecordName, Resolver, Rule, Subject, ZoneLink, ZoneName
@@ -194,7 +194,7 @@ def azure_hops(inv: Inventory, vnet_id: str, target: m.Target, start: int = 0,
     return tuple(hops)
 
 
-def azure_vnet(inv: Inventory, resolver: Resolver, where: Location | None) -> str | None:
+def azure_vnet(inv: Inventory, resolver: Resolver, where: m.Placed | None) -> str | None:
     """The VNet whose Azure DNS answers behind a resolver: a custom server's (by its address, an inbound
     endpoint's VNet), else the client's."""
     client = where.vnet_id if where else None
@@ -218,7 +218,7 @@ def resolving(inv: Inventory, target: m.Target) -> tuple[InboundEndpoint, ...]:
                  if all(h.ok for h in azure_hops(inv, ep.vnet_id, target, seen=(ep.vnet_id.lower(),))))
 
 
-def server_hops(inv: Inventory, resolver: Resolver, where: Location | None, target: m.Target,
+def server_hops(inv: Inventory, resolver: Resolver, where: m.Placed | None, target: m.Target,
                 forwarded: tuple[str, ...]) -> tuple[Hop, ...]:
     """The hops before Azure DNS: where the machine is, and the custom servers between it and Azure DNS."""
     zones = forward_zones(target, forwarded)
@@ -240,7 +240,7 @@ def server_hops(inv: Inventory, resolver: Resolver, where: Location | None, targ
     return tuple(hops)
 
 
-def route_hop(inv: Inventory, where: Location | None, target: m.Target) -> Hop | None:
+def route_hop(inv: Inventory, where: m.Placed | None, target: m.Target) -> Hop | None:
     """From the client's VNet to the private endpoint's: same VNet, or a peering Connected on both sides.
     None when there is nothing to judge (outside Azure, or no private endpoint)."""
     client, remote = (where.vnet_id if where else None), pe_vnet(inv, target)
@@ -259,7 +259,7 @@ def route_hop(inv: Inventory, where: Location | None, target: m.Target) -> Hop |
                remedy=None if ok else fx.PeeringFix(client_vnet_id=client, pe_vnet_id=remote, sides=sides))
 
 
-def expected(inv: Inventory, where: Location | None, resolver: Resolver, target: m.Target,
+def expected(inv: Inventory, where: m.Placed | None, resolver: Resolver, target: m.Target,
              forwarded: tuple[str, ...] | None = None) -> Path:
     """The whole expected path of one name through one resolver. `forwarded`: the public zones a forwarder
     may be asked to cover (default: the service registry's for the inventory's cloud)."""
