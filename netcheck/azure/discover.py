@@ -240,7 +240,8 @@ class Discovery:
         subs = await self.r.list(lists.SUBSCRIPTIONS, parse.subscription_id) or []
         self.zone_subscriptions = [target, *(s for s in subs if s.lower() != target.lower())]
         found = await asyncio.gather(*(self.r.list(lists.zones(s), _raw) for s in self.zone_subscriptions))
-        wanted = set(self.cloud.required_zones)
+        # and any zone named like a public zone: linked to a VNet, it shadows every name under it there
+        wanted = set(self.cloud.required_zones) | set(self.cloud.forwarded_zones)
         for sub, zones in zip(self.zone_subscriptions, found, strict=True):
             pairs = self.r.parse(lists.zones(sub), partial(parse.zone_list, zones or []))
             for name, zone_id in pairs or ():

@@ -101,14 +101,18 @@ def _rule(inv: Inventory, vnet_id: str, name: str) -> tuple[Rule, fx.RuleFix] | 
     return Rule(rs.id, r.id), fx.RuleFix(ruleset_id=rs.id, rule_id=r.id, domain=r.domain, targets=r.targets)
 
 
-def _groups(inv: Inventory, target: m.Target) -> list[tuple[str | None, tuple[str, ...]]]:
-    """(group name, zone ids) of the private endpoint's zone groups."""
+def zone_groups(inv: Inventory, pe_id: str | None) -> list[tuple[str | None, tuple[str, ...]]]:
+    """(group name, zone ids) of a private endpoint's DNS zone groups."""
     groups: list[tuple[str | None, tuple[str, ...]]] = [
-        (g.name, g.zone_ids) for g in inv.zone_groups if _same(g.private_endpoint_id, target.private_endpoint_id)]
+        (g.name, g.zone_ids) for g in inv.zone_groups if _same(g.private_endpoint_id, pe_id)]
     if not groups:   # zone groups read by name are newer facts: the endpoint's own list of zone ids still counts
-        pe = next((p for p in inv.private_endpoints if _same(p.id, target.private_endpoint_id)), None)
+        pe = next((p for p in inv.private_endpoints if _same(p.id, pe_id)), None)
         groups = [(None, pe.zone_ids)] if pe and pe.zone_ids else []
     return groups
+
+
+def _groups(inv: Inventory, target: m.Target) -> list[tuple[str | None, tuple[str, ...]]]:
+    return zone_groups(inv, target.private_endpoint_id)
 
 
 def _writes_to(inv: Inventory, target: m.Target) -> list[str]:
