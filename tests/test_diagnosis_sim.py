@@ -1,7 +1,7 @@
 """The diagnosis agrees with the simulator: real discovery over ARM, real DNS queries to each resolver
 (several rounds of the VNet's custom servers), real TCP connects, then the pure diagnosis names the
-scenario's one true root cause. The probes are rewired onto this in the next round; until then this is
-the end-to-end proof that the model and the simulated world agree."""
+scenario's one true root cause: the model and the simulated world agree (the dns.* probes judge their
+answers through the same diagnosis, probes/_observe.py; test_scenarios checks the causes they report)."""
 
 from __future__ import annotations
 

@@ -71,7 +71,9 @@ class Discovery:
         linked = [r.once(rid, partial(self.linked, svc, rid))
                   for svc in services.read_generically() if ws and raw and (rid := svc.linked_id(raw))]
         await r.settle()
-        inbound, rulesets = await self.dns_resolvers(location_vnet)
+        inbound, rulesets = await resolvers.read(
+            r, self.zone_subscriptions or [s.subscription or ""],
+            {location_vnet or "", *self.vnets, *(p.vnet_id or "" for p in self.pes.values())})
         eps, missing, known = (endpoints.result() if endpoints else None) or ((), (), ())
         return f.Inventory(
             cloud=s.cloud, subscription=s.subscription or "", resource_group=s.resource_group or "", workspace=ws,
@@ -85,16 +87,6 @@ class Discovery:
             linked=tuple(x for t in linked if (x := t.result())), zone_subscriptions=tuple(self.zone_subscriptions),
             hub=hub.result() if hub else None, rulesets=rulesets, inbound_endpoints=inbound,
             zone_groups=tuple(sorted(self.zone_groups.values(), key=lambda g: g.id.lower())))
-
-    async def dns_resolvers(self, location_vnet: str | None) -> tuple[tuple[f.InboundEndpoint, ...],
-                                                                       tuple[f.Ruleset, ...]]:
-        """The DNS Private Resolvers' inbound endpoints, and the rulesets linked to the VNets that matter:
-        the client's, the private endpoints', the zones' linked ones and the inbound endpoints'."""
-        subs = self.zone_subscriptions or [self.settings.subscription or ""]
-        inbound = await resolvers.inbound_endpoints(self.r, subs)
-        vnets = {v.lower() for v in (location_vnet, *self.vnets, *(p.vnet_id for p in self.pes.values()),
-                                     *(e.vnet_id for e in inbound)) if v}
-        return inbound, await resolvers.rulesets(self.r, subs, vnets)
 
     async def with_rules(self, ws: f.Workspace) -> f.Workspace:
         """The managed VNet's outbound rules from their own collection, which says why a rule is not

@@ -52,3 +52,12 @@ async def inbound_endpoints(r: Reader, subscriptions: list[str]) -> tuple[f.Inbo
     found = await asyncio.gather(*(r.list(lists.dns_resolvers(s), _raw) for s in subscriptions))
     eps = await asyncio.gather(*(_endpoints(r, x) for items in found for x in items or ()))
     return tuple(sorted((e for group in eps for e in group), key=lambda e: e.id.lower()))
+
+
+async def read(r: Reader, subscriptions: list[str], vnets: set[str]) -> tuple[tuple[f.InboundEndpoint, ...],
+                                                                          tuple[f.Ruleset, ...]]:
+    """The inbound endpoints, and the rulesets linked to the VNets that matter: `vnets` (the client's, the
+    private endpoints'...) and the inbound endpoints' own."""
+    inbound = await inbound_endpoints(r, subscriptions)
+    wanted = {v.lower() for v in (*vnets, *(e.vnet_id for e in inbound)) if v}
+    return inbound, await rulesets(r, subscriptions, wanted)
