@@ -105,7 +105,7 @@ def failed(ctx: Context, obs: Observation, probe_id: str, who: Resolver, name: N
     d = obs.cause(who, name.fqdn)
     if d is not None:
         reason = _dnsfix.why(d)
-        text = f"{summary.split(': ', 1)[0]}: {reason}" if reason and kind in ("public", "nxdomain", "nodata") \
+        text = f"{summary.split(': ', 1)[0]}: {reason}" if reason and kind in ("public", "nxdomain", "nodata", "stale") \
             else summary
         if d.probe in ("dns.custom", "dns.stability", "ctx.location"):   # results before or after this one
             return Finding(subject, Verdict.FAIL, text, ev, root_fix(ctx, obs, d), d.ref)

@@ -116,6 +116,11 @@ def _zone_why(r: fx.Remedy) -> str | None:
     if isinstance(r, fx.DuplicateZone):
         return (f"the VNet resolves {r.zone} from the zone in {group_of(r.resolves_from)}, but the private endpoint "
                 f"writes its records into the one in {group_of(r.writes_to)}")
+    if isinstance(r, fx.StaleRecord):
+        said = {True: "something still answers there on 443 (a leftover endpoint?)", False: "nothing answers there on 443"}
+        there = "; ".join(f"{ip}: {said[ok]}" for ip, ok in r.stale_answers.items() if ok is not None)
+        return (f"the record {r.record} in {name_of(r.zone_id)} points at {', '.join(r.record_ips)}, not the private "
+                f"endpoint's {', '.join(r.nic_ips)}" + (f" ({there})" if there else ""))
     if isinstance(r, fx.ShadowZone):
         return f"private zone {r.zone}, linked to the VNet, answers for the public names instead of {r.right_zone}"
     return None

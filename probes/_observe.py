@@ -4,7 +4,8 @@ those answers (netcheck.diagnosis): each wrong one traced to the first hop that 
 Each resolver (this machine's, Azure DNS, each custom server) is asked every name several rounds, a little
 apart (--dns-rounds, --dns-spacing): a server whose answers flip is only ever judged by dns.stability, never
 from one sample. Custom servers are also asked the privatelink names, which shows a server forwarding the
-privatelink zone instead of the public one.
+privatelink zone instead of the public one; a stale address is tried on :443, which shows whether a
+leftover endpoint still answers there.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from netcheck.diagnosis import model as m
 from netcheck.diagnosis.divergence import Diagnosis, diagnose
 from netcheck.diagnosis.names import targets
 from netcheck.net.dns import Lookup, label
-from netcheck.probes._network import custom_servers, lookups, names, parse_server, resolver
+from netcheck.probes._network import TCP_TIMEOUT, bounded, custom_servers, lookups, names, parse_server, resolver
 from netcheck.settings import Address
 from netcheck.subject import Resolver
 from netcheck.targets import Names
@@ -82,8 +83,17 @@ async def _observe(ctx: Context, ns: Names) -> Observation:
     if inv is not None and ts and (where is not None or not ctx.where.in_azure):
         seen = tuple(m.Seen(resolver=who, name=n, rounds=tuple(m.Answer.of(r[n]) for r in rs if n in r))
                      for who, rs in rounds.items() for n in rs[0])
-        diagnosis = diagnose(inv, where, ts, m.Observed(answers=seen))
+        diagnosis = diagnose(inv, where, ts, m.Observed(answers=seen, connects=await _stale(ctx, ns, rounds)))
     return Observation(ns, servers, rounds, diagnosis)
+
+
+async def _stale(ctx: Context, ns: Names, rounds: dict[Resolver, Rounds]) -> dict[str, bool]:
+    """Whether anything answers on :443 at the stale addresses the names resolve to (a leftover endpoint, or
+    nothing): what a stale record's fix must say."""
+    ips = sorted({ip for rs in rounds.values() for n in ns.names if (lk := rs[0].get(n.fqdn)) and lk.ips
+                  and ns.classify(n, list(lk.ips)) == "stale" for ip in lk.ips})
+    found = await asyncio.gather(*(bounded(ctx, ctx.net.connect(ctx.settings, ip, 443, TCP_TIMEOUT)) for ip in ips))
+    return {ip: c.ok for ip, c in zip(ips, found, strict=True)}
 
 
 async def observed(ctx: Context) -> Observation | None:

@@ -20,6 +20,7 @@ from netcheck.model import Finding, Result, Verdict, Where
 from netcheck.net.dns import Lookup
 from netcheck.probe import Probe
 from netcheck.probes.context import location
+from netcheck.probes.privatedns import zone_records
 from netcheck.probes.resolution import azure, system
 from netcheck.probes.resolution_custom import custom
 from netcheck.probes.resolution_stability import stability
@@ -163,3 +164,21 @@ def test_a_ruleset_rule_sending_a_zone_to_a_public_server_is_the_root() -> None:
         f"az dns-resolver forwarding-rule delete -g {RG} --ruleset-name rs-hub -n azureml",)
     consequences = failing(got["dns.azure"]) + failing(got["dns.system"])
     assert consequences and all(f.cause == Ref("dns.custom", root.about) and f.fix == root.fix for f in consequences)
+
+
+def test_a_stale_record_says_whether_its_address_still_answers() -> None:
+    inv = inventory()
+    stale = next(z for z in inv.zones if z.name == "privatelink.azurecr.io")
+    records = tuple(dataclasses.replace(r, a=("10.20.1.99",)) if r.name == "crcontosoml" else r for r in stale.records)
+    inv = dataclasses.replace(inv, zones=tuple(dataclasses.replace(z, records=records) if z is stale else z
+                                               for z in inv.zones))
+
+    def old(t: m.Target, name: str) -> Lookup:
+        return answer(name, "10.20.1.99", chain=[t.private_name or ""]) if name == "crcontosoml.azurecr.io" \
+            else private(t, name)
+    net = ScriptedNet(dns={SYSTEM: script(inv, old), AZURE: script(inv, old)}, tcp={"10.20.1.99": "ok"})
+    got = run_all(_ctx(inv, net), zone_records, system)
+    (root,) = failing(got["pdns.records"])
+    (wrong,) = failing(got["dns.system"])
+    assert wrong.evidence["answer"] == "stale" and wrong.cause is not None and wrong.cause.subject == root.about
+    assert "points at 10.20.1.99" in wrong.summary and "something still answers there" in wrong.summary
