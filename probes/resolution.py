@@ -45,9 +45,13 @@ async def system(ctx: Context) -> list[Finding]:
     not here: no name is expected private for them.
 
     pass: the private endpoint's address. fail: a private address that is not the private
-    endpoint's (stale record); a public address (the chain shows whether it passed a privatelink
-    name: zone not linked or record missing; or not: no private endpoint, or custom DNS not
-    forwarding); NXDOMAIN. error: the resolver did not answer.
+    endpoint's (stale record: whether anything still answers at it is shown), a public address, or
+    NXDOMAIN. Each wrong answer names as its cause the first hop of its expected path that differs:
+    a custom DNS server missing a conditional forwarder (dns.custom), a forwarding ruleset rule
+    (dns.custom), answers that flip (dns.stability), netcheck running outside the VNet
+    (ctx.location), a zone missing, duplicated, misnamed or not linked, or a record missing or stale
+    (pdns.*); when Azure DNS answers right but this machine's resolver is another server, the result
+    is its own root. error: the resolver did not answer.
     """
     server = resolver(ctx)
     if server is None:

@@ -27,12 +27,16 @@ async def custom(ctx: Context) -> list[Finding]:
     private addresses). A custom server must forward the public zones (not the privatelink ones)
     to 168.63.129.16: api.azureml.ms, notebooks.azure.net, instances.ml.azure.ms (older
     workspaces: instances.azureml.ms), aznbcontent.net, inference.ml.azure.com, and the
-    dependencies' (azurecr.io, vault.azure.net, blob.core.windows.net, file.core.windows.net; other
-    clouds: their suffixes).
+    dependencies' (azurecr.io, vault.azure.net and vaultcore.azure.net, blob.core.windows.net,
+    file.core.windows.net; other clouds: their suffixes).
 
-    pass: the server answers as Azure DNS does. fail: it disagrees (the fix names exactly the
-    conditional forwarders missing for the names that differ), or it does not answer (timeout).
-    skip: the VNet uses Azure DNS, or netcheck knows neither the VNet nor a --dns-server.
+    pass: the server answers as Azure DNS does. fail: it lacks forwarders (the fix names exactly
+    the public zones missing for the names that resolve publicly through it, and the privatelink
+    zones it forwards instead), it does not answer (timeout), or its answers flip between rounds
+    (named as a consequence of dns.stability: one sample says nothing about its forwarders). A DNS
+    Private Resolver forwarding rule linked to the VNet that sends a zone to servers answering
+    publicly fails too, as `ruleset/rule`. skip: the VNet uses Azure DNS, or netcheck knows neither
+    the VNet nor a --dns-server.
     """
     if not custom_servers(ctx) and not (ctx.inventory and ctx.inventory.rulesets):
         return [no_custom_servers(ctx)]
