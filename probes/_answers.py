@@ -76,6 +76,9 @@ def fix_for(ctx: Context, name: Name, lk: Lookup, kind: str) -> Fix | None:
 def explained_by(ctx: Context, lk: Lookup) -> Result | None:
     """The failing result of the private DNS configuration fault behind a wrong answer, when stage 1
     found one: the answer names it as its cause and shows its fix."""
+    router = (r for r in ctx.results_of("kube.router") if r.subject == Host(lk.name) and r.verdict is Verdict.FAIL)
+    if kube := next(router, None):   # a Kubernetes scoring host with no record: kube.router says which to add
+        return kube
     found = _privatelink((lk.name, *lk.chain))
     if found is None:
         return None

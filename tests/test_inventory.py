@@ -30,11 +30,11 @@ def test_discovery_reads_each_resource_once_and_never_writes() -> None:
     dupes = [k for k, n in collections.Counter(reqs).items() if n > 1]
     assert dupes == []
     # the subscriptions the credential reads, 1 workspace, 3 pages of zones, 1 endpoint list, 1 deployment
-    # list, 1 model, registry + its connections,
-    # vault, 3 private endpoints with 3 zone-group lists and 2 NICs, 6 zones x (records + links) + 1 extra page,
-    # 1 VNet, the jumpbox's VM and NIC for ctx.location, and the DNS forwarding rulesets and DNS resolvers of
-    # the subscription (GETs: the VNet's POST list actions are never sent)
-    assert len(reqs) == 37
+    # list, 1 model, registry + its connections, vault, the storage account, 5 private endpoints with 5
+    # zone-group lists and 2 NICs, 6 zones x (records + links) + 1 extra page, 1 VNet, the subscription's
+    # policy assignments, the jumpbox's VM and NIC for ctx.location, and the DNS forwarding rulesets and DNS
+    # resolvers of the subscription (GETs: the VNet's POST list actions are never sent)
+    assert len(reqs) == 43
 
 
 def test_dns_private_resolver_facts_are_read_with_gets_only() -> None:

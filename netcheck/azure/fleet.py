@@ -145,11 +145,13 @@ class Snapshot:
                 for d in self._kids(ep["id"], "/deployments")
             ]
             eps.append(parse.endpoint(ep, sorted(deps, key=lambda d: d.name)))
-        registry = vault = None
+        registry = vault = storage = None
         if ws.container_registry and (raw := self.rows.get(ws.container_registry.lower())):
             registry = parse.registry(raw, None)   # its connections as the registry's own JSON inlines them
         if ws.key_vault and (raw := self.rows.get(ws.key_vault.lower())):
             vault = parse.vault(raw)
+        if ws.storage_account and (raw := self.rows.get(ws.storage_account.lower())):
+            storage = parse.storage(raw)   # its network rules and the connections its JSON inlines
         linked = []
         for svc in services.read_generically():
             if (rid := svc.linked_id(ws_row)) and (raw := self.rows.get(rid.lower())):
@@ -158,6 +160,7 @@ class Snapshot:
             *ws.connections,
             *(registry.connections if registry else ()),
             *(vault.connections if vault else ()),
+            *(storage.connections if storage else ()),
             *(c for lk in linked for c in lk.connections),
         ]
         pes = {}
@@ -197,6 +200,7 @@ class Snapshot:
             vnets=tuple(sorted(vnets.values(), key=lambda v: v.id.lower())),
             registry=registry,
             vault=vault,
+            storage=storage,   # policy assignments are not in Resource Graph's resources table: not read
             linked=tuple(linked),
             # where zones were searched: the workspace's subscription, then those Resource Graph found zones in
             zone_subscriptions=tuple(dict.fromkeys([ws.id.split("/")[2], *sorted(

@@ -39,6 +39,11 @@ def vnets(subscription: str, group: str) -> str:
     return f"/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Network/virtualNetworks"
 
 
+def policy_assignments(subscription: str) -> str:
+    """A subscription's policy assignments: with no filter, those above it, at it, and inside it."""
+    return f"/subscriptions/{subscription}/providers/Microsoft.Authorization/policyAssignments"
+
+
 def rulesets(subscription: str) -> str:
     """The DNS forwarding rulesets of a subscription (a GET: never the VNet's POST listDnsForwardingRulesets)."""
     return f"/subscriptions/{subscription}/providers/Microsoft.Network/dnsForwardingRulesets"
