@@ -106,7 +106,8 @@ def failed(ctx: Context, obs: Observation, probe_id: str, who: Resolver, name: N
     diagnosis); where the diagnosis can't tell, to the private DNS fault stage 1 found, else a guess."""
     subject, ev = Host(name.fqdn), evidence(name, lk, kind)
     d = obs.cause(who, name.fqdn)
-    if d is not None:
+    kube = next((r for r in ctx.results_of("kube.router") if r.subject == subject and r.verdict is Verdict.FAIL), None)
+    if d is not None and kube is None:   # a Kubernetes scoring host: kube.router says which record to add
         reason = _dnsfix.why(d)
         text = f"{summary.split(': ', 1)[0]}: {reason}" if reason and kind in ("public", "nxdomain", "nodata", "stale") \
             else summary
