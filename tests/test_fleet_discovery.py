@@ -14,7 +14,8 @@ from netcheck.azure import fleet
 from netcheck.azure.credential import StaticTokenCredential
 from netcheck.azure.discover import discover
 from netcheck.azure.resourcegraph import Graph, GraphError
-from netcheck.azure.session import ML_API_VERSION, Session
+from netcheck.azure.session import Session
+from netcheck.azure.versions import ML_API_VERSION
 from netcheck.settings import Settings
 from netcheck.sim import fleet as gen
 from netcheck.sim.scenario import load
