@@ -173,7 +173,8 @@ class Snapshot:
                 ]
                 pes[c.private_endpoint_id.lower()] = parse.private_endpoint(
                     raw, nics, parse.zone_ids(groups.get(raw["id"].lower(), [])))
-        wanted = set(cloud_of(self.cloud).required_zones)
+        # as a single workspace's read: also zones named like a public zone, which shadow the names under it
+        wanted = set(cloud_of(self.cloud).required_zones) | set(cloud_of(self.cloud).forwarded_zones)
         zone_ids = {z.lower() for p in pes.values() for z in p.zone_ids}
         zones = [
             self.zone(r)
@@ -206,6 +207,8 @@ class Snapshot:
             zone_subscriptions=tuple(dict.fromkeys([ws.id.split("/")[2], *sorted(
                 {str(r["id"]).split("/")[2] for r in self.rows.values()
                  if str(r.get("type", "")).lower() == NETWORK_SIDE[0]})])),
+            zone_groups=tuple(sorted((parse.zone_group(g) for p in pes for g in groups.get(p, [])),
+                                     key=lambda g: g.id.lower())),
         )
 
     def arm_reads(self, ws_row: dict[str, Any]) -> list[str]:
