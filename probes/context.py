@@ -38,8 +38,8 @@ async def credential(ctx: Context) -> list[Finding]:
     token is needed.
     """
     s = ctx.settings
-    if s.inventory:
-        return [Finding("", Verdict.PASS, f"not needed: facts come from --inventory {s.inventory}")]
+    if s.inventory or ctx.facts_from:
+        return [Finding("", Verdict.PASS, f"not needed: facts come from {ctx.facts_from or f'--inventory {s.inventory}'}")]
     from netcheck.azure import credential as cred
     from netcheck.azure.session import Session
 
@@ -131,7 +131,9 @@ async def target(ctx: Context) -> list[Finding]:
     one report `error` or `skip` naming it as their cause.
     """
     s = ctx.settings
-    if s.inventory:
+    if ctx.facts_from and ctx.inventory is not None:
+        inv = ctx.inventory   # gathered by the caller (netcheck fleet), not by this probe
+    elif s.inventory:
         try:   # checked before the run too; the file may have changed since
             inv = await asyncio.to_thread(load_inventory, Path(s.inventory))
         except ValueError as exc:

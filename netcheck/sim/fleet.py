@@ -234,6 +234,6 @@ def scenario() -> dict[str, Any]:
                 "properties": {"workspaceId": "00000000-feed-4000-8000-000000000001", "publicNetworkAccess": "Enabled"}})
     return {"scenario": 1, "name": NAME, "summary": (__doc__ or NAME).split("\n")[0], "arm": arm,
             "dns_servers": {DNS_SERVER: {"forward": list(services.forwarded_zones("AzureCloud")), "to": "azure"}},
-            "page_size": 100, "resource_graph": {"management_groups": {
+            "page_size": 100, "resource_graph": {"fleet": True, "management_groups": {
                 "mg-platform": [sub_id(s) for s in range(SUBSCRIPTIONS)],
                 "mg-landing-b": [sub_id(s) for s in range(10, SUBSCRIPTIONS)]}}}
