@@ -25,7 +25,7 @@ from netcheck.azure.resourcegraph import Graph, GraphError
 from netcheck.context import Context
 from netcheck.fleetarm import DEFAULT_ARM_CONCURRENCY, FleetArm, inventory, subscription_path
 from netcheck.fleetmodel import FleetReport, WorkspaceRun
-from netcheck.model import Target, Verdict
+from netcheck.model import Target
 from netcheck.probe import Probe
 from netcheck.runner import run, select
 from netcheck.settings import Settings
@@ -137,8 +137,11 @@ async def _workspace(base: Ctx, row: dict[str, Any]) -> WorkspaceRun:
                                        resource_group=ident["resource_group"], workspace=ident["name"], endpoints=())
         vnet = network_vnet(base.snap, inv, base.where.where.vnet_id)
         async with base.at_once:
-            ctx = Context(settings, where=base.where.where, location=base.where.location, inventory=inv,
-                          facts_from=FACTS)
+            # a workspace this machine can't reach is judged from its private endpoints' VNets, as from outside
+            where = base.where.where if vnet is None else dataclasses.replace(base.where.where, vnet_id=None,
+                                                                                subnet_id=None, private_ip=None)
+            ctx = Context(settings, where=where, location=base.where.location if vnet is None else None,
+                          inventory=inv, facts_from=FACTS)
             probes = [p for p in base.probes if vnet is None or p.stage <= 1]
             report = await run(probes, ctx, Target(settings.subscription, settings.resource_group, settings.workspace,
                                                    (), settings.cloud), base.catalog)
@@ -213,4 +216,3 @@ def unchecked(report: FleetReport) -> bool:
     return any(n.endswith(": not checked") for n in report.notes)
 
 
-__all__ = ["FACTS", "FleetFailed", "FleetInputError", "Options", "Verdict", "command", "run_fleet", "unchecked"]

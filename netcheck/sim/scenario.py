@@ -259,10 +259,10 @@ def parse(data: Any, source: str) -> Scenario:
 
 def _generated(name: str) -> Any | None:
     """Scenarios made by code (too large to ship as YAML): their data, or None."""
-    if name == "fleet-200":
-        from netcheck.sim import fleet
+    from netcheck.sim import fleet
 
-        return fleet.scenario()
+    if name in fleet.GENERATED:
+        return fleet.scenario(name)
     return None
 
 
