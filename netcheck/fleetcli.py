@@ -61,6 +61,7 @@ def add_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cloud", default="AzureCloud", help="default AzureCloud")
     p.add_argument("--arm-endpoint", type=_checked(validate.arm_endpoint), metavar="URL",
                    help="ARM base URL (private clouds, the simulator)")
+    p.add_argument("--ca-bundle", type=Path, metavar="PEM", help="trusted CAs (default: the system store)")
     r = p.add_argument_group("output")
     r.add_argument("--json", action="store_true", help="same as --format json")
     r.add_argument("--format", "--output", "-o", dest="output", choices=FORMATS)
@@ -180,4 +181,8 @@ def settings_for(args: argparse.Namespace, env: dict[str, str] | os._Environ[str
             validate.secret(token, "NETCHECK_ARM_TOKEN")
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    return Settings(cloud=args.cloud, arm_endpoint=args.arm_endpoint, arm_token=token)
+    if args.ca_bundle is not None:
+        from netcheck.cli import _check_ca_bundle
+
+        _check_ca_bundle(args.ca_bundle)
+    return Settings(cloud=args.cloud, arm_endpoint=args.arm_endpoint, arm_token=token, ca_bundle=args.ca_bundle)
