@@ -76,10 +76,11 @@ async def _scope(arm: FleetArm, scope: Scope, notes: list[str]) -> Scope:
     return dataclasses.replace(scope, subscriptions=tuple(readable))
 
 
-def _read(graph: Graph, scope: Scope, cloud: str, notes: list[str]) -> Snapshot:
-    """Resource Graph's four queries; a management group it refuses is named and left out."""
+def _read(graph: Graph, scope: Scope, cloud: str, notes: list[str]) -> tuple[Snapshot, Scope]:
+    """Resource Graph's four queries, and the scope they read: a management group it refuses is named and
+    left out."""
     try:
-        return graph_read(graph, scope, cloud)
+        return graph_read(graph, scope, cloud), scope
     except GraphError as exc:
         if exc.reason == "invalid_query":
             raise FleetInputError(f"argument --where: Resource Graph refused the query: {exc.message}") from None
@@ -93,7 +94,7 @@ def _read(graph: Graph, scope: Scope, cloud: str, notes: list[str]) -> Snapshot:
         except GraphError as exc:
             notes.append(f"management group {mg} could not be read ({exc.reason}): not checked")
     if not readable:
-        return Snapshot.build(cloud, {})
+        return Snapshot.build(cloud, {}), dataclasses.replace(scope, management_groups=())
     return _read(graph, dataclasses.replace(scope, management_groups=tuple(readable)), cloud, notes)
 
 
@@ -130,7 +131,7 @@ async def _workspace(base: Ctx, row: dict[str, Any]) -> WorkspaceRun:
         side = await base.arm.side(base.snap, row)
         if bad := [e for e in side.errors if e.reason in TRANSIENT]:
             return WorkspaceRun(**ident, error="its reads kept failing: " + "; ".join(
-                f"{f.name_of(e.resource)}: {e.reason}" for e in bad))
+                f"{'/'.join(e.resource.split('/')[-2:])}: {e.reason}" for e in bad))
         inv = inventory(base.snap, row, side)
         assert inv.workspace is not None
         settings = dataclasses.replace(base.settings, subscription=ident["subscription"],
@@ -178,7 +179,7 @@ async def run_fleet(settings: Settings, options: Options, catalog: Sequence[Prob
         if options.scope.subscriptions and not scope.subscriptions:
             snap = Snapshot.build(settings.cloud, {})
         else:
-            snap = await asyncio.to_thread(_read, graph, scope, settings.cloud, notes)
+            snap, scope = await asyncio.to_thread(_read, graph, scope, settings.cloud, notes)
         if snap.subscription_limit_hit:
             notes.append("Resource Graph cut the scope (x-ms-tenant-subscription-limit-hit): name subscriptions "
                          "(-s) or a management group to check the rest")
