@@ -99,7 +99,7 @@ def render(fmt: str, report: FleetReport) -> str:
         import importlib
 
         module = importlib.import_module(f"netcheck.render.fleet_{ {'md': 'markdown'}.get(fmt, fmt)}")
-        text: str = getattr(module, "render")(report)
+        text: str = module.render(report)
         return text
     except (ImportError, AttributeError):
         return text_report(report)

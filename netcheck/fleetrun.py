@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from netcheck import __version__
@@ -46,7 +46,7 @@ class FleetFailed(Exception):
 
 @dataclass(frozen=True)
 class Options:
-    scope: Scope = Scope()
+    scope: Scope = field(default_factory=Scope)
     arm_concurrency: int = DEFAULT_ARM_CONCURRENCY
 
 
@@ -124,18 +124,18 @@ def command(ws: f.Workspace, cloud: str) -> str:
 
 
 async def _workspace(base: Ctx, row: dict[str, Any]) -> WorkspaceRun:
-    ident = dict(id=str(row["id"]), name=str(row.get("name") or f.name_of(row["id"])),
-                 subscription=str(row["id"]).split("/")[2], resource_group=f.group_of(str(row["id"])),
-                 kind=str(row.get("kind") or "Default"))
+    rid = str(row["id"])
+    ident = WorkspaceRun(id=rid, name=str(row.get("name") or f.name_of(rid)), subscription=rid.split("/")[2],
+                         resource_group=f.group_of(rid), kind=str(row.get("kind") or "Default"))
     try:
         side = await base.arm.side(base.snap, row)
         if bad := [e for e in side.errors if e.reason in TRANSIENT]:
-            return WorkspaceRun(**ident, error="its reads kept failing: " + "; ".join(
+            return dataclasses.replace(ident, error="its reads kept failing: " + "; ".join(
                 f"{'/'.join(e.resource.split('/')[-2:])}: {e.reason}" for e in bad))
         inv = inventory(base.snap, row, side)
         assert inv.workspace is not None
-        settings = dataclasses.replace(base.settings, subscription=ident["subscription"],
-                                       resource_group=ident["resource_group"], workspace=ident["name"], endpoints=())
+        settings = dataclasses.replace(base.settings, subscription=ident.subscription,
+                                       resource_group=ident.resource_group, workspace=ident.name, endpoints=())
         vnet = network_vnet(base.snap, inv, base.where.where.vnet_id)
         async with base.at_once:
             # a workspace this machine can't reach is judged from its private endpoints' VNets, as from outside
@@ -147,10 +147,10 @@ async def _workspace(base: Ctx, row: dict[str, Any]) -> WorkspaceRun:
             report = await run(probes, ctx, Target(settings.subscription, settings.resource_group, settings.workspace,
                                                    (), settings.cloud), base.catalog)
     except Exception as exc:   # a bug or an unmapped failure is this workspace's error, never the fleet's
-        return WorkspaceRun(**ident, error=f"{type(exc).__name__}: {exc}")
+        return dataclasses.replace(ident, error=f"{type(exc).__name__}: {exc}")
     if vnet is None:
-        return WorkspaceRun(**ident, report=report)
-    return WorkspaceRun(**ident, report=report, network=f"network checks need a run inside VNet {f.name_of(vnet)}",
+        return dataclasses.replace(ident, report=report)
+    return dataclasses.replace(ident, report=report, network=f"network checks need a run inside VNet {f.name_of(vnet)}",
                         command=command(inv.workspace, settings.cloud))
 
 
@@ -171,7 +171,7 @@ async def run_fleet(settings: Settings, options: Options, catalog: Sequence[Prob
                     progress: Progress | None = None) -> FleetReport:
     started, t0 = dt.datetime.now(dt.UTC), time.monotonic()
     where = await _where(settings, catalog)
-    session, notes = where.credential, []
+    session, notes = where.credential, list[str]()
     arm = FleetArm(session, options.arm_concurrency)
     graph = Graph(session)
     try:
