@@ -367,9 +367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "diff":
             return diff(args)
         if command == "fleet":
-            from netcheck import fleetcli
-
-            return fleetcli.run(fleetcli.settings_for(args, os.environ), args)
+            return fleet(args)
         if command == "collect" and (args.fix_plan or args.rerun):
             raise UsageError("collect reads facts only: --fix-plan and --rerun belong to a check")
         if not apply_rerun(args):
@@ -588,15 +586,27 @@ def demo(args: argparse.Namespace) -> int:
         return 0
     scenario = _load_scenario(args.scenario)
     if scenario.resource_graph.get("fleet"):   # a fleet: checked as `netcheck fleet` checks one
-        from netcheck import fleetcli
-
         with Simulator(scenario, args.latency) as sim:
-            return fleetcli.run(sim.settings(Settings(cloud=args.cloud)), args)
+            return fleet(args, sim.settings(Settings(cloud=args.cloud)))
     apply_options(args, scenario)
     if not apply_rerun(args):
         return 0
     with Simulator(scenario, args.latency) as sim:
         return run_check(scenario_settings(sim, args, os.environ), args)
+
+
+def fleet(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    """`netcheck fleet` (fleetcli.py), or `demo` of a fleet scenario (its settings point at the simulator)."""
+    from netcheck import fleetcli
+
+    try:
+        if settings is None:
+            if args.ca_bundle is not None:
+                _check_ca_bundle(args.ca_bundle)
+            settings = fleetcli.settings_for(args, os.environ)
+        return fleetcli.run(settings, args, run_async)
+    except fleetcli.BadInput as exc:
+        raise UsageError(str(exc)) from None
 
 
 def serve(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,11 @@ if TYPE_CHECKING:
     from netcheck.settings import Settings
 
 FORMATS = ("text", "json", "md", "html", "junit")
+Runner = Callable[[Coroutine[Any, Any, Any]], Any]
+
+
+class BadInput(Exception):
+    """Bad usage or input (cli.py's UsageError: one line, exit 2)."""
 MAX_WHERE = 2000   # a KQL condition longer than this is not one a person wrote
 
 
@@ -133,9 +139,8 @@ def progress(done: int, total: int) -> None:
     sys.stderr.flush()
 
 
-def run(settings: Settings, args: argparse.Namespace) -> int:
+def run(settings: Settings, args: argparse.Namespace, run_async: Runner) -> int:
     """Check the fleet and write its report; the exit code as a single run's (see fleetmodel)."""
-    from netcheck.cli import UsageError, run_async
     from netcheck.fleetmodel import fleet_exit_code
     from netcheck.fleetrun import FleetFailed, FleetInputError, Options, run_fleet, unchecked
     from netcheck.output import write_report, write_stream
@@ -147,7 +152,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         report = run_async(run_fleet(settings, Options(scope_of(args), args.arm_concurrency), CATALOG,
                                      progress if sys.stderr.isatty() else None))
     except FleetInputError as exc:
-        raise UsageError(redact_text(str(exc))) from None
+        raise BadInput(redact_text(str(exc))) from None
     except FleetFailed as exc:
         print(redact_text(f"netcheck: fleet not checked: {exc}"), file=sys.stderr)
         return 3
@@ -159,7 +164,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         try:
             write_report(args.out, text)
         except OSError as exc:
-            raise UsageError(f"argument --out: cannot write {str(args.out)!r}: {exc.strerror or exc}") from None
+            raise BadInput(f"argument --out: cannot write {str(args.out)!r}: {exc.strerror or exc}") from None
         print(f"netcheck: fleet {report.verdict.value}; {fmt} report written to {args.out}", file=sys.stderr)
     else:
         write_stream(sys.stdout, text, fmt)
@@ -169,20 +174,15 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 def settings_for(args: argparse.Namespace, env: dict[str, str] | os._Environ[str]) -> Settings:
     """Settings for a fleet run outside the simulator: the cloud, the ARM endpoint, the token."""
-    from netcheck.cli import UsageError
     from netcheck.clouds import CLOUDS
     from netcheck.settings import Settings
 
     if args.cloud not in CLOUDS:
-        raise UsageError(f"argument --cloud: {args.cloud!r} is not one of {', '.join(sorted(CLOUDS))}")
+        raise BadInput(f"argument --cloud: {args.cloud!r} is not one of {', '.join(sorted(CLOUDS))}")
     token = env.get("NETCHECK_ARM_TOKEN") or None
     try:
         if token is not None:
             validate.secret(token, "NETCHECK_ARM_TOKEN")
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    if args.ca_bundle is not None:
-        from netcheck.cli import _check_ca_bundle
-
-        _check_ca_bundle(args.ca_bundle)
+        raise BadInput(str(exc)) from None
     return Settings(cloud=args.cloud, arm_endpoint=args.arm_endpoint, arm_token=token, ca_bundle=args.ca_bundle)
