@@ -1,0 +1,40 @@
+"""Plain frozen facts read from ARM. Probes judge these and never see an SDK object.
+
+ids: taking resource ids apart; workspace: the workspace and its dependencies; network: private endpoints,
+zones, VNets and DNS resolvers; inventory: all of it for one run, and its JSON round trip. Import from here.
+"""
+
+from netcheck.azure.facts.ids import group_of, name_of, parent, vnet_of_subnet
+from netcheck.azure.facts.inventory import INVENTORY_SCHEMA, Inventory, ReadError, load_inventory
+from netcheck.azure.facts.network import (
+    DnsConfig,
+    ForwardingRule,
+    InboundEndpoint,
+    Location,
+    Peering,
+    PrivateEndpoint,
+    RecordSet,
+    Ruleset,
+    Vnet,
+    VnetLink,
+    Zone,
+    ZoneGroup,
+)
+from netcheck.azure.facts.workspace import (
+    Cluster,
+    Connection,
+    Deployment,
+    Endpoint,
+    Linked,
+    OutboundRule,
+    Registry,
+    Vault,
+    Workspace,
+)
+
+__all__ = [
+    "INVENTORY_SCHEMA", "Cluster", "Connection", "Deployment", "DnsConfig", "Endpoint", "ForwardingRule",
+    "InboundEndpoint", "Inventory", "Linked", "Location", "OutboundRule", "Peering", "PrivateEndpoint", "ReadError",
+    "RecordSet", "Registry", "Ruleset", "Vault", "Vnet", "VnetLink", "Workspace", "Zone", "ZoneGroup",
+    "group_of", "load_inventory", "name_of", "parent", "vnet_of_subnet",
+]
