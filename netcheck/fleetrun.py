@@ -181,8 +181,9 @@ async def run_fleet(settings: Settings, options: Options, catalog: Sequence[Prob
         else:
             snap, scope = await asyncio.to_thread(_read, graph, scope, settings.cloud, notes)
         if snap.subscription_limit_hit:
-            notes.append("Resource Graph cut the scope (x-ms-tenant-subscription-limit-hit): name subscriptions "
-                         "(-s) or a management group to check the rest")
+            notes.append("Resource Graph cut the scope at its subscription limit (x-ms-tenant-subscription-limit-hit; "
+                         "name subscriptions with -s or a management group to check the rest): the subscriptions "
+                         "past the limit: not checked")
         probes = [p for p in select(catalog, settings.only, settings.skip) if p.id != "ctx.location"]
         base = Ctx(settings, catalog, probes, where, snap, arm, asyncio.Semaphore(WORKSPACES_AT_ONCE))
         done, total = 0, len(snap.workspaces)

@@ -122,10 +122,10 @@ def test_an_unreadable_management_group_is_named_and_the_rest_checked() -> None:
     assert "management group mg-nope could not be read" in healthy.stderr
 
 
-def _scenario(tmp_path: Path, faults: list[dict[str, Any]]) -> Path:
+def _scenario(tmp_path: Path, faults: list[dict[str, Any]], **extra: Any) -> Path:
     path = tmp_path / "fleet.yaml"
     path.write_text(json.dumps({"scenario": 1, "name": "fleet-faults", "summary": "fleet-24 with faults",
-                                "base": SMALL, "faults": faults}))
+                                "base": SMALL, "faults": faults, **extra}))
     return path
 
 
@@ -143,8 +143,9 @@ def test_an_unreadable_subscription_is_named_and_the_others_checked(tmp_path: Pa
 
 
 def test_throttling_loses_no_result_and_a_workspace_whose_reads_kept_failing_is_an_error(tmp_path: Path) -> None:
+    """Also: a tenant scope larger than Resource Graph's subscription limit is cut, and the report says so."""
     stuck = "pe-kv-fleet002"
-    path = _scenario(tmp_path, [
+    path = _scenario(tmp_path, resource_graph={"fleet": True, "subscription_limit": 19}, faults=[
         {"request": "POST /providers/Microsoft.ResourceGraph/resources", "status": 429, "retry_after": 0, "times": 2},
         {"request": "GET */privateDnsZoneGroups", "status": 429, "retry_after": 0, "times": 20},
         {"request": f"GET */privateEndpoints/{stuck}/privateDnsZoneGroups", "status": 429, "retry_after": 0},
@@ -153,7 +154,9 @@ def test_throttling_loses_no_result_and_a_workspace_whose_reads_kept_failing_is_
     assert run.returncode == 1, run.stderr
     doc = json.loads(run.stdout)
     valid(doc)
-    assert len(doc["workspaces"]) == SMALL_N
+    assert any("x-ms-tenant-subscription-limit-hit" in n for n in doc["notes"])
+    cut = gen.sub_id(19)   # the 20th subscription, and its one workspace (fleet-24's last)
+    assert len(doc["workspaces"]) == SMALL_N - 1 and cut not in {w["subscription"] for w in doc["workspaces"]}
     errors = {w["name"]: w["error"] for w in doc["workspaces"] if w["error"]}
     assert errors == {gen.workspace_name(2): f"its reads kept failing: {stuck}/privateDnsZoneGroups: throttled"}
     assert next(w for w in doc["workspaces"] if w["error"])["verdict"] == "error"
