@@ -97,15 +97,15 @@ def _format(args: argparse.Namespace) -> str:
     return "text"
 
 
-def render(fmt: str, report: FleetReport) -> str:
-    """The report in a format: the fleet renderers where they exist, else this module's text."""
+def render(fmt: str, report: FleetReport, color: bool = False) -> str:
+    """The report in a format: the fleet renderers (render/fleet_*.py) where they exist, else this module's text."""
     if fmt == "json":
         return json.dumps(report.to_json(), indent=2) + "\n"
     try:
         import importlib
 
         module = importlib.import_module(f"netcheck.render.fleet_{ {'md': 'markdown'}.get(fmt, fmt)}")
-        text: str = module.render(report)
+        text: str = module.render(report, color=color)
         return text
     except (ImportError, AttributeError):
         return text_report(report)
@@ -159,7 +159,8 @@ def run(settings: Settings, args: argparse.Namespace, run_async: Runner) -> int:
     for note in report.notes:
         if note.endswith(": not checked"):
             print(redact_text(f"netcheck: {note}"), file=sys.stderr)
-    text = render(fmt, report)
+    text = render(fmt, report, color=fmt == "text" and args.out is None and sys.stdout.isatty()
+                  and not os.environ.get("NO_COLOR"))
     if args.out is not None:
         try:
             write_report(args.out, text)
