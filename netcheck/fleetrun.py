@@ -170,7 +170,9 @@ class Ctx:
 async def run_fleet(settings: Settings, options: Options, catalog: Sequence[Probe],
                     progress: Progress | None = None) -> FleetReport:
     started, t0 = dt.datetime.now(dt.UTC), time.monotonic()
-    where = await _where(settings, catalog)
+    # the ARM session's connection pool holds as many connections as the fleet's bound lets fly
+    where = await _where(dataclasses.replace(settings, concurrency=max(settings.concurrency, options.arm_concurrency)),
+                         catalog)
     session, notes = where.credential, list[str]()
     arm = FleetArm(session, options.arm_concurrency)
     graph = Graph(session)
