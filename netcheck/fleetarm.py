@@ -17,9 +17,11 @@ from typing import Any
 
 from netcheck.azure import facts as f
 from netcheck.azure import lists, parse
+from netcheck.azure.discover import Discovery
 from netcheck.azure.fleet import Snapshot
 from netcheck.azure.reader import Reader
 from netcheck.azure.session import Session
+from netcheck.settings import Settings
 
 DEFAULT_ARM_CONCURRENCY = 16
 BUCKET, REFILL_PER_S = 250, 25.0   # ARM's read bucket per subscription and principal
@@ -54,6 +56,7 @@ class Side:
     zone_groups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)   # PE id (lower) -> raw groups
     models: dict[str, dict[str, Any]] = field(default_factory=dict)              # model id (lower) -> raw
     rules: list[f.OutboundRule] | None = None
+    clusters: list[f.Cluster] = field(default_factory=list)   # behind Kubernetes endpoints' computes
     extra: dict[str, dict[str, Any]] = field(default_factory=dict)   # resources Resource Graph did not return
     errors: list[f.ReadError] = field(default_factory=list)
 
@@ -103,13 +106,17 @@ class FleetArm:
             elif "/models/" in low:
                 if (item := await self.get(path)) is not None:
                     side.models[low] = item
-            elif "/computes/" in low:
-                return   # Kubernetes endpoints' clusters: not read in a fleet run (see the report)
+            elif "/computes/" in low:   # a Kubernetes endpoint's cluster and its nodes' VNets, as discovery reads them
+                disc = Discovery(Settings(cloud=snap.cloud), self.reader.session, self.reader)
+                disc.cluster(path)
+                await self.reader.tasks[low]
+                side.clusters += disc.clusters.values()
             elif (item := await self.get(path)) is not None:
                 side.extra[low] = item
 
         await asyncio.gather(*(one(p) for p in paths))
-        side.errors = [e for p in paths if (e := self.reader.errors.get(p))]
+        read = [*paths, *(c.cluster_id for c in side.clusters if c.cluster_id)]
+        side.errors = [e for p in read if (e := self.reader.errors.get(p))]
         return side
 
     def close(self) -> None:
@@ -124,6 +131,8 @@ def inventory(snap: Snapshot, ws_row: dict[str, Any], side: Side) -> f.Inventory
     if side.rules and inv.workspace is not None:
         inv = dataclasses.replace(inv, workspace=dataclasses.replace(
             inv.workspace, outbound_rules=tuple(sorted(side.rules, key=lambda x: x.name))))
+    if side.clusters:
+        inv = dataclasses.replace(inv, clusters=tuple(sorted(side.clusters, key=lambda c: c.compute_id.lower())))
     if side.errors:
         inv = dataclasses.replace(inv, errors=tuple(sorted({e.resource.lower(): e for e in [*inv.errors, *side.errors]}
                                                           .values(), key=lambda e: e.resource.lower())))
