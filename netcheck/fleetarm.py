@@ -91,7 +91,7 @@ class FleetArm:
 
     async def side(self, snap: Snapshot, ws_row: dict[str, Any]) -> Side:
         """Every read `snap.arm_reads` names for a workspace, at once within the fleet's bound."""
-        paths = snap.arm_reads(ws_row)
+        paths = list(dict.fromkeys(snap.arm_reads(ws_row)))   # two deployments of one model: one read
         side = Side()
 
         async def one(path: str) -> None:
