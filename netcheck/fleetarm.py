@@ -36,17 +36,14 @@ class Pacer:
         self.waited_s = 0.0
 
     async def take(self, subscription: str) -> None:
-        while True:
-            now = self.clock()
-            tokens, then = self._buckets.get(subscription.lower(), (float(self.size), now))
-            tokens = min(float(self.size), tokens + (now - then) * self.rate)
-            if tokens >= 1:
-                self._buckets[subscription.lower()] = (tokens - 1, now)
-                return
-            self._buckets[subscription.lower()] = (tokens, now)
-            wait = (1 - tokens) / self.rate
-            self.waited_s += wait
-            await asyncio.sleep(wait)
+        """Take a token, waiting until it is there: a token taken ahead is a debt the next reads wait out too."""
+        key, now = subscription.lower(), self.clock()
+        tokens, then = self._buckets.get(key, (float(self.size), now))
+        tokens = min(float(self.size), tokens + (now - then) * self.rate) - 1
+        self._buckets[key] = (tokens, now)
+        if tokens < 0:
+            self.waited_s += -tokens / self.rate
+            await asyncio.sleep(-tokens / self.rate)
 
 
 @dataclass
