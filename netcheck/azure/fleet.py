@@ -7,6 +7,7 @@ hold is named per workspace by `Snapshot.arm_reads()`, for the ARM readers (see 
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -102,6 +103,11 @@ class Snapshot:
                 children[f.parent(rid).lower()].append(row)
         return cls(cloud, list(results.get("workspaces", [])), rows, dict(children))
 
+    @functools.cached_property
+    def zone_rows(self) -> dict[str, dict[str, Any]]:
+        """The private DNS zones' rows by id (lower), found once for every workspace."""
+        return {rid: r for rid, r in self.rows.items() if str(r.get("type", "")).lower() == NETWORK_SIDE[0]}
+
     # ---- per workspace ---------------------------------------------------------------------------
     def _kids(self, rid: str, kind: str) -> list[dict[str, Any]]:
         return sorted(
@@ -172,12 +178,8 @@ class Snapshot:
                     raw, nics, parse.zone_ids(groups.get(raw["id"].lower(), [])))
         wanted = set(cloud_of(self.cloud).required_zones)
         zone_ids = {z.lower() for p in pes.values() for z in p.zone_ids}
-        zones = [
-            self.zone(r)
-            for rid, r in self.rows.items()
-            if str(r.get("type", "")).lower() == NETWORK_SIDE[0]
-            and (str(r.get("name", "")).lower() in wanted or rid in zone_ids)
-        ]
+        zones = [self.zone(r) for rid, r in self.zone_rows.items()
+                 if str(r.get("name", "")).lower() in wanted or rid in zone_ids]
         vnet_ids = {p.vnet_id.lower() for p in pes.values() if p.vnet_id} | {
             lk.vnet_id.lower() for z in zones for lk in z.links
         }
@@ -200,8 +202,7 @@ class Snapshot:
             linked=tuple(linked),
             # where zones were searched: the workspace's subscription, then those Resource Graph found zones in
             zone_subscriptions=tuple(dict.fromkeys([ws.id.split("/")[2], *sorted(
-                {str(r["id"]).split("/")[2] for r in self.rows.values()
-                 if str(r.get("type", "")).lower() == NETWORK_SIDE[0]})])),
+                {str(r["id"]).split("/")[2] for r in self.zone_rows.values()})])),
         )
 
     def arm_reads(self, ws_row: dict[str, Any]) -> list[str]:
