@@ -99,8 +99,13 @@ def _format(args: argparse.Namespace) -> str:
 
 def render(fmt: str, report: FleetReport, color: bool = False) -> str:
     """The report in a format: the fleet renderers (render/fleet_*.py) where they exist, else this module's text."""
-    if fmt == "json":
-        return json.dumps(report.to_json(), indent=2) + "\n"
+    if fmt == "json":   # as a single report's JSON: redacted, invisible characters escaped
+        from netcheck.redact import redact
+        from netcheck.render.common import valid_unicode
+        from netcheck.render.json_report import _INVISIBLE
+
+        data = json.dumps(valid_unicode(redact(report.to_json())), indent=2, ensure_ascii=False)
+        return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", data) + "\n"
     try:
         import importlib
 

@@ -27,6 +27,7 @@ from netcheck.fleetarm import DEFAULT_ARM_CONCURRENCY, FleetArm, inventory, subs
 from netcheck.fleetmodel import FleetReport, WorkspaceRun
 from netcheck.model import Target
 from netcheck.probe import Probe
+from netcheck.redact import redact_text
 from netcheck.runner import run, select
 from netcheck.settings import Settings
 
@@ -147,7 +148,7 @@ async def _workspace(base: Ctx, row: dict[str, Any]) -> WorkspaceRun:
             report = await run(probes, ctx, Target(settings.subscription, settings.resource_group, settings.workspace,
                                                    (), settings.cloud), base.catalog)
     except Exception as exc:   # a bug or an unmapped failure is this workspace's error, never the fleet's
-        return dataclasses.replace(ident, error=f"{type(exc).__name__}: {exc}")
+        return dataclasses.replace(ident, error=redact_text(f"{type(exc).__name__}: {exc}"))
     if vnet is None:
         return dataclasses.replace(ident, report=report)
     return dataclasses.replace(ident, report=report, network=f"network checks need a run inside VNet {f.name_of(vnet)}",
