@@ -208,7 +208,7 @@ async def run_fleet(settings: Settings, options: Options, catalog: Sequence[Prob
         notes.insert(0, f"netcheck ran inside VNet {f.name_of(where.where.vnet_id)}")
     figures = {"workspaces": len(runs), "resource_graph_queries": snap.queries,
                "resource_graph_requests": snap.requests, "arm_requests": arm.requests,
-               "arm_concurrency": options.arm_concurrency,
+               "arm_concurrency": options.arm_concurrency, "arm_paced_s": round(arm.pacer.waited_s, 3),
                "network_checked": sum(1 for r in runs if r.report is not None and r.network is None)}
     return FleetReport(__version__, started.isoformat(timespec="seconds").replace("+00:00", "Z"),
                        round((time.monotonic() - t0) * 1000), settings.cloud,
