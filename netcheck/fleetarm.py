@@ -52,7 +52,7 @@ class Side:
 
     zone_groups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)   # PE id (lower) -> raw groups
     models: dict[str, dict[str, Any]] = field(default_factory=dict)              # model id (lower) -> raw
-    rules: list[f.OutboundRule] | None = None
+    rules: dict[str, list[f.OutboundRule]] = field(default_factory=dict)    # workspace id (lower) -> rules
     clusters: list[f.Cluster] = field(default_factory=list)   # behind Kubernetes endpoints' computes
     extra: dict[str, dict[str, Any]] = field(default_factory=dict)   # resources Resource Graph did not return
     errors: list[f.ReadError] = field(default_factory=list)
@@ -81,25 +81,39 @@ class FleetArm:
         result: dict[str, Any] | None = await self._call(path, lambda: arm.get(path))
         return result
 
-    async def list(self, path: str) -> list[dict[str, Any]] | None:
+    async def items(self, path: str) -> list[dict[str, Any]] | None:
         arm = self.reader.session.arm()
         result: list[dict[str, Any]] | None = await self._call(path, lambda: arm.list(path))
         return result
 
     async def side(self, snap: Snapshot, ws_row: dict[str, Any]) -> Side:
-        """Every read `snap.arm_reads` names for a workspace, at once within the fleet's bound."""
-        paths = list(dict.fromkeys(snap.arm_reads(ws_row)))   # two deployments of one model: one read
-        side = Side()
+        """Every read `snap.arm_reads` names for a workspace, at once within the fleet's bound; then what those
+        reads name in turn (a project's hub read through ARM: its rules and private endpoints)."""
+        side, paths, done = Side(), list[str](), set[str]()
+        for _ in range(3):
+            for rid, raw in side.extra.items():
+                snap.rows.setdefault(rid, raw)
+            more = [p for p in dict.fromkeys(snap.arm_reads(ws_row)) if p.lower() not in done]   # each path once
+            if not more:
+                break
+            done.update(p.lower() for p in more)
+            paths += more
+            await self._round(side, snap, more)
+        read = [*paths, *(c.cluster_id for c in side.clusters if c.cluster_id)]
+        side.errors = [e for p in read if (e := self.reader.errors.get(p))]
+        return side
 
+    async def _round(self, side: Side, snap: Snapshot, paths: list[str]) -> None:
         async def one(path: str) -> None:
             low = path.lower()
             if low.endswith("/privatednszonegroups"):
-                if (items := await self.list(path)) is not None:
+                if (items := await self.items(path)) is not None:
                     side.zone_groups[low.rsplit("/", 1)[0]] = items
             elif low.endswith("/outboundrules"):
-                items = await self.list(path)
+                items = await self.items(path)
                 self.reader.errors.pop(path, None)   # the workspace's inline map stands in, as in a single run
-                side.rules = list(parse.outbound_rules(items)) if items else None
+                if items:
+                    side.rules[low.rsplit("/", 1)[0]] = list(parse.outbound_rules(items))
             elif "/models/" in low:
                 if (item := await self.get(path)) is not None:
                     side.models[low] = item
@@ -112,9 +126,6 @@ class FleetArm:
                 side.extra[low] = item
 
         await asyncio.gather(*(one(p) for p in paths))
-        read = [*paths, *(c.cluster_id for c in side.clusters if c.cluster_id)]
-        side.errors = [e for p in read if (e := self.reader.errors.get(p))]
-        return side
 
     def close(self) -> None:
         self.reader.close()
@@ -124,10 +135,7 @@ def inventory(snap: Snapshot, ws_row: dict[str, Any], side: Side) -> f.Inventory
     """The workspace's Inventory from Resource Graph's rows and what ARM added, errors included."""
     for rid, raw in side.extra.items():
         snap.rows.setdefault(rid, raw)
-    inv = snap.inventory(ws_row, side.zone_groups, side.models)
-    if side.rules and inv.workspace is not None:
-        inv = dataclasses.replace(inv, workspace=dataclasses.replace(
-            inv.workspace, outbound_rules=tuple(sorted(side.rules, key=lambda x: x.name))))
+    inv = snap.inventory(ws_row, side.zone_groups, side.models, side.rules)
     if side.clusters:
         inv = dataclasses.replace(inv, clusters=tuple(sorted(side.clusters, key=lambda c: c.compute_id.lower())))
     if side.errors:

@@ -28,7 +28,7 @@ API_ZONE = "privatelink.api.azureml.ms"
 
 @pytest.mark.parametrize("name", ["healthy", "custom-dns-ok", "record-stale", "acr-pe-pending", "zone-not-linked",
                                   "mlflow-legacy", "sovereign-china", "two-faults", "kubernetes-bad-cert",
-                                  "managed-vnet-rules"])
+                                  "managed-vnet-rules", "foundry-hub-project", "project-own-managed-network"])
 def test_inventory_from_resource_graph_equals_a_single_workspace_read(name: str) -> None:
     with Simulator(load(name)) as sim:
         settings = sim.settings(Settings())

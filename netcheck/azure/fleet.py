@@ -7,6 +7,7 @@ hold is named per workspace by `Snapshot.arm_reads()`, for the ARM readers (see 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -135,15 +136,34 @@ class Snapshot:
             self._vnets[key] = parse.vnet(row)
         return self._vnets.get(key)
 
+    @functools.cached_property
+    def workspace_rows(self) -> dict[str, dict[str, Any]]:
+        return {str(r["id"]).lower(): r for r in self.workspaces}
+
+    def hub_row(self, ws: f.Workspace) -> dict[str, Any] | None:
+        """A Foundry project's hub: among the fleet's workspaces, or read through ARM (out of the scope or --where)."""
+        if not (ws.is_project and ws.hub_id):
+            return None
+        return self.workspace_rows.get(ws.hub_id.lower()) or self.rows.get(ws.hub_id.lower())
+
     def inventory(
         self,
         ws_row: dict[str, Any],
         zone_groups: Mapping[str, list[dict[str, Any]]] | None = None,
         models: Mapping[str, dict[str, Any]] | None = None,
+        rules: Mapping[str, Sequence[f.OutboundRule]] | None = None,
     ) -> f.Inventory:
-        """A workspace's Inventory from the rows; `zone_groups` (PE id -> raw groups) and `models` (model id ->
-        raw) are what ARM read for it. Without zone groups a private endpoint names no zones."""
-        ws, groups, models = parse.workspace(ws_row), zone_groups or {}, models or {}
+        """A workspace's Inventory from the rows; `zone_groups` (PE id -> raw groups), `models` (model id -> raw)
+        and `rules` (workspace id -> its outbound rules) are what ARM read for it. Without zone groups a private
+        endpoint names no zones; without rules a managed network's are the workspace's inline map."""
+        groups, models, rules = zone_groups or {}, models or {}, rules or {}
+
+        def with_rules(w: f.Workspace) -> f.Workspace:
+            found = rules.get(w.id.lower())
+            return dataclasses.replace(w, outbound_rules=tuple(sorted(found, key=lambda x: x.name))) if found else w
+
+        ws = with_rules(parse.workspace(ws_row))
+        hub = with_rules(parse.workspace(hub_raw)) if (hub_raw := self.hub_row(ws)) else None
         eps = []
         for ep in self._kids(ws.id, "/onlineendpoints"):
             deps = [
@@ -162,6 +182,7 @@ class Snapshot:
                 linked.append(parse.linked(svc.key, raw))
         conns = [
             *ws.connections,
+            *(hub.connections if hub else ()),
             *(registry.connections if registry else ()),
             *(vault.connections if vault else ()),
             *(c for lk in linked for c in lk.connections),
@@ -203,12 +224,17 @@ class Snapshot:
             # where zones were searched: the workspace's subscription, then those Resource Graph found zones in
             zone_subscriptions=tuple(dict.fromkeys([ws.id.split("/")[2], *sorted(
                 {str(r["id"]).split("/")[2] for r in self.zone_rows.values()})])),
+            hub=hub,
         )
 
     def arm_reads(self, ws_row: dict[str, Any]) -> list[str]:
         """The ARM paths a workspace's checks still need (what Resource Graph lacks, or did not return)."""
         ws = parse.workspace(ws_row)
-        paths = [f"{ws.id}/outboundRules"] if (ws.isolation_mode or "Disabled") != "Disabled" else []
+        hub_raw = self.hub_row(ws)
+        nets = [ws, *([parse.workspace(hub_raw)] if hub_raw else [])]
+        paths = [f"{w.id}/outboundRules" for w in nets if (w.isolation_mode or "Disabled") != "Disabled"]
+        if ws.is_project and ws.hub_id and hub_raw is None:
+            paths.append(ws.hub_id)   # then its rules and private endpoints, once it is read (FleetArm.side)
         inv = self.inventory(ws_row)
         paths += [f"{p.id}/privateDnsZoneGroups" for p in inv.private_endpoints]
         for ep in inv.endpoints:
