@@ -41,8 +41,9 @@ def single() -> float:
 
 def fleet() -> tuple[float, int, int, int, int, str]:
     with Simulator(load(NAME), LATENCY_MS) as sim:
+        settings = sim.settings(Settings())
         t0 = time.monotonic()
-        report = asyncio.run(run_fleet(sim.settings(Settings()), Options(arm_concurrency=BOUND), CATALOG))
+        report = asyncio.run(run_fleet(settings, Options(arm_concurrency=BOUND), CATALOG))
         wall = time.monotonic() - t0
         queries = len(sim.arm.resource_graph.queries)
         arm = sum(1 for r in sim.arm.requests if r.method == "GET")
