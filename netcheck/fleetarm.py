@@ -99,6 +99,8 @@ class FleetArm:
             done.update(p.lower() for p in more)
             paths += more
             await self._round(side, snap, more)
+            if not side.extra:
+                break   # nothing read that Resource Graph had not: nothing new to follow
         read = [*paths, *(c.cluster_id for c in side.clusters if c.cluster_id)]
         side.errors = [e for p in read if (e := self.reader.errors.get(p))]
         return side

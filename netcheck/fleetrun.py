@@ -18,7 +18,6 @@ from typing import Any
 
 from netcheck import __version__
 from netcheck.azure import facts as f
-from netcheck.azure import parse
 from netcheck.azure.fleet import Scope, Snapshot
 from netcheck.azure.fleet import read as graph_read
 from netcheck.azure.resourcegraph import Graph, GraphError
@@ -100,7 +99,7 @@ def _read(graph: Graph, scope: Scope, cloud: str, notes: list[str]) -> tuple[Sna
 
 
 def _peerings(snap: Snapshot, inv: f.Inventory) -> tuple[f.Peering, ...]:
-    return tuple(p for v in inv.vnets if (row := snap.rows.get(v.id.lower())) for p in parse.peerings(row))
+    return tuple(p for v in inv.vnets for p in snap.peerings(v.id))
 
 
 def network_vnet(snap: Snapshot, inv: f.Inventory, where_vnet: str | None) -> str | None:

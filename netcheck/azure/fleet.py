@@ -91,6 +91,7 @@ class Snapshot:
     subscription_limit_hit: bool = False
     _zones: dict[str, f.Zone] = field(default_factory=dict)
     _vnets: dict[str, f.Vnet] = field(default_factory=dict)
+    _peerings: dict[str, tuple[f.Peering, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, cloud: str, results: Mapping[str, list[dict[str, Any]]]) -> Snapshot:
@@ -130,6 +131,13 @@ class Snapshot:
                                       tuple(map(parse.link, self._kids(row["id"], "/virtualnetworklinks"))))
         return self._zones[key]
 
+    def peerings(self, vnet_id: str) -> tuple[f.Peering, ...]:
+        """Every peering of a VNet Resource Graph returned, whatever its state (a VNet's row inlines them)."""
+        key = vnet_id.lower()
+        if key not in self._peerings:
+            self._peerings[key] = parse.peerings(row) if (row := self.rows.get(key)) else ()
+        return self._peerings[key]
+
     def vnet(self, vnet_id: str) -> f.Vnet | None:
         key = vnet_id.lower()
         if key not in self._vnets and (row := self.rows.get(key)):
@@ -145,6 +153,42 @@ class Snapshot:
         if not (ws.is_project and ws.hub_id):
             return None
         return self.workspace_rows.get(ws.hub_id.lower()) or self.rows.get(ws.hub_id.lower())
+
+    def _endpoints(self, ws: f.Workspace, models: Mapping[str, dict[str, Any]]) -> list[f.Endpoint]:
+        eps = []
+        for ep in self._kids(ws.id, "/onlineendpoints"):
+            deps = [
+                parse.deployment(d, models.get(str((d.get("properties") or {}).get("model") or "").lower()))
+                for d in self._kids(ep["id"], "/deployments")
+            ]
+            eps.append(parse.endpoint(ep, sorted(deps, key=lambda d: d.name)))
+        return eps
+
+    def _dependencies(self, ws: f.Workspace, ws_row: dict[str, Any], hub: f.Workspace | None) -> tuple[
+            f.Registry | None, f.Vault | None, list[f.Linked], dict[str, dict[str, Any]]]:
+        """The registry, vault and linked services of a workspace, and the rows of every private endpoint
+        connected to it, its hub or those (by id, lower case)."""
+        registry = vault = None
+        if ws.container_registry and (raw := self.rows.get(ws.container_registry.lower())):
+            registry = parse.registry(raw, None)   # its connections as the registry's own JSON inlines them
+        if ws.key_vault and (raw := self.rows.get(ws.key_vault.lower())):
+            vault = parse.vault(raw)
+        linked = []
+        for svc in services.read_generically():
+            if (rid := svc.linked_id(ws_row)) and (raw := self.rows.get(rid.lower())):
+                linked.append(parse.linked(svc.key, raw))
+        conns = [
+            *ws.connections,
+            *(hub.connections if hub else ()),
+            *(registry.connections if registry else ()),
+            *(vault.connections if vault else ()),
+            *(c for lk in linked for c in lk.connections),
+        ]
+        pe_rows: dict[str, dict[str, Any]] = {}
+        for c in conns:
+            if raw := self.rows.get(c.private_endpoint_id.lower()):
+                pe_rows.setdefault(c.private_endpoint_id.lower(), raw)
+        return registry, vault, linked, pe_rows
 
     def inventory(
         self,
@@ -164,39 +208,13 @@ class Snapshot:
 
         ws = with_rules(parse.workspace(ws_row))
         hub = with_rules(parse.workspace(hub_raw)) if (hub_raw := self.hub_row(ws)) else None
-        eps = []
-        for ep in self._kids(ws.id, "/onlineendpoints"):
-            deps = [
-                parse.deployment(d, models.get(str((d.get("properties") or {}).get("model") or "").lower()))
-                for d in self._kids(ep["id"], "/deployments")
-            ]
-            eps.append(parse.endpoint(ep, sorted(deps, key=lambda d: d.name)))
-        registry = vault = None
-        if ws.container_registry and (raw := self.rows.get(ws.container_registry.lower())):
-            registry = parse.registry(raw, None)   # its connections as the registry's own JSON inlines them
-        if ws.key_vault and (raw := self.rows.get(ws.key_vault.lower())):
-            vault = parse.vault(raw)
-        linked = []
-        for svc in services.read_generically():
-            if (rid := svc.linked_id(ws_row)) and (raw := self.rows.get(rid.lower())):
-                linked.append(parse.linked(svc.key, raw))
-        conns = [
-            *ws.connections,
-            *(hub.connections if hub else ()),
-            *(registry.connections if registry else ()),
-            *(vault.connections if vault else ()),
-            *(c for lk in linked for c in lk.connections),
-        ]
+        eps = self._endpoints(ws, models)
+        registry, vault, linked, pe_rows = self._dependencies(ws, ws_row, hub)
         pes = {}
-        for c in conns:
-            if (raw := self.rows.get(c.private_endpoint_id.lower())) and c.private_endpoint_id.lower() not in pes:
-                nics = [
-                    n
-                    for ref in (raw.get("properties") or {}).get("networkInterfaces") or []
-                    if (n := self.rows.get(str(ref.get("id", "")).lower()))
-                ]
-                pes[c.private_endpoint_id.lower()] = parse.private_endpoint(
-                    raw, nics, parse.zone_ids(groups.get(raw["id"].lower(), [])))
+        for key, raw in pe_rows.items():
+            nics = [n for ref in (raw.get("properties") or {}).get("networkInterfaces") or []
+                    if (n := self.rows.get(str(ref.get("id", "")).lower()))]
+            pes[key] = parse.private_endpoint(raw, nics, parse.zone_ids(groups.get(raw["id"].lower(), [])))
         wanted = set(cloud_of(self.cloud).required_zones)
         zone_ids = {z.lower() for p in pes.values() for z in p.zone_ids}
         zones = [self.zone(r) for rid, r in self.zone_rows.items()
@@ -235,9 +253,9 @@ class Snapshot:
         paths = [f"{w.id}/outboundRules" for w in nets if (w.isolation_mode or "Disabled") != "Disabled"]
         if ws.is_project and ws.hub_id and hub_raw is None:
             paths.append(ws.hub_id)   # then its rules and private endpoints, once it is read (FleetArm.side)
-        inv = self.inventory(ws_row)
-        paths += [f"{p.id}/privateDnsZoneGroups" for p in inv.private_endpoints]
-        for ep in inv.endpoints:
+        _, _, _, pe_rows = self._dependencies(ws, ws_row, nets[1] if len(nets) > 1 else None)
+        paths += [f"{raw['id']}/privateDnsZoneGroups" for _, raw in sorted(pe_rows.items())]
+        for ep in self._endpoints(ws, {}):
             paths += [d.model for d in ep.deployments if d.model and d.model.lower().startswith("/subscriptions/")]
             paths += [ep.compute_id] if ep.compute_id else []
         sub = ws.id.split("/")[2].lower()
