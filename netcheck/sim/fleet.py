@@ -253,7 +253,9 @@ def scenario(name: str = NAME) -> dict[str, Any]:
                 "type": ML, "location": REGION, "kind": "FeatureStore",
                 "properties": {"workspaceId": "00000000-feed-4000-8000-000000000001", "publicNetworkAccess": "Enabled"}})
     where = {"where": {"vm": _jumpbox()[0]["id"]}} if jumpbox else {}
-    return {"scenario": 1, "name": name, "summary": (__doc__ or NAME).split("\n")[0].replace(NAME, name),
+    summary = (f"The generated fleet {name}: {n} workspaces, {ENDPOINTS} online endpoints each, {SUBSCRIPTIONS} "
+               f"subscriptions, 5 seeded faults" + (", checked from a jumpbox in hub A" if jumpbox else ""))
+    return {"scenario": 1, "name": name, "summary": summary,
             "arm": arm + (_jumpbox() if jumpbox else []), **where,
             "dns_servers": {DNS_SERVER: {"forward": list(services.forwarded_zones("AzureCloud")), "to": "azure"}},
             "page_size": 100, "resource_graph": {"fleet": True, "management_groups": {
