@@ -133,11 +133,12 @@ class FleetArm:
         self.reader.close()
 
 
-def inventory(snap: Snapshot, ws_row: dict[str, Any], side: Side) -> f.Inventory:
-    """The workspace's Inventory from Resource Graph's rows and what ARM added, errors included."""
+def inventory(snap: Snapshot, ws_row: dict[str, Any], side: Side, location_vnet: str | None = None) -> f.Inventory:
+    """The workspace's Inventory from Resource Graph's rows and what ARM added, errors included; `location_vnet`:
+    where netcheck runs."""
     for rid, raw in side.extra.items():
         snap.rows.setdefault(rid, raw)
-    inv = snap.inventory(ws_row, side.zone_groups, side.models, side.rules)
+    inv = snap.inventory(ws_row, side.zone_groups, side.models, side.rules, location_vnet)
     if side.clusters:
         inv = dataclasses.replace(inv, clusters=tuple(sorted(side.clusters, key=lambda c: c.compute_id.lower())))
     if side.errors:

@@ -132,7 +132,7 @@ async def _workspace(base: Ctx, row: dict[str, Any]) -> WorkspaceRun:
         if bad := [e for e in side.errors if e.reason in TRANSIENT]:
             return dataclasses.replace(ident, error="its reads kept failing: " + "; ".join(
                 f"{'/'.join(e.resource.split('/')[-2:])}: {e.reason}" for e in bad))
-        inv = inventory(base.snap, row, side)
+        inv = inventory(base.snap, row, side, base.where.where.vnet_id)
         assert inv.workspace is not None
         settings = dataclasses.replace(base.settings, subscription=ident.subscription,
                                        resource_group=ident.resource_group, workspace=ident.name, endpoints=())

@@ -196,10 +196,12 @@ class Snapshot:
         zone_groups: Mapping[str, list[dict[str, Any]]] | None = None,
         models: Mapping[str, dict[str, Any]] | None = None,
         rules: Mapping[str, Sequence[f.OutboundRule]] | None = None,
+        location_vnet: str | None = None,
     ) -> f.Inventory:
         """A workspace's Inventory from the rows; `zone_groups` (PE id -> raw groups), `models` (model id -> raw)
         and `rules` (workspace id -> its outbound rules) are what ARM read for it. Without zone groups a private
-        endpoint names no zones; without rules a managed network's are the workspace's inline map."""
+        endpoint names no zones; without rules a managed network's are the workspace's inline map. `location_vnet`:
+        where netcheck runs, whose peerings decide what it reaches."""
         groups, models, rules = zone_groups or {}, models or {}, rules or {}
 
         def with_rules(w: f.Workspace) -> f.Workspace:
@@ -219,14 +221,12 @@ class Snapshot:
         zone_ids = {z.lower() for p in pes.values() for z in p.zone_ids}
         zones = [self.zone(r) for rid, r in self.zone_rows.items()
                  if str(r.get("name", "")).lower() in wanted or rid in zone_ids]
-        vnet_ids = {p.vnet_id.lower() for p in pes.values() if p.vnet_id} | {
-            lk.vnet_id.lower() for z in zones for lk in z.links
-        }
+        # as discovery reads them: the VNets traffic leaves or reaches (the client's, the private endpoints') with
+        # the other side of each of their peerings, and the VNets the zones are linked to
+        route = {v.lower() for v in (location_vnet, *(p.vnet_id for p in pes.values())) if v}
+        route |= {p.remote_vnet_id.lower() for rid in list(route) for p in self.peerings(rid)}
+        vnet_ids = route | {lk.vnet_id.lower() for z in zones for lk in z.links}
         vnets = {v.id.lower(): v for rid in vnet_ids if (v := self.vnet(rid))}
-        for v in list(vnets.values()):  # one hop of peering: a spoke's hub, a hub's spokes
-            for peer in v.peerings:
-                if (pv := self.vnet(peer)) is not None:
-                    vnets.setdefault(pv.id.lower(), pv)
         return f.Inventory(
             cloud=self.cloud,
             subscription=ws.id.split("/")[2],
@@ -243,6 +243,7 @@ class Snapshot:
             zone_subscriptions=tuple(dict.fromkeys([ws.id.split("/")[2], *sorted(
                 {str(r["id"]).split("/")[2] for r in self.zone_rows.values()})])),
             hub=hub,
+            peerings=tuple(sorted((p for v in vnets for p in self.peerings(v)), key=lambda p: p.id.lower())),
         )
 
     def arm_reads(self, ws_row: dict[str, Any]) -> list[str]:
