@@ -23,6 +23,13 @@ Runner = Callable[[Coroutine[Any, Any, Any]], Any]
 class BadInput(Exception):
     """Bad usage or input (cli.py's UsageError: one line, exit 2)."""
 MAX_WHERE = 2000   # a KQL condition longer than this is not one a person wrote
+EXIT_CODES = """exit codes:
+  0    nothing failed in any workspace
+  1    a workspace failed a check
+  2    bad usage or input, including a --where Resource Graph refuses
+  3    nothing failed, but something could not be decided: a workspace that could not be checked, or a
+       subscription or management group that could not be read
+"""
 
 
 def where_condition(value: str) -> str:
@@ -64,7 +71,10 @@ def add_scope_options(p: argparse.ArgumentParser, with_subscriptions: bool = Tru
 def add_options(p: argparse.ArgumentParser) -> None:
     """`netcheck fleet`'s own options."""
     add_scope_options(p)
-    p.add_argument("--cloud", default="AzureCloud", help="default AzureCloud")
+    from netcheck.clouds import CLOUDS
+
+    p.epilog = EXIT_CODES
+    p.add_argument("--cloud", choices=sorted(CLOUDS), default="AzureCloud", help="default AzureCloud")
     p.add_argument("--arm-endpoint", type=_checked(validate.arm_endpoint), metavar="URL",
                    help="ARM base URL (private clouds, the simulator)")
     p.add_argument("--ca-bundle", type=Path, metavar="PEM", help="trusted CAs (default: the system store)")
@@ -180,11 +190,8 @@ def run(settings: Settings, args: argparse.Namespace, run_async: Runner) -> int:
 
 def settings_for(args: argparse.Namespace, env: dict[str, str] | os._Environ[str]) -> Settings:
     """Settings for a fleet run outside the simulator: the cloud, the ARM endpoint, the token."""
-    from netcheck.clouds import CLOUDS
     from netcheck.settings import Settings
 
-    if args.cloud not in CLOUDS:
-        raise BadInput(f"argument --cloud: {args.cloud!r} is not one of {', '.join(sorted(CLOUDS))}")
     token = env.get("NETCHECK_ARM_TOKEN") or None
     try:
         if token is not None:
