@@ -9,7 +9,7 @@ from netcheck.context import Context
 from netcheck.model import Fix, Result, Verdict
 from netcheck.net.dns import Lookup
 from netcheck.probes._common import cmd, fix, group_of, name_of
-from netcheck.subject import RecordName, Subject, ZoneLink, ZoneName
+from netcheck.subject import Host, RecordName, Subject, ZoneLink, ZoneName
 from netcheck.targets import Name, Names
 
 
@@ -72,6 +72,9 @@ def fix_for(ctx: Context, name: Name, lk: Lookup, kind: str) -> Fix | None:
 def explained_by(ctx: Context, lk: Lookup) -> Result | None:
     """The failing result of the private DNS configuration fault behind a wrong answer, when stage 1
     found one: the answer names it as its cause and shows its fix."""
+    router = (r for r in ctx.results_of("kube.router") if r.subject == Host(lk.name) and r.verdict is Verdict.FAIL)
+    if kube := next(router, None):   # a Kubernetes scoring host with no record: kube.router says which to add
+        return kube
     found = _privatelink((lk.name, *lk.chain))
     if found is None:
         return None

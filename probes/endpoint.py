@@ -22,6 +22,7 @@ from netcheck.probes._common import (
     ws_args,
 )
 from netcheck.probes._reads import deployments_error, endpoint_errors
+from netcheck.probes.policy import guarded
 
 _TARGET = ["ctx.target"]
 _BUSY = ("Creating", "Updating", "Scaling")
@@ -203,7 +204,8 @@ async def mlflow_legacy(ctx: Context) -> list[Finding]:
     supported.
 
     pass: not MLflow, or not legacy isolation. fail: an MLflow model with legacy isolation; use a
-    workspace managed VNet, or a custom environment and scoring script. error: the endpoints, an
+    workspace managed VNet, or a custom environment and scoring script (where a policy assignment
+    denies allow_internet_outbound, the fix names it and starts with its exemption). error: the endpoints, an
     endpoint's deployments or a deployment's model could not be read.
     """
     inv = inventory(ctx)
@@ -222,11 +224,12 @@ async def mlflow_legacy(ctx: Context) -> list[Finding]:
                 assert inv.workspace
                 out.append(Finding(subject, Verdict.FAIL, "an MLflow model with legacy network isolation is not "
                                    "supported", evidence,
-                                   fix("Use a workspace managed VNet, or deploy with a custom environment and "
+                                   guarded(inv, "dep.mlflow_legacy", fix(
+                                       "Use a workspace managed VNet, or deploy with a custom environment and "
                                        "scoring script", cmd("az", "ml", "workspace", "update", "-g",
                                                              ws_args(inv)[1], "-n", inv.workspace.name,
                                                              "--managed-network", "allow_internet_outbound"),
-                                       docs="managed_network")))
+                                       docs="managed_network"))))
             else:
                 what = "MLflow model" if d.is_mlflow else "not an MLflow model"
                 out.append(Finding(subject, Verdict.PASS, f"{what}; no legacy-isolation conflict", evidence))

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from netcheck import services
 
-ML, DNS, NETWORK, REGISTRY, VAULT, ACCESS = (
-    "ML team", "DNS team", "network team", "registry owner", "key vault owner", "subscription owner (RBAC)")
+ML, DNS, NETWORK, REGISTRY, VAULT, STORAGE, ACCESS, POLICY = (
+    "ML team", "DNS team", "network team", "registry owner", "key vault owner", "storage account owner",
+    "subscription owner (RBAC)", "policy owner")
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ PROBES: dict[str, tuple[str, str]] = {
     "acr.pe_approval": ("image pull (deployment)", REGISTRY),
     "acr.path": ("image pull (deployment)", NETWORK),
     "kv.bypass": ("deployment (the workspace's secrets)", VAULT),
+    "st.network_rules": ("datastores, code and model download (deployment)", STORAGE),
+    "st.private_endpoints": ("datastores, code and model download (deployment)", STORAGE),
+    "policy.fix_blocked": ("the fix it denies (until its owner grants an exemption)", POLICY),
     "pdns.zones": ("{host}", DNS),
     "pdns.records": ("{host}", DNS),
     "pdns.links": ("{host}", DNS),
@@ -48,6 +52,7 @@ PROBES: dict[str, tuple[str, str]] = {
     "dns.azure": ("{host}", DNS),
     "dns.custom": ("{host}", DNS),
     "dns.stability": ("{host}", DNS),
+    "kube.router": ("scoring{vnet}", ML),
     "net.tcp": ("{host}", NETWORK),
     "tls.cert": ("{host}", NETWORK),
     "http.frontend": ("{host}", NETWORK),

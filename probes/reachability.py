@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 
 from netcheck.context import Context
-from netcheck.model import Finding, Verdict
+from netcheck.model import Finding, Result, Verdict
 from netcheck.net import tls
 from netcheck.probe import probe
 from netcheck.probes._common import cmd, fix, group_of, not_read
@@ -45,12 +45,19 @@ def reachable(ctx: Context, probe_id: str, roles: tuple[str, ...] | None = None)
     return todo, skipped
 
 
-@probe("net.tcp", stage=3, title="Port 443 answers on every resolved address", after=["dns.system"])
+def _clusterip(ctx: Context, fqdn: str) -> Result | None:
+    """kube.router's failed result for a Kubernetes scoring host (its inference router is a ClusterIP)."""
+    return next((r for r in ctx.results_of("kube.router") if r.subject == Host(fqdn) and r.verdict is Verdict.FAIL),
+                None)
+
+
+@probe("net.tcp", stage=3, title="Port 443 answers on every resolved address", after=["dns.system", "kube.router"])
 async def tcp_443(ctx: Context) -> list[Finding]:
     """Connects to port 443 on each address the system resolver gave for each name, and times it.
 
     pass: every address accepts the connection. fail: a timeout (an NSG, firewall or route drops
-    the traffic) or a refusal (nothing listens there). skip: the name did not resolve (dns.system).
+    the traffic) or a refusal (nothing listens there); a Kubernetes scoring host that kube.router
+    found on a ClusterIP names it as the cause. skip: the name did not resolve (dns.system).
     """
     todo, out = reachable(ctx, "dns.system")
     # test-ip-flow reads the VM from -g even when --vm is a full id (az CLI's TestIPFlow.pre_operations)
@@ -68,6 +75,10 @@ async def tcp_443(ctx: Context) -> list[Finding]:
         first = bad[0]
         why = ("timed out: an NSG, firewall or route drops it" if first.error == "timeout" else
                "refused: nothing listens there" if first.error == "refused" else f"failed ({first.detail})")
+        if router := _clusterip(ctx, name.fqdn):   # a consequence: the router's fix is the one fix
+            return Finding(Host(name.fqdn), Verdict.FAIL, f"TCP {first.address}:443 {first.error or 'failed'}: the "
+                           "address is a ClusterIP inside the Kubernetes cluster", evidence, router.fix,
+                           cause=router.ref)
         return Finding(Host(name.fqdn), Verdict.FAIL, f"TCP {first.address}:443 {why}", evidence,
                        fix("Allow TCP 443 from this subnet to the private endpoint's subnet (NSG rules, firewall, "
                            "UDRs)", cmd("az", "network", "watcher", "test-ip-flow", "-g", vm_group, "--direction",

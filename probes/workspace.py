@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from netcheck.azure.facts import Cluster, Inventory, name_of
-from netcheck.azure.versions import ML_API_VERSION
+from netcheck.azure.versions import ACR_API_VERSION, ML_API_VERSION
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
 from netcheck.probes._common import cmd, fix, group_of, inventory, legacy_isolation, outside, reaching_vnets, unreadable
+from netcheck.probes.policy import guarded
 from netcheck.subject import Named, Ref
 
 _TARGET = ["ctx.target"]
@@ -27,9 +28,11 @@ async def v1_legacy_mode(ctx: Context) -> list[Finding]:
     runs on retired tooling.
 
     pass: legacy mode is off. fail: it is on; the fix turns it off, but ask your network security
-    team first: they may have turned it on for a reason.
+    team first: they may have turned it on for a reason. Where a policy assignment denies turning it
+    off (policy.fix_blocked), the fix names the assignment and starts with its exemption.
     """
-    ws = inventory(ctx).workspace
+    inv = inventory(ctx)
+    ws = inv.workspace
     assert ws
     evidence = {"workspace": ws.id, "v1LegacyMode": ws.v1_legacy_mode}
     if not ws.v1_legacy_mode:
@@ -37,11 +40,12 @@ async def v1_legacy_mode(ctx: Context) -> list[Finding]:
     return [Finding(ws.name, Verdict.FAIL, f"workspace {ws.name} has v1LegacyMode on: creating online endpoints "
                     f'fails with "V1LegacyMode == true"; and v1 is retired ({V1_RETIRED})',
                     {**evidence, "v1_retirement": V1_RETIRED},
-                    fix("Ask your network security team first (they may have turned it on for a reason), "
+                    guarded(inv, "ws.v1_legacy_mode", fix(
+                        "Ask your network security team first (they may have turned it on for a reason), "
                         f"then turn v1 legacy mode off; v1 is retired ({V1_RETIRED}). The az ml v2 extension has no "
                         "flag for it: this patches the workspace through ARM; the change can take an hour to apply",
                         cmd("az", "rest", "--method", "patch", "--url", f"{ws.id}?api-version={ML_API_VERSION}",
-                            "--body", '{"properties": {"v1LegacyMode": false}}'), docs="v2"))]
+                            "--body", '{"properties": {"v1LegacyMode": false}}'), docs="v2")))]
 
 
 def _hub_unread(inv: Inventory) -> Finding:
@@ -158,13 +162,19 @@ def _cluster_reach(inv: Inventory, c: Cluster, vnets: set[str], evidence: dict[s
 @probe("ws.image_build", stage=1, title="Images can be built for the private registry", needs=_TARGET)
 async def image_build(ctx: Context) -> list[Finding]:
     """Compares the workspace registry's public access and network rules with
-    `properties.imageBuildCompute` and the managed network. With a private registry and legacy
-    network isolation, the registry's own build agents can't reach it: deployments fail with
-    ImageBuildFailure ("failed to communicate with the workspace's container registry").
+    `properties.imageBuildCompute` and the managed network. With no image build compute, AML builds
+    images with ACR Tasks; since June 2025 a registry with public access Disabled or default action
+    Deny lets Tasks (with their system-assigned identity) through only when
+    `networkRuleBypassAllowedForTasks` is true (ACR api-version 2025-11-01); the trusted-services
+    bypass no longer does. Otherwise deployments fail with ImageBuildFailure ("failed to communicate
+    with the workspace's container registry").
 
-    pass: the registry is public, a managed VNet builds the images, or an image build compute is set.
-    fail: private registry, legacy isolation and no image build compute. error: the registry could
-    not be read.
+    pass: the registry is public, a managed VNet builds the images, an image build compute is set,
+    or the registry lets Tasks through. fail: private registry, legacy isolation, no image build
+    compute and no Tasks bypass. The fix says which of the two applies: where the registry lets
+    trusted services through (`networkRuleBypassOptions` AzureServices) the Tasks bypass keeps that
+    intent; where its owner turned trusted services off, an image build compute in the VNet.
+    error: the registry could not be read.
     """
     inv = inventory(ctx)
     ws = inv.workspace
@@ -177,7 +187,8 @@ async def image_build(ctx: Context) -> list[Finding]:
     reg = inv.registry
     assert reg
     evidence = {"registry": reg.id, "publicNetworkAccess": reg.public_network_access,
-                "defaultAction": reg.default_action, "imageBuildCompute": ws.image_build_compute,
+                "defaultAction": reg.default_action, "networkRuleBypassOptions": reg.bypass_options,
+                "networkRuleBypassAllowedForTasks": reg.tasks_bypass, "imageBuildCompute": ws.image_build_compute,
                 "isolationMode": ws.isolation_mode or "Disabled"}
     if not reg.private:
         return [Finding(ws.name, Verdict.PASS, f"registry {reg.name} is reachable by its build agents", evidence)]
@@ -185,8 +196,20 @@ async def image_build(ctx: Context) -> list[Finding]:
         return [Finding(ws.name, Verdict.PASS, "the workspace managed VNet builds images", evidence)]
     if ws.image_build_compute:
         return [Finding(ws.name, Verdict.PASS, f"images are built on compute {ws.image_build_compute}", evidence)]
-    return [Finding(ws.name, Verdict.FAIL, f"registry {reg.name} is private and no image build compute is set: "
-                    "deployments fail with ImageBuildFailure", evidence,
-                    fix("Name a compute cluster in the VNet to build images",
-                        cmd("az", "ml", "workspace", "update", "-g", group_of(ws.id), "-n", ws.name,
-                            "--image-build-compute", "<compute-cluster-name>"), docs="image_build"))]
+    if reg.tasks_bypass:
+        return [Finding(ws.name, Verdict.PASS, f"ACR Tasks build images: registry {reg.name} lets Tasks through its "
+                        "network rules (networkRuleBypassAllowedForTasks)", evidence)]
+    compute = cmd("az", "ml", "workspace", "update", "-g", group_of(ws.id), "-n", ws.name,
+                  "--image-build-compute", "<compute-cluster-name>")
+    tasks = cmd("az", "resource", "update", "--ids", reg.id, "--api-version", ACR_API_VERSION,
+                "--set", "properties.networkRuleBypassAllowedForTasks=true")
+    summary = (f"registry {reg.name} is private, no image build compute is set and it does not let ACR Tasks "
+               "through (networkRuleBypassAllowedForTasks is false; since June 2025 the trusted-services bypass "
+               "no longer admits Tasks): deployments fail with ImageBuildFailure")
+    if reg.bypass_options == "AzureServices":
+        remedy = fix(f"Let ACR Tasks through {reg.name}'s network rules, as it already lets trusted services "
+                     "through (or name a compute cluster in the VNet to build images)", tasks, docs="acr_tasks")
+    else:
+        remedy = fix(f"{reg.name} lets no trusted service through (networkRuleBypassOptions None): build images on "
+                     "a compute cluster in the VNet instead of opening it to ACR Tasks", compute, docs="image_build")
+    return [Finding(ws.name, Verdict.FAIL, summary, evidence, remedy)]

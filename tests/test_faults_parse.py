@@ -31,6 +31,9 @@ ONE: dict[str, Callable[[dict[str, Any]], Any]] = {
     "network/2025-07-01/NetworkInterfaceGet.json": lambda d: parse.private_endpoint(
         {"id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/privateEndpoints/pe"}, [d], ()),
     "network/2025-09-01/PrivateEndpointDnsZoneGroupGet.json": lambda d: parse.zone_ids([d]),
+    "storage/2026-09-01/StorageAccountGetProperties.json": parse.storage,
+    "policy/2025-11-01/getPolicyAssignment.json": parse.policy_assignment,
+    "containerservice/2026-08-01/ManagedClustersGet.json": parse.network_profile,
 }
 LISTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "machinelearningservices/2025-12-01/Workspace/OnlineEndpoint/list.json": lambda d: parse.endpoint(d, ()),
@@ -39,6 +42,8 @@ LISTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "privatedns/2024-06-01/RecordSetALLList.json": parse.record_set,
     "privatedns/2024-06-01/VirtualNetworkLinkList.json": parse.link,
     "privatedns/2024-06-01/PrivateZoneListInSubscription.json": lambda d: parse.zone_list([d]),
+    "storage/2026-09-01/StorageAccountListPrivateEndpointConnections.json": parse.connection,
+    "policy/2025-11-01/listPolicyAssignmentsForResourceGroup.json": parse.policy_assignment,
 }
 
 
@@ -93,7 +98,8 @@ def test_each_path_is_read_at_its_providers_api_version(path: str, namespace: st
 
 def test_the_examples_are_at_the_api_versions_netcheck_reads() -> None:
     """The folders of Microsoft's examples name the versions session.API_VERSIONS reads at."""
-    read = ("machinelearningservices", "containerregistry", "keyvault", "privatedns")   # network: several versions
+    # network: several versions
+    read = ("machinelearningservices", "containerregistry", "keyvault", "privatedns", "storage", "policy")
     folders: dict[str, set[str]] = {}
     for p in (q.relative_to(EXAMPLES) for q in EXAMPLES.rglob("*.json")):
         if p.parts[0] in read:
@@ -104,5 +110,6 @@ def test_the_examples_are_at_the_api_versions_netcheck_reads() -> None:
         "machinelearningservices": {API_VERSIONS["microsoft.machinelearningservices"]},
         "containerregistry": {API_VERSIONS["microsoft.containerregistry"]},
         "keyvault": {API_VERSIONS["microsoft.keyvault"]},
-        "privatedns": {API_VERSIONS["microsoft.network/privatednszones"]}}
+        "privatedns": {API_VERSIONS["microsoft.network/privatednszones"]},
+        "storage": {API_VERSIONS["microsoft.storage"]}, "policy": {API_VERSIONS["microsoft.authorization"]}}
     assert Path(EXAMPLES / "network" / API_VERSIONS["microsoft.network"]).is_dir()

@@ -29,10 +29,10 @@ def test_discovery_reads_each_resource_once_and_never_writes() -> None:
     dupes = [k for k, n in collections.Counter(reqs).items() if n > 1]
     assert dupes == []
     # the subscriptions the credential reads, 1 workspace, 3 pages of zones, 1 endpoint list, 1 deployment
-    # list, 1 model, registry + its connections,
-    # vault, 3 private endpoints with 3 zone-group lists and 2 NICs, 6 zones x (records + links) + 1 extra page,
-    # 1 VNet, and the jumpbox's VM and NIC for ctx.location
-    assert len(reqs) == 35
+    # list, 1 model, registry + its connections, vault, the storage account, 5 private endpoints with 5
+    # zone-group lists and 2 NICs, 6 zones x (records + links) + 1 extra page, 1 VNet, the subscription's
+    # policy assignments, and the jumpbox's VM and NIC for ctx.location
+    assert len(reqs) == 41
 
 
 def test_throttling_is_retried_honouring_retry_after() -> None:

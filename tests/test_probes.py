@@ -21,7 +21,8 @@ HUB = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.Network/vir
 SCORING = "ep-fraud.eastus.inference.ml.azure.com"
 # Values netcheck cannot know, so a placeholder is honest there.
 UNKNOWABLE = {"<compute-cluster-name>", "<object-id-of-the-identity>", "<this-ip>", "<vm-id>", "<vm-resource-group>",
-              "<endpoint>", "<deployment>", "<deployment.yml>"}
+              "<endpoint>", "<deployment>", "<deployment.yml>",
+              "<azureml-extension-name>"}   # the AzureML extension is not read (ARM names it per cluster)
 
 
 def report(name: str) -> Report:

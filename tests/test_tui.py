@@ -50,7 +50,7 @@ async def test_first_failure_selected_and_its_fix_shown() -> None:
         assert app.selected() is not None and app.selected().ref.text == "acr.pe_approval@ep-fraud-egress.91ac"
         text = " ".join(str(w.render()) for w in app.query("DetailPane Static"))
         assert "az network private-endpoint-connection approve --id" in text
-        assert "62 pass" in str(app.query_one("#counts").render())
+        assert "65 pass" in str(app.query_one("#counts").render())
         await pilot.press("q")
     assert app.return_value == 1
 

@@ -58,7 +58,7 @@ class Discovery:
         hub_id = ws.hub_id if ws and ws.is_project else None
         hub = r.once(hub_id, partial(self.hub, hub_id)) if hub_id else None
         endpoints: asyncio.Task[tuple[tuple[f.Endpoint, ...], tuple[str, ...], tuple[str, ...]] | None] | None = None
-        registry = vault = None
+        registry = vault = storage = policies = None
         if ws:
             endpoints = r.once(lists.endpoints(ws.id), lambda: self.endpoints(ws))
             for c in ws.connections:
@@ -67,6 +67,9 @@ class Discovery:
                 registry = r.once(ws.container_registry, lambda: self.registry(ws.container_registry or ""))
             if ws.key_vault:
                 vault = r.once(ws.key_vault, lambda: self.vault(ws.key_vault or ""))
+            if ws.storage_account:
+                storage = r.once(ws.storage_account, lambda: self.storage(ws.storage_account or ""))
+            policies = r.once(lists.policy_assignments(split(ws.id)[0]), lambda: self.policies(ws.id))
         linked = [r.once(rid, partial(self.linked, svc, rid))
                   for svc in services.read_generically() if ws and raw and (rid := svc.linked_id(raw))]
         await r.settle()
@@ -81,7 +84,8 @@ class Discovery:
             missing_endpoints=missing, known_endpoints=known,
             clusters=tuple(sorted(self.clusters.values(), key=lambda c: c.compute_id.lower())),
             linked=tuple(x for t in linked if (x := t.result())), zone_subscriptions=tuple(self.zone_subscriptions),
-            hub=hub.result() if hub else None)
+            hub=hub.result() if hub else None,
+            storage=storage.result() if storage else None, policies=policies.result() if policies else None)
 
     async def with_rules(self, ws: f.Workspace) -> f.Workspace:
         """The managed VNet's outbound rules from their own collection, which says why a rule is not
@@ -158,11 +162,13 @@ class Discovery:
         if cid is None:
             return
         vnets: tuple[str, ...] = ()
+        cidrs: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
         if cid and "/microsoft.containerservice/managedclusters/" in cid.lower():   # Arc clusters name no VNet
-            aks = await self.r.get(cid, _checked(parse.node_vnets))
+            aks = await self.r.get(cid, _checked(lambda d: (parse.node_vnets(d), parse.network_profile(d))))
             if aks:
                 vnets = parse.node_vnets(aks) or await self._aks_managed_vnets(cid, aks)
-        self.clusters[compute_id.lower()] = f.Cluster(compute_id, cid or None, vnets)
+                cidrs = parse.network_profile(aks)
+        self.clusters[compute_id.lower()] = f.Cluster(compute_id, cid or None, vnets, *cidrs)
 
     async def _aks_managed_vnets(self, cluster_id: str, aks: dict[str, Any]) -> tuple[str, ...]:
         """Without a subnet of its own, AKS puts its VNet in the node resource group."""
@@ -188,6 +194,19 @@ class Discovery:
         for c in v.connections if v else ():
             self.pe(c.private_endpoint_id)
         return v
+
+    async def storage(self, rid: str) -> f.Storage | None:
+        """The workspace storage account: its network rules and the private endpoint connections its GET inlines."""
+        st = await self.r.get(rid, parse.storage)
+        for c in st.connections if st else ():
+            self.pe(c.private_endpoint_id)
+        return st
+
+    async def policies(self, workspace_id: str) -> tuple[f.PolicyAssignment, ...] | None:
+        """The assignments that apply to the workspace: the subscription's list (which holds those at its
+        management groups, itself, and every scope inside it), kept where the workspace is in scope."""
+        items = await self.r.list(lists.policy_assignments(split(workspace_id)[0]), parse.policy_assignment)
+        return None if items is None else tuple(a for a in items if a.applies_to(workspace_id))
 
     async def linked(self, svc: services.Service, rid: str) -> f.Linked | None:
         """A dependency the service registry names, read as raw ARM JSON for its private endpoint connections."""

@@ -165,14 +165,16 @@ class Snapshot:
         return eps
 
     def _dependencies(self, ws: f.Workspace, ws_row: dict[str, Any], hub: f.Workspace | None) -> tuple[
-            f.Registry | None, f.Vault | None, list[f.Linked], dict[str, dict[str, Any]]]:
-        """The registry, vault and linked services of a workspace, and the rows of every private endpoint
-        connected to it, its hub or those (by id, lower case)."""
-        registry = vault = None
+            f.Registry | None, f.Vault | None, f.Storage | None, list[f.Linked], dict[str, dict[str, Any]]]:
+        """The registry, vault, storage account and linked services of a workspace, and the rows of every
+        private endpoint connected to it, its hub or those (by id, lower case)."""
+        registry = vault = storage = None
         if ws.container_registry and (raw := self.rows.get(ws.container_registry.lower())):
             registry = parse.registry(raw, None)   # its connections as the registry's own JSON inlines them
         if ws.key_vault and (raw := self.rows.get(ws.key_vault.lower())):
             vault = parse.vault(raw)
+        if ws.storage_account and (raw := self.rows.get(ws.storage_account.lower())):
+            storage = parse.storage(raw)   # its network rules and the connections its JSON inlines
         linked = []
         for svc in services.read_generically():
             if (rid := svc.linked_id(ws_row)) and (raw := self.rows.get(rid.lower())):
@@ -182,13 +184,14 @@ class Snapshot:
             *(hub.connections if hub else ()),
             *(registry.connections if registry else ()),
             *(vault.connections if vault else ()),
+            *(storage.connections if storage else ()),
             *(c for lk in linked for c in lk.connections),
         ]
         pe_rows: dict[str, dict[str, Any]] = {}
         for c in conns:
             if raw := self.rows.get(c.private_endpoint_id.lower()):
                 pe_rows.setdefault(c.private_endpoint_id.lower(), raw)
-        return registry, vault, linked, pe_rows
+        return registry, vault, storage, linked, pe_rows
 
     def inventory(
         self,
@@ -211,7 +214,7 @@ class Snapshot:
         ws = with_rules(parse.workspace(ws_row))
         hub = with_rules(parse.workspace(hub_raw)) if (hub_raw := self.hub_row(ws)) else None
         eps = self._endpoints(ws, models)
-        registry, vault, linked, pe_rows = self._dependencies(ws, ws_row, hub)
+        registry, vault, storage, linked, pe_rows = self._dependencies(ws, ws_row, hub)
         pes = {}
         for key, raw in pe_rows.items():
             nics = [n for ref in (raw.get("properties") or {}).get("networkInterfaces") or []
@@ -238,6 +241,7 @@ class Snapshot:
             vnets=tuple(sorted(vnets.values(), key=lambda v: v.id.lower())),
             registry=registry,
             vault=vault,
+            storage=storage,   # policy assignments are not in Resource Graph's resources table: not read
             linked=tuple(linked),
             # where zones were searched: the workspace's subscription, then those Resource Graph found zones in
             zone_subscriptions=tuple(dict.fromkeys([ws.id.split("/")[2], *sorted(
@@ -254,7 +258,7 @@ class Snapshot:
         paths = [f"{w.id}/outboundRules" for w in nets if (w.isolation_mode or "Disabled") != "Disabled"]
         if ws.is_project and ws.hub_id and hub_raw is None:
             paths.append(ws.hub_id)   # then its rules and private endpoints, once it is read (FleetArm.side)
-        _, _, _, pe_rows = self._dependencies(ws, ws_row, nets[1] if len(nets) > 1 else None)
+        *_, pe_rows = self._dependencies(ws, ws_row, nets[1] if len(nets) > 1 else None)
         paths += [f"{raw['id']}/privateDnsZoneGroups" for _, raw in sorted(pe_rows.items())]
         for ep in self._endpoints(ws, {}):
             paths += [d.model for d in ep.deployments if d.model and d.model.lower().startswith("/subscriptions/")]

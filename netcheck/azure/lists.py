@@ -37,3 +37,8 @@ def zone_groups(pe_id: str) -> str:
 
 def vnets(subscription: str, group: str) -> str:
     return f"/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Network/virtualNetworks"
+
+
+def policy_assignments(subscription: str) -> str:
+    """A subscription's policy assignments: with no filter, those above it, at it, and inside it."""
+    return f"/subscriptions/{subscription}/providers/Microsoft.Authorization/policyAssignments"

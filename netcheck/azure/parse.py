@@ -56,7 +56,8 @@ def workspace(d: Wire) -> f.Workspace:
         image_build_compute=p.optional("imageBuildCompute"), container_registry=p.optional("containerRegistry"),
         key_vault=p.optional("keyVault"), storage_account=p.optional("storageAccount"),
         connections=tuple(connection(c.data) for c in p.objs("privateEndpointConnections")),
-        notebook_fqdn=p.obj("notebookInfo").optional("fqdn"), kind=r.text("kind", "Default"),
+        notebook_fqdn=p.obj("notebookInfo").optional("fqdn"), tenant_id=r.obj("identity").optional("tenantId"),
+        kind=r.text("kind", "Default"),
         hub_id=p.optional("hubResourceId"), provision_network_now=p.flag("provisionNetworkNow"),
         firewall_sku=mn.optional("firewallSku"),
         outbound_rules=tuple(sorted((outbound_rule(str(n), mn.obj("outboundRules").obj(str(n)))
@@ -104,6 +105,14 @@ def node_vnets(cluster: Wire) -> tuple[str, ...]:
     pools = Shape.resource_of(cluster).obj("properties").objs("agentPoolProfiles")
     return tuple(sorted({v for pool in pools if (v := f.vnet_of_subnet(pool.optional("vnetSubnetID")))},
                         key=str.lower))
+
+
+def network_profile(cluster: Wire) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """An AKS cluster's (service CIDRs, pod CIDRs): the lists where set, else the single values."""
+    p = Shape.resource_of(cluster).obj("properties").obj("networkProfile")
+    services = p.cidrs("serviceCidrs") or tuple(c for c in (p.text("serviceCidr"),) if c)
+    pods = p.cidrs("podCidrs") or tuple(c for c in (p.text("podCidr"),) if c)
+    return services, pods
 
 
 def node_resource_group(cluster: Wire) -> str | None:
@@ -191,7 +200,8 @@ def registry(d: Wire, connections: Iterable[f.Connection] | None) -> f.Registry:
     return f.Registry(r.id, _name(r), r.text("location").lower(), p.text("loginServer").lower(),
                       p.text("publicNetworkAccess", "Enabled"), p.obj("networkRuleSet").text("defaultAction", "Allow"),
                       p.flag("dataEndpointEnabled"), tuple(h.lower() for h in p.texts("dataEndpointHostNames")),
-                      tuple(connections))
+                      tuple(connections), bypass_options=p.text("networkRuleBypassOptions", "AzureServices"),
+                      tasks_bypass=p.flag("networkRuleBypassAllowedForTasks"))
 
 
 def linked(service: str, d: Wire) -> f.Linked:
@@ -208,6 +218,29 @@ def vault(d: Wire) -> f.Vault:
     return f.Vault(r.id, _name(r), p.text("vaultUri"), p.text("publicNetworkAccess", "Enabled"),
                    acls.optional("defaultAction"), acls.optional("bypass"),
                    tuple(connection(c.data) for c in p.objs("privateEndpointConnections")))
+
+
+def storage(d: Wire) -> f.Storage:
+    r = Shape.resource_of(d)
+    p = r.obj("properties")
+    acls = p.obj("networkAcls")
+    return f.Storage(
+        id=r.id, name=_name(r), public_network_access=p.text("publicNetworkAccess", "Enabled"),
+        default_action=acls.text("defaultAction", "Allow"), bypass=acls.text("bypass", "AzureServices"),
+        ip_rules=tuple(v for x in acls.objs("ipRules") if (v := x.text("value"))),
+        access_rules=tuple(f.AccessRule(resource_id=x.text("resourceId"), tenant_id=x.text("tenantId"))
+                           for x in acls.objs("resourceAccessRules") if x.text("resourceId")),
+        connections=tuple(connection(c.data) for c in p.objs("privateEndpointConnections")))
+
+
+def policy_assignment(d: Wire) -> f.PolicyAssignment:
+    r = Shape.resource_of(d)
+    p = r.obj("properties")
+    return f.PolicyAssignment(
+        id=r.id, name=_name(r), display_name=p.text("displayName"),
+        scope=p.text("scope") or r.id.split("/providers/Microsoft.Authorization/")[0],
+        definition_id=p.text("policyDefinitionId"), effect=p.obj("parameters").obj("effect").optional("value"),
+        enforcement=p.text("enforcementMode", "Default"), not_scopes=p.texts("notScopes"))
 
 
 def peerings(d: Wire) -> tuple[f.Peering, ...]:

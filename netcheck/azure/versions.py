@@ -13,11 +13,14 @@ API_VERSIONS = {
     "microsoft.containerregistry": "2025-11-01",
     "microsoft.compute": "2024-07-01",
     "microsoft.containerservice": "2024-09-01",
+    "microsoft.storage": "2026-09-01",          # storage accounts, with networkAcls and inlined PE connections
+    "microsoft.authorization": "2025-11-01",    # policy assignments
     "": "2022-12-01",   # /subscriptions: the subscriptions the credential can read
 }
 ML_API_VERSION = API_VERSIONS["microsoft.machinelearningservices"]
 COMPUTE_API_VERSION = API_VERSIONS["microsoft.compute"]
 AKS_API_VERSION = API_VERSIONS["microsoft.containerservice"]
+ACR_API_VERSION = API_VERSIONS["microsoft.containerregistry"]   # the first with networkRuleBypassAllowedForTasks GA
 
 
 def api_version(path: str) -> str:

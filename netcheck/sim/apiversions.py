@@ -24,7 +24,8 @@ VERSIONS: dict[str, set[str]] = {
     "microsoft.keyvault": {"2023-07-01", "2024-11-01", "2025-05-01", "2026-02-01", "2026-05-15"},
     "microsoft.compute": {"2024-03-01", "2024-07-01", "2024-11-01", "2025-04-01"},
     "microsoft.containerservice": {"2024-09-01", "2025-01-01", "2025-05-01"},
-    "microsoft.storage": {"2023-05-01", "2024-01-01", "2025-01-01"},
+    "microsoft.storage": {"2023-05-01", "2024-01-01", "2025-01-01", "2025-06-01", "2026-09-01"},
+    "microsoft.authorization/policyassignments": {"2023-04-01", "2024-04-01", "2025-11-01"},
     "microsoft.resources": _RESOURCES,   # resource groups, the `resources` listings
     "microsoft.resources/subscriptions": {"2016-06-01", "2020-01-01", "2022-12-01", *_RESOURCES},
 }

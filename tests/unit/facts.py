@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from netcheck.azure.facts import (
+    AccessRule,
     Connection,
     Deployment,
     DnsConfig,
@@ -25,6 +26,7 @@ from netcheck.azure.facts import (
     PrivateEndpoint,
     RecordSet,
     Registry,
+    Storage,
     Vault,
     Vnet,
     VnetLink,
@@ -62,6 +64,7 @@ HUB = rid("Microsoft.Network/virtualNetworks", "vnet-ml-hub")
 SPOKE = rid("Microsoft.Network/virtualNetworks", "vnet-ml-spoke")
 SUBNET = f"{HUB}/subnets/snet-pe"
 SCORING_HOST = f"{EP}.{REGION}.inference.ml.azure.com"
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 
 
 def _pe_id(name: str) -> str:
@@ -143,11 +146,13 @@ def endpoint(**changes: Any) -> Endpoint:
 
 
 def registry(**changes: Any) -> Registry:
-    """Private (public access Disabled), with its own PE connection and the deployment's egress one."""
+    """Private (public access Disabled, no trusted-services bypass), with its own PE connection and the
+    deployment's egress one."""
     return _change(Registry(id=ACR_ID, name=ACR, location=REGION, login_server=f"{ACR}.azurecr.io",
                             public_network_access="Disabled", default_action="Deny", data_endpoint_enabled=True,
                             data_endpoint_hosts=(f"{ACR}.{REGION}.data.azurecr.io",),
-                            connections=(connection(ACR_ID, "pe-crcontosoml.2b7e"), egress_connection())), changes)
+                            connections=(connection(ACR_ID, "pe-crcontosoml.2b7e"), egress_connection()),
+                            bypass_options="None"), changes)
 
 
 def vault(**changes: Any) -> Vault:
@@ -155,6 +160,23 @@ def vault(**changes: Any) -> Vault:
     return _change(Vault(id=KV_ID, name=KV, uri=f"https://{KV}.vault.azure.net/", public_network_access="Enabled",
                          default_action="Deny", bypass="AzureServices",
                          connections=(connection(KV_ID, "pe-kv-contoso-ml.5d2a"),)), changes)
+
+
+def storage(**changes: Any) -> Storage:
+    """Firewall on (default Deny) with the AzureServices bypass, public access on, no private endpoint."""
+    return _change(Storage(id=ST_ID, name=ST, default_action="Deny", bypass="AzureServices"), changes)
+
+
+def storage_private(**changes: Any) -> Inventory:
+    """The healthy inventory with a private storage account: public access Disabled, Approved blob and file PEs."""
+    st = storage(**{"public_network_access": "Disabled", "connections": (
+        connection(ST_ID, "pe-stcontosoml-blob.4c2d"), connection(ST_ID, "pe-stcontosoml-file.4c2d")), **changes})
+    inv = inventory(storage=st)
+    return dataclasses.replace(inv, private_endpoints=inv.private_endpoints + storage_pes())
+
+
+def access_rule(resource_id: str = WS_ID) -> AccessRule:
+    return AccessRule(resource_id=resource_id, tenant_id=TENANT)
 
 
 def private_endpoint(name: str, target: str, group: str, dns: dict[str, str], **changes: Any) -> PrivateEndpoint:
@@ -175,6 +197,12 @@ def private_endpoints() -> tuple[PrivateEndpoint, ...]:
             f"{ACR}.azurecr.io": ACR_IP, f"{ACR}.{REGION}.data.azurecr.io": ACR_DATA_IP}),
         private_endpoint("pe-kv-contoso-ml", KV_ID, "vault", {f"{KV}.vault.azure.net": KV_IP}),
     )
+
+
+def storage_pes() -> tuple[PrivateEndpoint, ...]:
+    """The storage account's blob and file private endpoints (storage_private() has their connections)."""
+    return (private_endpoint("pe-stcontosoml-blob", ST_ID, "blob", {f"{ST}.blob.core.windows.net": BLOB_IP}),
+            private_endpoint("pe-stcontosoml-file", ST_ID, "file", {f"{ST}.file.core.windows.net": FILE_IP}))
 
 
 def link(zone_name: str, vnet_id: str = HUB, **changes: Any) -> VnetLink:
@@ -210,7 +238,7 @@ def inventory(**changes: Any) -> Inventory:
         cloud="AzureCloud", subscription=SUB, resource_group=RG, workspace=workspace(), endpoints=(endpoint(),),
         private_endpoints=private_endpoints(), zones=zones(),
         vnets=(Vnet(id=HUB, name="vnet-ml-hub", address_prefixes=("10.20.0.0/16",)),),
-        registry=registry(), vault=vault()), changes)
+        registry=registry(), vault=vault(), storage=storage(), policies=()), changes)
 
 
 def replace_zone(inv: Inventory, name: str, **changes: Any) -> Inventory:

@@ -164,3 +164,20 @@ def test_image_build_unreadable_registry_is_an_error_naming_the_permission() -> 
     assert f.verdict is Verdict.ERROR and f.evidence["missing_action"] == "Microsoft.ContainerRegistry/registries/read"
     assert commands(f) == [f"az role assignment create --role Reader --scope {ACR_ID} "
                            "--assignee 11111111-2222-3333-4444-555555555555"]
+
+
+TASKS_BYPASS = (f"az resource update --ids {ACR_ID} --api-version 2025-11-01 "
+                "--set properties.networkRuleBypassAllowedForTasks=true")
+
+
+def test_image_build_registry_trusting_azure_services_but_not_tasks_fails_with_the_tasks_bypass() -> None:
+    inv = inventory(workspace=workspace(image_build_compute=None), registry=registry(bypass_options="AzureServices"))
+    f = only(check(ws.image_build, inv))
+    assert f.verdict is Verdict.FAIL and "networkRuleBypassAllowedForTasks is false" in f.summary
+    assert commands(f) == [TASKS_BYPASS] and f.evidence["networkRuleBypassOptions"] == "AzureServices"
+
+
+def test_image_build_registry_letting_tasks_through_passes() -> None:
+    inv = inventory(workspace=workspace(image_build_compute=None), registry=registry(tasks_bypass=True))
+    f = only(check(ws.image_build, inv))
+    assert f.verdict is Verdict.PASS and "ACR Tasks build images" in f.summary

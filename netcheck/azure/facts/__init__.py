@@ -21,20 +21,24 @@ from netcheck.azure.facts.network import (
     ZoneGroup,
 )
 from netcheck.azure.facts.workspace import (
+    AccessRule,
     Cluster,
     Connection,
     Deployment,
     Endpoint,
     Linked,
     OutboundRule,
+    PolicyAssignment,
     Registry,
+    Storage,
     Vault,
     Workspace,
 )
 
 __all__ = [
-    "INVENTORY_SCHEMA", "Cluster", "Connection", "Deployment", "DnsConfig", "Endpoint", "ForwardingRule",
-    "InboundEndpoint", "Inventory", "Linked", "Location", "OutboundRule", "Peering", "PrivateEndpoint", "ReadError",
-    "RecordSet", "Registry", "Ruleset", "Vault", "Vnet", "VnetLink", "Workspace", "Zone", "ZoneGroup",
+    "INVENTORY_SCHEMA", "AccessRule", "Cluster", "Connection", "Deployment", "DnsConfig", "Endpoint", "ForwardingRule",
+    "InboundEndpoint", "Inventory", "Linked", "Location", "OutboundRule", "Peering", "PolicyAssignment",
+    "PrivateEndpoint", "ReadError",
+    "RecordSet", "Registry", "Ruleset", "Storage", "Vault", "Vnet", "VnetLink", "Workspace", "Zone", "ZoneGroup",
     "group_of", "load_inventory", "name_of", "parent", "vnet_of_subnet",
 ]

@@ -15,7 +15,16 @@ from typing import Any
 # Inventory's field types must be importable here, not only for type checking: from_json resolves them
 # with typing.get_type_hints in this module's namespace.
 from netcheck.azure.facts.network import InboundEndpoint, Peering, PrivateEndpoint, Ruleset, Vnet, Zone, ZoneGroup
-from netcheck.azure.facts.workspace import Cluster, Endpoint, Linked, Registry, Vault, Workspace
+from netcheck.azure.facts.workspace import (
+    Cluster,
+    Endpoint,
+    Linked,
+    PolicyAssignment,
+    Registry,
+    Storage,
+    Vault,
+    Workspace,
+)
 
 INVENTORY_SCHEMA = "netcheck.inventory/1"
 
@@ -51,6 +60,8 @@ class Inventory:
     clusters: tuple[Cluster, ...] = ()       # behind the Kubernetes endpoints
     linked: tuple[Linked, ...] = ()          # dependencies read through the service registry
     zone_subscriptions: tuple[str, ...] = ()  # where private DNS zones were searched (errors: where that failed)
+    storage: Storage | None = None           # the workspace storage account
+    policies: tuple[PolicyAssignment, ...] | None = None   # those that apply to the workspace; None: not read
     peerings: tuple[Peering, ...] = ()       # both sides of the peerings of the VNets read
     rulesets: tuple[Ruleset, ...] = ()       # DNS forwarding rulesets linked to the VNets read
     inbound_endpoints: tuple[InboundEndpoint, ...] = ()   # DNS Private Resolver inbound endpoints

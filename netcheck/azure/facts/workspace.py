@@ -47,6 +47,7 @@ class Workspace:
     storage_account: str | None
     connections: tuple[Connection, ...] = ()
     notebook_fqdn: str | None = None
+    tenant_id: str | None = None     # identity.tenantId: a storage resource instance rule names it
     kind: str = "Default"                  # Default | Hub | Project | FeatureStore (the resource's `kind`)
     hub_id: str | None = None              # a Project's hub (properties.hubResourceId)
     provision_network_now: bool = False    # properties.provisionNetworkNow
@@ -91,6 +92,8 @@ class Cluster:
     compute_id: str
     cluster_id: str | None = None       # AKS (Microsoft.ContainerService) or Arc (Microsoft.Kubernetes)
     vnet_ids: tuple[str, ...] = ()      # the node pools' subnets' VNets, or the AKS-managed VNet
+    service_cidrs: tuple[str, ...] = ()   # AKS networkProfile: ClusterIP services take addresses from these
+    pod_cidrs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ class Registry:
     data_endpoint_enabled: bool
     data_endpoint_hosts: tuple[str, ...] = ()
     connections: tuple[Connection, ...] = ()
+    bypass_options: str = "AzureServices"     # networkRuleBypassOptions: trusted Azure services
+    tasks_bypass: bool = False                # networkRuleBypassAllowedForTasks (ACR 2025-11-01)
 
     @property
     def private(self) -> bool:
@@ -119,6 +124,54 @@ class Vault:
     default_action: str | None
     bypass: str | None
     connections: tuple[Connection, ...] = ()
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    """A storage resource instance rule: this resource (in this tenant) passes the firewall."""
+
+    resource_id: str
+    tenant_id: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Storage:
+    """The workspace storage account's network side (Microsoft.Storage storageAccounts)."""
+
+    id: str
+    name: str
+    public_network_access: str = "Enabled"   # absent: the network rules decide
+    default_action: str = "Allow"
+    bypass: str = "AzureServices"            # a comma-separated set: AzureServices, Logging, Metrics or None
+    ip_rules: tuple[str, ...] = ()
+    access_rules: tuple[AccessRule, ...] = ()
+    connections: tuple[Connection, ...] = ()
+
+    def lets_through(self, resource_id: str) -> bool:
+        """A resource instance rule admits it: its exact id, or a wildcard over its type or group."""
+        rid = resource_id.lower()
+        return any(rid == (r := a.resource_id.lower()) or (r.endswith("/*") and rid.startswith(r[:-1]))
+                   for a in self.access_rules)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PolicyAssignment:
+    """A policy assignment that applies to the workspace (at its subscription, group, itself, or above)."""
+
+    id: str
+    name: str
+    display_name: str = ""
+    scope: str = ""
+    definition_id: str = ""
+    effect: str | None = None            # parameters.effect.value; None: the definition's default
+    enforcement: str = "Default"         # DoNotEnforce: evaluated, never denies
+    not_scopes: tuple[str, ...] = ()
+
+    def applies_to(self, resource_id: str) -> bool:
+        rid = resource_id.lower().rstrip("/") + "/"
+        inside = self.scope.lower().startswith("/providers/microsoft.management/") or rid.startswith(
+            self.scope.lower().rstrip("/") + "/")
+        return inside and not any(rid.startswith(n.lower().rstrip("/") + "/") for n in self.not_scopes)
 
 
 @dataclass(frozen=True)
