@@ -128,7 +128,8 @@ async def _workspace(base: Ctx, row: dict[str, Any]) -> WorkspaceRun:
     ident = WorkspaceRun(id=rid, name=str(row.get("name") or f.name_of(rid)), subscription=rid.split("/")[2],
                          resource_group=f.group_of(rid), kind=str(row.get("kind") or "Default"))
     try:
-        side = await base.arm.side(base.snap, row)
+        async with base.reading:   # a few workspaces' reads at a time: each is done early, its checks start
+            side = await base.arm.side(base.snap, row)
         if bad := [e for e in side.errors if e.reason in TRANSIENT]:
             return dataclasses.replace(ident, error="its reads kept failing: " + "; ".join(
                 f"{'/'.join(e.resource.split('/')[-2:])}: {e.reason}" for e in bad))
@@ -165,6 +166,7 @@ class Ctx:
     snap: Snapshot
     arm: FleetArm
     at_once: asyncio.Semaphore
+    reading: asyncio.Semaphore
 
 
 async def run_fleet(settings: Settings, options: Options, catalog: Sequence[Probe],
@@ -187,7 +189,8 @@ async def run_fleet(settings: Settings, options: Options, catalog: Sequence[Prob
                          "name subscriptions with -s or a management group to check the rest): the subscriptions "
                          "past the limit: not checked")
         probes = [p for p in select(catalog, settings.only, settings.skip) if p.id != "ctx.location"]
-        base = Ctx(settings, catalog, probes, where, snap, arm, asyncio.Semaphore(WORKSPACES_AT_ONCE))
+        base = Ctx(settings, catalog, probes, where, snap, arm, asyncio.Semaphore(WORKSPACES_AT_ONCE),
+                   asyncio.Semaphore(options.arm_concurrency))
         done, total = 0, len(snap.workspaces)
 
         async def one(row: dict[str, Any]) -> WorkspaceRun:

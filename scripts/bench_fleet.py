@@ -55,7 +55,9 @@ single()   # warm-up: the first check in a process also pays for importing the S
 one = single()
 wall, in_flight, queries, arm, n, verdict = fleet()
 rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(f"latency {LATENCY_MS:g} ms per ARM request, Resource Graph query, DNS query and TLS handshake")
+print(f"latency {LATENCY_MS:g} ms per ARM request, Resource Graph query, DNS query and TLS handshake; load average "
+      f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (the fleet is CPU-bound, one check latency-bound: a busy "
+      "machine raises the ratio)")
 print(f"1. wall time: {NAME} ({n} workspaces, {verdict}) {wall:.2f} s; one workspace's check {one:.2f} s; "
       f"ratio {wall / one:.2f} (bound 3)")
 print(f"2. ARM requests in flight at most: {in_flight} (bound {BOUND})")

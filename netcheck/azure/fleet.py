@@ -7,6 +7,7 @@ hold is named per workspace by `Snapshot.arm_reads()`, for the ARM readers (see 
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import functools
 from collections import defaultdict
@@ -17,7 +18,7 @@ from typing import Any
 from netcheck import services
 from netcheck.azure import facts as f
 from netcheck.azure import parse
-from netcheck.azure.resourcegraph import Graph
+from netcheck.azure.resourcegraph import Graph, Result
 from netcheck.clouds import cloud as cloud_of
 
 WORKSPACE_KINDS = ("Default", "Hub", "Project")
@@ -276,15 +277,19 @@ def _arm_type(row: dict[str, Any]) -> str:
 
 
 def read(graph: Graph, scope: Scope, cloud: str) -> Snapshot:
-    """The four queries: workspaces and their side in the scope; zones, links, VNets and records in the
-    management groups given, else tenant-wide (hub VNets and shared zones often live in other subscriptions)."""
-    texts, results, requests, cut = queries(scope), {}, 0, False
-    for name, text in texts.items():
+    """The four queries, side by side (each pages on its own; the quota is the Graph client's): workspaces and
+    their side in the scope; zones, links, VNets and records in the management groups given, else tenant-wide
+    (hub VNets and shared zones often live in other subscriptions). The first failure is raised."""
+    texts = queries(scope)
+
+    def one(name: str) -> Result:
         shared = name in ("network", "records")
-        res = graph.query(
-            text, subscriptions=() if shared else scope.subscriptions, management_groups=scope.management_groups
-        )
-        results[name], requests, cut = res.rows, requests + res.requests, cut or res.subscription_limit_hit
-    snap = Snapshot.build(cloud, results)
-    snap.queries, snap.requests, snap.subscription_limit_hit = len(texts), requests, cut
+        return graph.query(texts[name], subscriptions=() if shared else scope.subscriptions,
+                           management_groups=scope.management_groups)
+
+    with concurrent.futures.ThreadPoolExecutor(len(texts), thread_name_prefix="graph") as pool:
+        done = dict(zip(texts, pool.map(one, texts), strict=True))
+    snap = Snapshot.build(cloud, {name: res.rows for name, res in done.items()})
+    snap.queries, snap.requests = len(texts), sum(res.requests for res in done.values())
+    snap.subscription_limit_hit = any(res.subscription_limit_hit for res in done.values())
     return snap
