@@ -58,3 +58,10 @@ def test_probes_judge_facts_and_never_call_an_azure_sdk() -> None:
         text = path.read_text(encoding="utf-8")
         assert "azure.mgmt" not in text and ".sdk(" not in text, path.name
         assert not re.search(r"^\s*(from|import) probes\b", text, re.M), f"{path.name}: import netcheck.probes.x"
+
+
+def test_the_wheel_holds_the_schemas_and_report_templates(wheel_files: set[str]) -> None:
+    shipped = {"netcheck/report.schema.json", "netcheck/fleet.schema.json"}
+    shipped |= {f"netcheck/render/{p.name}" for p in (ROOT / "netcheck" / "render").glob("*.j2")}
+    assert {"netcheck/render/fleet.html.j2", "netcheck/render/_report_body.j2"} <= shipped
+    assert shipped <= wheel_files

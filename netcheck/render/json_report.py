@@ -16,9 +16,14 @@ from netcheck.render.common import valid_unicode
 _INVISIBLE = re.compile("[\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 
 
-def render(report: Report, *, color: bool = False) -> str:
-    text = json.dumps(valid_unicode(redact(report.to_json())), indent=2, ensure_ascii=False)
+def dumps(value: Any) -> str:
+    """JSON data as written: secrets redacted, valid UTF-8, invisible characters as escapes."""
+    text = json.dumps(valid_unicode(redact(value)), indent=2, ensure_ascii=False)
     return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    return dumps(report.to_json())
 
 
 def schema() -> dict[str, Any]:

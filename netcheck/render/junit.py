@@ -38,25 +38,24 @@ def _details(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render(report: Report, *, color: bool = False) -> str:
-    d = data(report)
+def suite(parent: ET.Element, d: dict[str, Any], *, name: str = "netcheck", n: int = 0,
+          props: tuple[tuple[str, str], ...] = ()) -> ET.Element:
+    """One report's testsuite (its results as testcases) under `parent`; a fleet adds one per workspace."""
     results = d["results"]
     counts = d["counts"]
-    suites = ET.Element("testsuites", name="netcheck", tests=str(len(results)), failures=str(counts["fail"]),
-                        errors=str(counts["error"]), time=f"{d['duration_ms'] / 1000:.3f}")
-    suite = ET.SubElement(suites, "testsuite", name="netcheck", package="netcheck", id="0",
+    suite = ET.SubElement(parent, "testsuite", name=name, package="netcheck", id=str(n),
                           timestamp=d["started"].removesuffix("Z"), hostname=socket.gethostname() or "localhost",
                           tests=str(len(results)), failures=str(counts["fail"]), errors=str(counts["error"]),
                           skipped=str(counts["skip"]), time=f"{d['duration_ms'] / 1000:.3f}")
-    props = ET.SubElement(suite, "properties")
-    for key, value in (("verdict", d["verdict"]), ("netcheck", d["netcheck"]),
+    element = ET.SubElement(suite, "properties")
+    for key, value in (*props, ("verdict", d["verdict"]), ("netcheck", d["netcheck"]),
                        *((f"target.{k}", text(v)) for k, v in d["target"].items()),
                        *((f"where.{k}", text(v)) for k, v in d["where"].items())):
-        ET.SubElement(props, "property", name=key, value=str(value))
+        ET.SubElement(element, "property", name=key, value=str(value))
     roots = {k: c["id"] for c in d["root_causes"] for k in c["explains"]}   # consequence -> its root
     for r in results:
-        name = f"{r['probe']} {r['subject']}" if r["subject"] else r["probe"]
-        case = ET.SubElement(suite, "testcase", classname=classname(r), name=name,
+        case_name = f"{r['probe']} {r['subject']}" if r["subject"] else r["probe"]
+        case = ET.SubElement(suite, "testcase", classname=classname(r), name=case_name,
                              time=f"{r['duration_ms'] / 1000:.3f}")
         if r["verdict"] == "fail":
             ET.SubElement(case, "failure", message=_message(r, roots), type="fail").text = _details(r)
@@ -68,5 +67,18 @@ def render(report: Report, *, color: bool = False) -> str:
             ET.SubElement(case, "system-out").text = f"WARNING: {_details(r)}"
     ET.SubElement(suite, "system-out").text = f"netcheck {d['verdict']}"
     ET.SubElement(suite, "system-err").text = ""
+    return suite
+
+
+def document(suites: ET.Element) -> str:
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    d = data(report)
+    counts = d["counts"]
+    suites = ET.Element("testsuites", name="netcheck", tests=str(len(d["results"])), failures=str(counts["fail"]),
+                        errors=str(counts["error"]), time=f"{d['duration_ms'] / 1000:.3f}")
+    suite(suites, d)
+    return document(suites)
