@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Coroutine
@@ -13,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from netcheck import validate
 
 if TYPE_CHECKING:
-    from netcheck.fleetmodel import FleetReport
     from netcheck.settings import Settings
 
 FORMATS = ("text", "json", "md", "html", "junit")
@@ -22,6 +20,8 @@ Runner = Callable[[Coroutine[Any, Any, Any]], Any]
 
 class BadInput(Exception):
     """Bad usage or input (cli.py's UsageError: one line, exit 2)."""
+
+
 MAX_WHERE = 2000   # a KQL condition longer than this is not one a person wrote
 EXIT_CODES = """exit codes:
   0    nothing failed in any workspace
@@ -107,46 +107,6 @@ def _format(args: argparse.Namespace) -> str:
     return "text"
 
 
-def render(fmt: str, report: FleetReport, color: bool = False) -> str:
-    """The report in a format: the fleet renderers (render/fleet_*.py) where they exist, else this module's text."""
-    if fmt == "json":   # as a single report's JSON: redacted, invisible characters escaped
-        from netcheck.redact import redact
-        from netcheck.render.common import valid_unicode
-        from netcheck.render.json_report import _INVISIBLE
-
-        data = json.dumps(valid_unicode(redact(report.to_json())), indent=2, ensure_ascii=False)
-        return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", data) + "\n"
-    try:
-        import importlib
-
-        module = importlib.import_module(f"netcheck.render.fleet_{ {'md': 'markdown'}.get(fmt, fmt)}")
-        text: str = module.render(report, color=color)
-        return text
-    except (ImportError, AttributeError):
-        return text_report(report)
-
-
-def text_report(report: FleetReport) -> str:
-    """Problems first (each once, with the workspaces it breaks and its fix), then a line per workspace."""
-    names = {w.id: w.name for w in report.workspaces}
-    counts = ", ".join(f"{n} {v}" for v, n in report.counts.items() if n)
-    out = [f"netcheck fleet: {len(report.workspaces)} workspaces: {counts or 'none'}", *report.notes, ""]
-    if report.problems:
-        out.append(f"{len(report.problems)} problem(s):")
-    for p in report.problems:
-        listed = ", ".join(names.get(w, w) for w in p.workspaces[:8]) + (" ..." if len(p.workspaces) > 8 else "")
-        out.append(f"  {p.verdict.value.upper()} {p.id}: {p.summary}")
-        out.append(f"    breaks {len(p.workspaces)} workspace(s): {listed}")
-        if p.fix:
-            out += [f"    fix: {p.fix.summary}", *(f"      {c}" for c in p.fix.commands)]
-    out.append("")
-    width = max((len(w.name) for w in report.workspaces), default=0)
-    for w in report.workspaces:
-        why = w.error or (f"{w.network}: {w.command}" if w.network else "network checked")
-        out.append(f"  {w.verdict.value:<5} {w.name:<{width}}  {w.subscription}/{w.resource_group}  {why}")
-    return "\n".join(out) + "\n"
-
-
 def progress(done: int, total: int) -> None:
     sys.stderr.write(f"\r\x1b[Knetcheck: workspaces {done}/{total}")
     if done == total:
@@ -161,6 +121,7 @@ def run(settings: Settings, args: argparse.Namespace, run_async: Runner) -> int:
     from netcheck.output import write_report, write_stream
     from netcheck.probes import CATALOG
     from netcheck.redact import redact_text
+    from netcheck.render.fleet_formats import render_fleet
 
     fmt = _format(args)
     try:
@@ -174,8 +135,8 @@ def run(settings: Settings, args: argparse.Namespace, run_async: Runner) -> int:
     for note in report.notes:
         if note.endswith(": not checked"):
             print(redact_text(f"netcheck: {note}"), file=sys.stderr)
-    text = render(fmt, report, color=fmt == "text" and args.out is None and sys.stdout.isatty()
-                  and not os.environ.get("NO_COLOR"))
+    text = render_fleet(fmt, report, color=fmt == "text" and args.out is None and sys.stdout.isatty()
+                        and not os.environ.get("NO_COLOR"))
     if args.out is not None:
         try:
             write_report(args.out, text)
