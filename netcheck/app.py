@@ -17,12 +17,18 @@ def target_of(settings: Settings) -> Target:
                   settings.cloud)
 
 
-async def events(settings: Settings, catalog: Sequence[Probe]) -> AsyncIterator[Event]:
-    """Run the probes of `catalog` that the settings select (the CLI passes netcheck.probes.CATALOG)."""
-    ctx = Context(settings)
+def planned(settings: Settings, catalog: Sequence[Probe]) -> list[Probe]:
+    """The probes a run of `settings` starts (the TUI counts them: checked 34/40)."""
     probes = select(catalog, settings.only, settings.skip)
     if settings.no_azure:  # nothing to read in ARM: the configuration stage is left out, not failed
         probes = [p for p in probes if p.stage != 1 and p.id not in ("ctx.credential", "ctx.target", "ctx.reads")]
+    return probes
+
+
+async def events(settings: Settings, catalog: Sequence[Probe]) -> AsyncIterator[Event]:
+    """Run the probes of `catalog` that the settings select (the CLI passes netcheck.probes.CATALOG)."""
+    ctx = Context(settings)
+    probes = planned(settings, catalog)
     try:
         async for event in stream(probes, ctx, target_of(settings), catalog):
             yield event

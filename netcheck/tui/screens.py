@@ -10,15 +10,34 @@ from textual.widgets import Input, Label, Static
 
 KEYS = [
     ("↑ ↓ / click", "move through the results"),
-    ("enter", "open a node; on a skipped result, jump to its cause"),
-    ("f", "failures only (fail, error, warn) / everything"),
-    ("c", "copy the selected fix commands to the clipboard"),
+    ("enter", "on a result with a cause: go to its root cause (through every hop); else fold/unfold"),
+    ("space", "fold / unfold: a problem's consequences, a probe's results"),
+    ("t", "switch between the Problems view and the full stage tree"),
+    ("n / p", "next / previous problem (root cause)"),
+    ("c", "copy the selected fix (its own, or its root cause's)"),
+    ("C", "copy the whole fix plan (a reviewable bash script)"),
+    ("i", "show long resource ids whole (they are elided in the middle to fit)"),
+    ("f", "stage tree: failures only (fail, error, warn) / everything"),
     ("x", "explain the selected probe (netcheck explain)"),
     ("e", "export a report (html, md, junit, json, text)"),
     ("r", "run the whole check again"),
     ("R", "run the selected probe again"),
     ("?", "this help"),
-    ("q", "quit (cancels a running check)"),
+    ("q", "quit (cancels a running check); in the fleet view, back to the fleet"),
+    ("escape", "in the fleet view: back to the fleet"),
+]
+
+MARKS = [
+    ("✓", "pass"),
+    ("✗", "fail: something is wrong; its fix is shown"),
+    ("!", "warning: works, but worth a look"),
+    ("?", "error: netcheck could not decide (a read or probe failed)"),
+    ("-", "skipped: blocked by a cause, not applicable here, or not asked for"),
+    ("…", "a probe still running; in a name, the middle of a long id left out (i shows it)"),
+    ("·", "a probe that ran and had nothing to report here"),
+    ("1. 2.", "the problems (root causes), in the order to fix them"),
+    ("↳", "a consequence: explained by the root cause it is nested under"),
+    ("checked 34/40", "probes done / probes to run, then the time so far"),
 ]
 
 
@@ -41,8 +60,10 @@ class TextScreen(ModalScreen[None]):
 
 
 def help_screen() -> TextScreen:
-    width = max(len(k) for k, _ in KEYS)
-    return TextScreen("netcheck keys", "\n".join(f"{k:<{width}}  {what}" for k, what in KEYS))
+    width = max(len(k) for k, _ in KEYS + MARKS)
+    keys = "\n".join(f"{k:<{width}}  {what}" for k, what in KEYS)
+    marks = "\n".join(f"{k:<{width}}  {what}" for k, what in MARKS)
+    return TextScreen("netcheck keys", f"{keys}\n\nWhat the marks mean\n{marks}")
 
 
 class ExportScreen(ModalScreen[str | None]):
