@@ -95,7 +95,8 @@ def scope_of(args: argparse.Namespace) -> Any:
     return Scope(subscriptions=flat, management_groups=tuple(dict.fromkeys(args.management_groups)), where=args.where)
 
 
-def _format(args: argparse.Namespace) -> str:
+def _format(args: argparse.Namespace) -> str | None:
+    """The report format, or None for the fleet TUI (a terminal, no format asked for, not CI)."""
     if args.json:
         return "json"
     if args.output:
@@ -104,7 +105,9 @@ def _format(args: argparse.Namespace) -> str:
         from netcheck.render import format_for
 
         return format_for(args.out) or "text"
-    return "text"
+    if args.no_tui or not sys.stdout.isatty() or os.environ.get("CI"):
+        return "text"
+    return None
 
 
 def progress(done: int, total: int) -> None:
@@ -123,10 +126,14 @@ def run(settings: Settings, args: argparse.Namespace, run_async: Runner) -> int:
     from netcheck.redact import redact_text
     from netcheck.render.fleet_formats import render_fleet
 
-    fmt = _format(args)
+    fmt, options = _format(args), Options(scope_of(args), args.arm_concurrency)
     try:
-        report = run_async(run_fleet(settings, Options(scope_of(args), args.arm_concurrency), CATALOG,
-                                     progress if sys.stderr.isatty() else None))
+        if fmt is None:   # the TUI shows the progress, then the fleet; the check runs in a thread of its own
+            from netcheck.tui.fleet import run_fleet_tui
+
+            report = run_fleet_tui(lambda shown: run_async(run_fleet(settings, options, CATALOG, shown)))
+        else:
+            report = run_async(run_fleet(settings, options, CATALOG, progress if sys.stderr.isatty() else None))
     except FleetInputError as exc:
         raise BadInput(redact_text(str(exc))) from None
     except FleetFailed as exc:
@@ -135,6 +142,10 @@ def run(settings: Settings, args: argparse.Namespace, run_async: Runner) -> int:
     for note in report.notes:
         if note.endswith(": not checked"):
             print(redact_text(f"netcheck: {note}"), file=sys.stderr)
+    code = fleet_exit_code(report)
+    code = 3 if code == 0 and unchecked(report) else code
+    if fmt is None:
+        return code
     text = render_fleet(fmt, report, color=fmt == "text" and args.out is None and sys.stdout.isatty()
                         and not os.environ.get("NO_COLOR"))
     if args.out is not None:
@@ -145,8 +156,7 @@ def run(settings: Settings, args: argparse.Namespace, run_async: Runner) -> int:
         print(f"netcheck: fleet {report.verdict.value}; {fmt} report written to {args.out}", file=sys.stderr)
     else:
         write_stream(sys.stdout, text, fmt)
-    code = fleet_exit_code(report)
-    return 3 if code == 0 and unchecked(report) else code
+    return code
 
 
 def settings_for(args: argparse.Namespace, env: dict[str, str] | os._Environ[str]) -> Settings:
