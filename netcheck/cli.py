@@ -388,8 +388,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def entry() -> None:
     """The `netcheck` program. An interrupted run ends at once: worker threads still inside an SDK call (one
-    sleeping out a Retry-After, say) would otherwise hold the process until their call returns."""
-    code = main()
+    sleeping out a Retry-After, say) would otherwise hold the process until their call returns. A reader that
+    went away (`netcheck explain | head -1`) ends it quietly with 141, as SIGPIPE would a C program."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so exit's own flush can't fail again
+        code = 141
     if code == 130:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -45,8 +45,11 @@ class Service:
     hosts: tuple[str, ...] = ("{name}.{suffix}",)
     private_name: str = DEFAULT_PRIVATE_NAME    # the privatelink name public DNS points a host at
     workspace_property: str | None = None       # the workspace property holding the resource's id
-    api_version: str | None = None     # read generically through ARM at this version (None: its own reader)
+    # Discovery reads it as raw ARM JSON for its private endpoint connections, at azure/versions.py's
+    # api-version for its provider (False: a reader of its own, or not read).
+    read_generically: bool = False
     record_when_private: bool = False  # a private workspace needs its record even without a private endpoint read
+    serves: str = ""   # what breaks when its hosts can't be resolved or reached (probes/impact.py; {vnet}: from where)
 
     def suffix_in(self, cloud: str) -> str:
         return self.suffix[cloud]
@@ -90,36 +93,39 @@ def forwards(*zones: PerCloud) -> Mapping[str, tuple[str, ...]]:
 SERVICES: dict[str, Service] = {s.key: s for s in (
     Service(key="workspace", arm_type=_WORKSPACE, group_ids=("amlworkspace",), role="workspace",
             suffix=_ML_API, zone=privatelink(_ML_API), forward=forwards(_ML_API),
-            hosts=("{guid}.workspace.{region}.{suffix}",)),
+            hosts=("{guid}.workspace.{region}.{suffix}",), serves="deployment and the workspace API"),
     Service(key="workspace_cert", arm_type=_WORKSPACE, group_ids=("amlworkspace",), role="workspace",
             suffix=_ML_API, zone=privatelink(_ML_API), forward=forwards(_ML_API),
-            hosts=("{guid}.workspace.{region}.cert.{suffix}",)),
+            hosts=("{guid}.workspace.{region}.cert.{suffix}",), serves="deployment and the workspace API"),
     # Scoring hosts live in the workspace's zone under another name: the private endpoint serves them
     # all as `*.<guid>.inference.<region>.<workspace suffix>`.
     Service(key="scoring", arm_type=f"{_WORKSPACE}/onlineEndpoints", group_ids=("amlworkspace",), role="scoring",
             suffix=_INFERENCE, zone=privatelink(_ML_API), forward=forwards(_INFERENCE),
-            hosts=("{endpoint}.{region}.{suffix}",), private_name="{endpoint}.{guid}.inference.{region}.{zone}"),
+            hosts=("{endpoint}.{region}.{suffix}",), private_name="{endpoint}.{guid}.inference.{region}.{zone}",
+            serves="scoring{vnet}"),
     # ARM names the notebook host (notebookInfo.fqdn).
     Service(key="notebooks", arm_type=_WORKSPACE, group_ids=("amlworkspace",), role="notebooks",
-            suffix=_NOTEBOOKS, zone=privatelink(_NOTEBOOKS), forward=forwards(_NOTEBOOKS), hosts=()),
+            suffix=_NOTEBOOKS, zone=privatelink(_NOTEBOOKS), forward=forwards(_NOTEBOOKS), hosts=(),
+            serves="notebooks in studio"),
     # Compute instances: no zone of their own; older workspaces use the second suffix, and notebook
     # content comes from aznbcontent.net.
     Service(key="instances", arm_type=f"{_WORKSPACE}/computes", group_ids=("amlworkspace",), role="instances",
-            suffix=_INSTANCES, zone=None, forward=forwards(_INSTANCES, _INSTANCES_OLD, _AZNBCONTENT), hosts=()),
+            suffix=_INSTANCES, zone=None, forward=forwards(_INSTANCES, _INSTANCES_OLD, _AZNBCONTENT), hosts=(),
+            serves="compute instances"),
     # Login host `<name>.<suffix>`; the data hosts `<name>.<region>.data.<suffix>` come from ARM.
     Service(key="registry", arm_type="Microsoft.ContainerRegistry/registries", group_ids=("registry",),
             role="registry", suffix=_ACR, zone=privatelink(_ACR), forward=forwards(_ACR),
-            workspace_property="containerRegistry"),
+            workspace_property="containerRegistry", serves="image pull (deployment)"),
     # Key Vault's private zone is not privatelink.<its suffix>, and both public zones are forwarded.
     Service(key="vault", arm_type="Microsoft.KeyVault/vaults", group_ids=("vault",), role="vault",
             suffix=_VAULT, zone=privatelink(_VAULTCORE), forward=forwards(_VAULT, _VAULTCORE),
-            workspace_property="keyVault"),
+            workspace_property="keyVault", serves="deployment (the workspace's secrets)"),
     Service(key="blob", arm_type=_STORAGE, group_ids=("blob",), role="storage", suffix=_BLOB,
             zone=privatelink(_BLOB), forward=forwards(_BLOB), workspace_property="storageAccount",
-            record_when_private=True),
+            record_when_private=True, serves="model and code download (deployment)"),
     Service(key="file", arm_type=_STORAGE, group_ids=("file",), role="storage", suffix=_FILE,
             zone=privatelink(_FILE), forward=forwards(_FILE), workspace_property="storageAccount",
-            record_when_private=True),
+            record_when_private=True, serves="model and code download (deployment)"),
 )}
 
 
@@ -138,7 +144,7 @@ def by_type(arm_type: str) -> tuple[Service, ...]:
 
 def read_generically() -> tuple[Service, ...]:
     """Services discovery reads through ARM from the workspace's reference (no reader of their own)."""
-    return tuple(s for s in SERVICES.values() if s.workspace_property and s.api_version)
+    return tuple(s for s in SERVICES.values() if s.workspace_property and s.read_generically)
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:

@@ -7,9 +7,10 @@ import difflib
 import json
 import re
 from dataclasses import replace
-from pathlib import Path
 
-from netcheck.azure.facts import Inventory, ReadError, group_of, load_inventory, name_of
+from netcheck.azure import lists
+from netcheck.azure.collect import read_facts, workspace_names
+from netcheck.azure.facts import Inventory, ReadError, group_of, name_of
 from netcheck.azure.location import place_by_address
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict, Where
@@ -133,35 +134,26 @@ async def target(ctx: Context) -> list[Finding]:
     s = ctx.settings
     if ctx.facts_from and ctx.inventory is not None:
         inv = ctx.inventory   # gathered by the caller (netcheck fleet), not by this probe
-    elif s.inventory:
-        try:   # checked before the run too; the file may have changed since
-            inv = await asyncio.to_thread(load_inventory, Path(s.inventory))
+    else:
+        try:   # --inventory is checked before the run too, but the file may have changed since
+            ctx.inventory = inv = await read_facts(s, ctx.credential, ctx.limit, ctx.where.vnet_id)
         except ValueError as exc:
             return [Finding("", Verdict.ERROR, f"cannot use --inventory {s.inventory}: {exc}")]
-    else:
-        from netcheck.azure.discover import discover
-
-        inv = await discover(s, ctx.credential, ctx.limit, ctx.where.vnet_id)
-    ctx.inventory = inv
     ctx.where = place_by_address(ctx.where, inv.vnets)
-    if inv.workspace is None:
+    if (ws := inv.workspace) is None:
         return [await _workspace_missing(ctx, inv)]
-    ws = inv.workspace
     evidence = {"workspace": ws.id, "region": ws.location, "workspace_guid": ws.guid,
                 "endpoints": [e.name for e in inv.endpoints],
                 "deployments": [f"{e.name}/{d.name}" for e in inv.endpoints for d in e.deployments],
                 "private_endpoints": len(inv.private_endpoints), "private_dns_zones": len(inv.zones),
                 "unreadable": [f"{e.resource}: {e.reason}" for e in inv.errors]}
-    if inv.missing_endpoints:
-        known = list(inv.known_endpoints)
-        hints = {n: difflib.get_close_matches(n, known, n=2) for n in inv.missing_endpoints}
+    if missing := inv.missing_endpoints:
+        hints = {n: difflib.get_close_matches(n, inv.known_endpoints, n=2) for n in missing}
         close = sorted({c for cs in hints.values() for c in cs})
-        hint = f"; did you mean {', '.join(close)}?" if close else f"; it has {', '.join(known) or 'none'}"
-        return [Finding("", Verdict.FAIL, f"online endpoint {', '.join(inv.missing_endpoints)} not found in "
-                        f"workspace {ws.name}{hint}", {**evidence, "did_you_mean": hints},
-                        fix("Check the endpoint name",
-                            cmd("az", "ml", "online-endpoint", "list", "-g", group_of(ws.id), "-w", ws.name,
-                                "-o", "table")))]
+        hint = f"did you mean {', '.join(close)}?" if close else f"it has {', '.join(inv.known_endpoints) or 'none'}"
+        return [Finding("", Verdict.FAIL, f"online endpoint {', '.join(missing)} not found in workspace {ws.name}; {hint}",
+                        {**evidence, "did_you_mean": hints}, fix("Check the endpoint name", cmd(
+                            "az", "ml", "online-endpoint", "list", "-g", group_of(ws.id), "-w", ws.name, "-o", "table")))]
     n_dep = sum(len(e.deployments) for e in inv.endpoints)
     found = (f"{counted(len(inv.endpoints), 'online endpoint')}, {counted(n_dep, 'deployment')}, "
              f"{counted(len(inv.private_endpoints), 'private endpoint')}")
@@ -189,21 +181,15 @@ async def reads(ctx: Context) -> list[Finding]:
 
 async def _workspace_missing(ctx: Context, inv: Inventory) -> Finding:
     s = ctx.settings
-    ws_id = (f"/subscriptions/{s.subscription}/resourceGroups/{s.resource_group}"
-             f"/providers/Microsoft.MachineLearningServices/workspaces/{s.workspace}")
+    ws_id = f"{lists.workspaces(s.subscription or '', s.resource_group or '')}/{s.workspace}"
     err = inv.error_for(ws_id) or next(iter(inv.errors), None)
     if err is None or err.reason != "not_found":
         return error_finding(err, "") if err else Finding("", Verdict.ERROR, "the workspace could not be read")
-    names: list[str] = []
-    if ctx.credential is not None:
-        from netcheck.azure.discover import workspace_names
-
-        names = await workspace_names(s, ctx.credential)
+    names = await workspace_names(s, ctx.credential) if ctx.credential is not None else []
     close = difflib.get_close_matches(s.workspace or "", names, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     return Finding("", Verdict.FAIL, f"workspace {s.workspace} not found in resource group {s.resource_group}{hint}",
-                   {"workspace": ws_id, "message": err.message, "did_you_mean": close,
-                    "workspaces_in_group": names},
+                   {"workspace": ws_id, "message": err.message, "did_you_mean": close, "workspaces_in_group": names},
                    fix("Check the names, or set the defaults as the az CLI does",
                        cmd("az", "ml", "workspace", "list", "-g", s.resource_group or "", "-o", "table"),
                        docs="private_link"))

@@ -22,7 +22,7 @@ class Impact:
     owner: str    # who makes the change
 
 
-# probe -> (operation it breaks, owner); "{host}" is filled from the host's service (SERVICE_BREAKS).
+# probe -> (operation it breaks, owner); "{host}": what the host's service serves (services.Service.serves).
 PROBES: dict[str, tuple[str, str]] = {
     "ctx.credential": ("the whole check (netcheck cannot read the configuration)", ML),
     "ctx.location": ("the whole check (netcheck cannot tell where it runs)", ML),
@@ -59,32 +59,18 @@ PROBES: dict[str, tuple[str, str]] = {
     "http.score": ("scoring{vnet}", ML),
 }
 
-# service key (netcheck.services) -> the operation its hosts serve
-SERVICE_BREAKS = {
-    "workspace": "deployment and the workspace API",
-    "workspace_cert": "deployment and the workspace API",
-    "notebooks": "notebooks in studio",
-    "instances": "compute instances",
-    "scoring": "scoring{vnet}",
-    "registry": "image pull (deployment)",
-    "vault": "deployment (the workspace's secrets)",
-    "blob": "model and code download (deployment)",
-    "file": "model and code download (deployment)",
-}
-
-
-def _service(subject: str, cloud: str) -> str | None:
+def _service(subject: str, cloud: str) -> services.Service | None:
     """The service whose DNS suffix a host or zone in `subject` ends in (the longest suffix wins)."""
     tokens = [t.lower().rstrip(".") for t in subject.replace("→", " ").split()]
     hits = [(len(s.suffix_in(cloud)), s.key) for s in services.all_services() for t in tokens
             if t == s.suffix_in(cloud) or t.endswith("." + s.suffix_in(cloud))]
-    return max(hits)[1] if hits else None
+    return services.get(max(hits)[1]) if hits else None
 
 
 def impact(probe: str, subject: str, *, cloud: str = "AzureCloud", vnet: str | None = None) -> Impact:
     """What breaks when this result is a problem, and who changes it. `vnet`: the VNet netcheck ran in."""
     breaks, owner = PROBES.get(probe, ("the checks that depend on it", ML))
     if breaks == "{host}":
-        key = _service(subject, cloud)
-        breaks = SERVICE_BREAKS.get(key, "reaching " + subject) if key else f"reaching {subject or 'the host'}"
+        svc = _service(subject, cloud)
+        breaks = svc.serves if svc and svc.serves else f"reaching {subject or 'the host'}"
     return Impact(breaks.replace("{vnet}", f" from VNet {vnet}" if vnet else ""), owner)

@@ -34,8 +34,16 @@ def _isolated_az(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
         monkeypatch.delenv(var, raising=False)
 
 
+@functools.cache
+def _report_validator() -> jsonschema.protocols.Validator:
+    """Checked once: jsonschema.validate() checks the schema itself on every call, a second a report."""
+    cls = jsonschema.validators.validator_for(schema())
+    cls.check_schema(schema())
+    return cls(schema())
+
+
 def validate_report(data: dict[str, Any]) -> None:
-    jsonschema.validate(data, schema())
+    _report_validator().validate(data)
 
 
 def demo_args(scenario: str, *argv: str) -> argparse.Namespace:
@@ -58,8 +66,22 @@ def run_scenario(scenario: str, *argv: str, latency_ms: float | None = None) -> 
 
 @functools.cache
 def shared_run(scenario: str, *argv: str) -> tuple[Report, Simulator]:
-    """One run per scenario and options for the whole session: several test files judge the same run."""
+    """One run per scenario and options for the session (of one pytest-xdist worker): several test files
+    judge the same run."""
     return run_scenario(scenario, *argv)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist's --dist loadgroup (scripts/test), the tests that judge one shipped scenario run
+    on one worker, so its shared_run happens once, not once per worker."""
+    from netcheck.sim.scenario import shipped
+
+    names = set(shipped())
+    for item in items:
+        params = getattr(item, "callspec", None)
+        name = params.params.get("name") if params else None
+        if isinstance(name, str) and name in names:
+            item.add_marker(pytest.mark.xdist_group(f"scenario-{name}"))
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -365,6 +366,19 @@ def test_explain_without_an_id_lists_every_probe_with_its_title() -> None:
     assert r.returncode == 0, r.stderr
     for p in CATALOG:
         assert re.search(rf"^{re.escape(p.id)} +{re.escape(p.title)}$", r.stdout, re.M), p.id
+
+
+@pytest.mark.parametrize("argv", [("explain",), ("explain", "dns.system"), ("demo", "healthy")])
+def test_a_reader_that_goes_away_ends_netcheck_quietly(argv: tuple[str, ...]) -> None:
+    """`netcheck explain | head -1`: the pipe is closed before netcheck writes, so every write fails."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        r = subprocess.run([sys.executable, "-m", "netcheck", *argv], stdout=write_end, stderr=subprocess.PIPE,
+                           text=True, env=cli_env(), timeout=120)
+    finally:
+        os.close(write_end)
+    assert (r.returncode, r.stderr) == (141, "")
 
 
 def test_only_takes_a_probe_and_a_subject() -> None:

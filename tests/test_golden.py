@@ -8,6 +8,7 @@ why in its commit.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 from pathlib import Path
@@ -35,9 +36,14 @@ def test_results_unchanged(name: str) -> None:
     report, _ = shared_run(name)
     got = results(report)
     if os.environ.get("NETCHECK_GOLDEN") == "write":
-        data = _golden()
-        data[name] = got
-        GOLDEN.write_text(json.dumps(data, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+        with GOLDEN.open("a+", encoding="utf-8") as f:   # pytest-xdist's workers take turns
+            fcntl.flock(f, fcntl.LOCK_EX)
+            f.seek(0)
+            data = json.loads(f.read() or "{}")
+            data[name] = got
+            f.seek(0)
+            f.truncate()
+            f.write(json.dumps(data, indent=0, sort_keys=True) + "\n")
         return
     want = _golden().get(name)
     assert want is not None, f"{name} has no recorded results: NETCHECK_GOLDEN=write records them"

@@ -11,8 +11,9 @@ from typing import Any
 from azure.core.credentials import AccessToken
 
 from netcheck.azure import parse
-from netcheck.azure.session import ML_API_VERSION, Session
+from netcheck.azure.session import Session
 from netcheck.azure.shape import Shape
+from netcheck.azure.versions import ML_API_VERSION
 from netcheck.settings import Settings
 from netcheck.sim.scenario import Scenario
 from netcheck.sim.server import Simulator

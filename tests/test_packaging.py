@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# one worker builds the wheel (pip builds in the tree's build/, which two builds at once would share)
+pytestmark = pytest.mark.xdist_group("wheel")
 ENGINE = ("app.py", "context.py", "model.py", "probe.py", "runner.py", "subject.py")
 
 

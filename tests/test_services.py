@@ -18,11 +18,13 @@ import yaml
 from conftest import demo_args, run_scenario
 
 from netcheck import services
+from netcheck.azure import versions
 from netcheck.azure.collect import gather
 from netcheck.azure.facts import Inventory
 from netcheck.cli import apply_options, scenario_settings
 from netcheck.clouds import CLOUDS, cloud
 from netcheck.model import Verdict
+from netcheck.probes.impact import impact
 from netcheck.settings import Settings
 from netcheck.sim.scenario import load
 from netcheck.sim.server import Simulator
@@ -34,17 +36,19 @@ PE = f"{RG}/Microsoft.Network/privateEndpoints/pe-srch-contoso"
 ZONE = f"{RG}/Microsoft.Network/privateDnsZones/privatelink.search.windows.net"
 HOST, PE_IP = "srch-contoso.search.windows.net", "10.20.1.20"
 
-# The throw-away entry: everything netcheck needs to know about AI Search, in one place.
+# The throw-away entry: everything netcheck needs to know about AI Search, in one place (and, as for any
+# new provider, the api-version to read it at, in azure/versions.py's table).
 _SEARCH = services.per_cloud("search.windows.net", "search.azure.cn", "search.windows.us")
 THROWAWAY = services.Service(
     key="search", arm_type="Microsoft.Search/searchServices", group_ids=("searchService",), role="search",
     suffix=_SEARCH, zone=services.privatelink(_SEARCH), forward=services.forwards(_SEARCH),
-    workspace_property="searchService", api_version="2023-11-01")
+    workspace_property="searchService", read_generically=True, serves="search in the workspace's apps")
 
 
 @pytest.fixture
 def throwaway(monkeypatch: pytest.MonkeyPatch) -> Iterator[services.Service]:
     monkeypatch.setitem(services.SERVICES, THROWAWAY.key, THROWAWAY)   # restored after the test
+    monkeypatch.setitem(versions.API_VERSIONS, "microsoft.search", "2023-11-01")
     yield THROWAWAY
 
 
@@ -126,6 +130,7 @@ def test_a_registered_service_missing_its_record_fails(throwaway: services.Servi
     got = _verdicts(_scenario(tmp_path, record=False))
     assert got["pdns.records@srch-contoso.privatelink.search.windows.net"] is Verdict.FAIL
     assert got[f"dns.system@{HOST}"] is Verdict.FAIL
+    assert impact("dns.system", HOST).breaks == "search in the workspace's apps"   # the entry's own word
 
 
 def test_without_the_entry_the_service_is_unknown(tmp_path: Path) -> None:

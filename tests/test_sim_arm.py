@@ -17,7 +17,8 @@ import pytest
 from conftest import ROOT
 
 from netcheck.azure.credential import StaticTokenCredential
-from netcheck.azure.session import ML_API_VERSION, Session
+from netcheck.azure.session import Session
+from netcheck.azure.versions import ML_API_VERSION
 from netcheck.settings import Settings
 from netcheck.sim.scenario import Scenario, load, shipped
 from netcheck.sim.server import Simulator

@@ -45,8 +45,7 @@ class Discovery:
     @property
     def workspace_id(self) -> str:
         s = self.settings
-        return (f"/subscriptions/{s.subscription}/resourceGroups/{s.resource_group}"
-                f"/providers/Microsoft.MachineLearningServices/workspaces/{s.workspace}")
+        return f"{lists.workspaces(s.subscription or '', s.resource_group or '')}/{s.workspace}"
 
     async def run(self, location_vnet: str | None = None) -> f.Inventory:
         s, r = self.settings, self.r
@@ -210,7 +209,7 @@ class Discovery:
 
     async def linked(self, svc: services.Service, rid: str) -> f.Linked | None:
         """A dependency the service registry names, read as raw ARM JSON for its private endpoint connections."""
-        item = await self.r.get(rid, partial(parse.linked, svc.key), svc.api_version)
+        item = await self.r.get(rid, partial(parse.linked, svc.key))
         for c in item.connections if item else ():
             self.pe(c.private_endpoint_id)
         return item
@@ -293,13 +292,3 @@ async def discover(settings: Settings, session: Session, limit: asyncio.Semaphor
     finally:
         reader.close()
 
-
-async def workspace_names(settings: Settings, session: Session) -> list[str]:
-    """Workspaces in the resource group, to suggest a close name for a mistyped one."""
-    path = (f"/subscriptions/{settings.subscription}/resourceGroups/{settings.resource_group}"
-            "/providers/Microsoft.MachineLearningServices/workspaces")
-    try:
-        items = await asyncio.to_thread(session.arm().list, path)
-    except Exception:  # only a hint: without it the 404 still says what was not found
-        return []
-    return [i.get("name", "") for i in items]

@@ -3,7 +3,14 @@ in `Inventory.errors` under its path: these functions name it for the readers an
 
 from __future__ import annotations
 
+from netcheck.azure.facts.ids import resource_id
+
 SUBSCRIPTIONS = "/subscriptions"   # every subscription the credential can read
+
+
+def workspaces(subscription: str, group: str) -> str:
+    """A resource group's workspaces (a workspace's id is this and its name)."""
+    return resource_id(subscription, group, "Microsoft.MachineLearningServices/workspaces")
 
 
 def endpoints(workspace_id: str) -> str:
@@ -36,7 +43,7 @@ def zone_groups(pe_id: str) -> str:
 
 
 def vnets(subscription: str, group: str) -> str:
-    return f"/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Network/virtualNetworks"
+    return resource_id(subscription, group, "Microsoft.Network/virtualNetworks")
 
 
 def policy_assignments(subscription: str) -> str:

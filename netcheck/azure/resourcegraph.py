@@ -17,9 +17,8 @@ from typing import Any
 
 from netcheck.azure.errors import classify
 from netcheck.azure.session import Session
+from netcheck.azure.versions import GRAPH_API_VERSION
 
-# What azure-mgmt-resourcegraph 8 is generated for; pinned so a new SDK default can't change the answers.
-API_VERSION = "2021-03-01"
 PAGE_ROWS = 1000
 BUDGET_S = 60.0  # the whole query, pages and waits included
 TRANSIENT = (429, 500, 502, 503, 504)
@@ -137,7 +136,7 @@ class Graph:
             try:
                 answer: Any = self._client.resources(
                     request,
-                    api_version=API_VERSION,
+                    api_version=GRAPH_API_VERSION,
                     cls=lambda response, data, _: (data, dict(response.http_response.headers)),
                 )
                 page, headers = answer

@@ -14,8 +14,6 @@ from netcheck.settings import Settings
 if TYPE_CHECKING:
     from netcheck.azure.arm import ArmClient
 
-from netcheck.azure.versions import AKS_API_VERSION, COMPUTE_API_VERSION, ML_API_VERSION  # noqa: F401 (imported from here too)
-
 # Retries: azure-core honours Retry-After on 429/503; three tries with short backoff keep a run to
 # seconds while riding out a brief throttle.
 RETRY_TOTAL = 3

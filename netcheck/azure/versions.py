@@ -1,4 +1,5 @@
-"""The api-version netcheck reads each ARM resource type at: one table."""
+"""The api-version netcheck reads each ARM resource type at: one table. Readers never name a version;
+ArmClient.get/list look the path up here (services.py's entries, too: a new provider needs a line here)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,15 @@ API_VERSIONS = {
     "microsoft.containerregistry": "2025-11-01",
     "microsoft.compute": "2024-07-01",
     "microsoft.containerservice": "2024-09-01",
+    # what azure-mgmt-resourcegraph 8 is generated for; pinned so a new SDK default can't change the answers
+    "microsoft.resourcegraph": "2021-03-01",
     "microsoft.storage": "2026-09-01",          # storage accounts, with networkAcls and inlined PE connections
     "microsoft.authorization": "2025-11-01",    # policy assignments
     "": "2022-12-01",   # /subscriptions: the subscriptions the credential can read
 }
 ML_API_VERSION = API_VERSIONS["microsoft.machinelearningservices"]
-COMPUTE_API_VERSION = API_VERSIONS["microsoft.compute"]
-AKS_API_VERSION = API_VERSIONS["microsoft.containerservice"]
 ACR_API_VERSION = API_VERSIONS["microsoft.containerregistry"]   # the first with networkRuleBypassAllowedForTasks GA
+GRAPH_API_VERSION = API_VERSIONS["microsoft.resourcegraph"]
 
 
 def api_version(path: str) -> str:

@@ -1,7 +1,7 @@
 """The api-versions the simulated ARM accepts, per resource provider (and type where it differs).
 
 A small set per type: the versions of Microsoft's examples in tests/data/arm-examples, those the SDK clients
-netcheck installs send by default, netcheck's own (azure/session.py), and the az CLI's recent ones. Anything
+netcheck installs send by default, netcheck's own (azure/versions.py), and the az CLI's recent ones. Anything
 else is refused as ARM refuses it, so a reader sending an unpublished version (2099-01-01) fails in the tests.
 """
 

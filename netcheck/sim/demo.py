@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from netcheck.azure.versions import ML_API_VERSION
 from netcheck.sim import scenario as sc
 from netcheck.sim.server import Simulator
 
@@ -82,7 +83,7 @@ def how_to_reach(sim: Simulator) -> str:
         "", "or other tools:",
         f"  curl --cacert {o['ca_bundle']} -H 'Authorization: Bearer {o['arm_token']}' "
         f"'{o['arm_endpoint']}/subscriptions/{o['subscription']}/resourceGroups/{o['resource_group']}"
-        f"/providers/Microsoft.MachineLearningServices/workspaces/{o['workspace']}?api-version=2025-12-01'",
+        f"/providers/Microsoft.MachineLearningServices/workspaces/{o['workspace']}?api-version={ML_API_VERSION}'",
         f"  dig @{r[0]} -p {r[1]} <name>",
         f"  openssl s_client -connect 127.0.0.1:{sim.ports['tls']} -servername <scoring host> "
         f"-CAfile {o['ca_bundle']}",

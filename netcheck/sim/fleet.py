@@ -27,6 +27,7 @@ import random
 from typing import Any
 
 from netcheck import services
+from netcheck.azure.facts import group_id, resource_id
 
 NAME = "fleet-200"
 WORKSPACES, ENDPOINTS, SUBSCRIPTIONS, BIG_SUB, BIG_COUNT = 200, 3, 20, 10, 40
@@ -43,7 +44,7 @@ def sub_id(s: int) -> str:
 
 
 def _net(s: int) -> str:
-    return f"/subscriptions/{sub_id(0 if s < 0 else s)}/resourceGroups/rg-network/providers/Microsoft.Network"
+    return resource_id(sub_id(0 if s < 0 else s), "rg-network", "Microsoft.Network")
 
 
 def hub(name: str) -> str:
@@ -55,7 +56,7 @@ def spoke(s: int) -> str:
 
 
 def zone_id(zone: str) -> str:
-    return f"/subscriptions/{sub_id(0)}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/{zone}"
+    return resource_id(sub_id(0), "rg-dns", "Microsoft.Network/privateDnsZones", zone)
 
 
 def placement(n: int = WORKSPACES, big: int = BIG_COUNT) -> list[int]:
@@ -170,7 +171,7 @@ def _ml(i: int, s: int, ws: str, guid: str, deps: dict[str, str], pe: str, fault
 
 def _workspace(i: int, s: int, j: int, fault: str | None) -> list[dict[str, Any]]:
     rng = random.Random(SEED * 1000 + i)
-    name, slug, rg = workspace_name(i), f"fleet{i:03d}", f"/subscriptions/{sub_id(s)}/resourceGroups/rg-ml-{i:03d}"
+    name, slug, rg = workspace_name(i), f"fleet{i:03d}", group_id(sub_id(s), f"rg-ml-{i:03d}")
     guid = (f"{rng.getrandbits(32):08x}-{i:04x}-4{rng.getrandbits(12):03x}-8{rng.getrandbits(12):03x}-"
             f"{rng.getrandbits(48):012x}")
     ws = f"{rg}/providers/{ML}/{name}"
@@ -187,7 +188,7 @@ def _workspace(i: int, s: int, j: int, fault: str | None) -> list[dict[str, Any]
                     "networkRuleBypassOptions": "AzureServices",
                     "dataEndpointEnabled": True, "dataEndpointHostNames": [f"cr{slug}.{REGION}.data.azurecr.io"]}})
     # AML's egress connection per managed deployment, its private endpoint in a Microsoft-managed subscription
-    egress = f"/subscriptions/{AML_SUB}/resourceGroups/azureml-rg-{name}_{guid[:8]}/providers/Microsoft.Network"
+    egress = resource_id(AML_SUB, f"azureml-rg-{name}_{guid[:8]}", "Microsoft.Network")
     conns = [_connection(acr, pe["acr"])] + [
         _connection(acr, f"{egress}/privateEndpoints/ep-{i:03d}-{k}-blue-acr",
                     "Pending" if fault == "acr-pe-pending" and k == 1 else "Approved", EGRESS)

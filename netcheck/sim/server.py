@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import secrets
 import shutil
 import ssl
@@ -109,9 +110,11 @@ class Simulator:
     def stop(self) -> None:
         """Stop every server; raise SimulatorCrash if any of them raised while serving."""
         self.arm.closing.set()
-        for server in reversed(self._servers):
-            server.stop()
-        self._servers.clear()
+        servers, self._servers = self._servers, []
+        # all at once: each one's loop notices the stop only at its next poll (50 ms)
+        with concurrent.futures.ThreadPoolExecutor(max(len(servers), 1), thread_name_prefix="sim-stop") as pool:
+            for done in [pool.submit(s.stop) for s in servers]:
+                done.result()
         shutil.rmtree(self._tmp, ignore_errors=True)
         if self.crashes.tracebacks:
             found, self.crashes.tracebacks = self.crashes.tracebacks, []

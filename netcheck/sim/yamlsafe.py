@@ -6,6 +6,8 @@ and shares aliased nodes (a billion-laughs file is small until something walks i
 
 from __future__ import annotations
 
+import copy
+import functools
 from typing import Any
 
 import yaml
@@ -45,9 +47,15 @@ def _at(mark: Any) -> str:
 
 
 def load(text: str) -> Any:
-    """The document in `text`; YamlError (one line) when it is too big, too deep, or not YAML."""
+    """The document in `text`, a copy of its own; YamlError (one line) when it is too big, too deep, or not YAML."""
     if len(text) > MAX_BYTES:
         raise YamlError(f"larger than {MAX_BYTES // 1_000_000} MB")
+    return copy.deepcopy(_parsed(text))
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(text: str) -> Any:
+    """Parsed once a process: the tests load the shipped scenarios (and their bases) hundreds of times."""
     loader = _BoundedLoader(text)
     try:
         node = loader.get_single_node()

@@ -4,7 +4,7 @@ ids: taking resource ids apart; workspace: the workspace and its dependencies; n
 zones, VNets and DNS resolvers; inventory: all of it for one run, and its JSON round trip. Import from here.
 """
 
-from netcheck.azure.facts.ids import group_of, name_of, parent, vnet_of_subnet
+from netcheck.azure.facts.ids import group_id, group_of, name_of, parent, resource_id, vnet_of_subnet
 from netcheck.azure.facts.inventory import INVENTORY_SCHEMA, Inventory, ReadError, load_inventory
 from netcheck.azure.facts.network import (
     DnsConfig,
@@ -38,7 +38,7 @@ from netcheck.azure.facts.workspace import (
 __all__ = [
     "INVENTORY_SCHEMA", "AccessRule", "Cluster", "Connection", "Deployment", "DnsConfig", "Endpoint", "ForwardingRule",
     "InboundEndpoint", "Inventory", "Linked", "Location", "OutboundRule", "Peering", "PolicyAssignment",
-    "PrivateEndpoint", "ReadError",
-    "RecordSet", "Registry", "Ruleset", "Storage", "Vault", "Vnet", "VnetLink", "Workspace", "Zone", "ZoneGroup",
-    "group_of", "load_inventory", "name_of", "parent", "vnet_of_subnet",
+    "PrivateEndpoint", "ReadError", "RecordSet", "Registry", "Ruleset", "Storage", "Vault", "Vnet", "VnetLink",
+    "Workspace", "Zone", "ZoneGroup",
+    "group_id", "group_of", "load_inventory", "name_of", "parent", "resource_id", "vnet_of_subnet",
 ]

@@ -1,6 +1,15 @@
-"""ARM resource ids taken apart: a child's parent, a resource's name and resource group."""
+"""ARM resource ids built and taken apart: a group's resources, a child's parent, a resource's name and group."""
 
 from __future__ import annotations
+
+
+def group_id(subscription: str, group: str) -> str:
+    return f"/subscriptions/{subscription}/resourceGroups/{group}"
+
+
+def resource_id(subscription: str, group: str, type_: str, name: str = "") -> str:
+    """`.../providers/Namespace/type/name`; without a name, the group's collection of that type."""
+    return f"{group_id(subscription, group)}/providers/{type_}" + (f"/{name}" if name else "")
 
 
 def parent(resource_id: str, levels: int = 2) -> str:
