@@ -9,6 +9,7 @@ reaches (its VNet, or one peered with it, Connected on both sides). Where netche
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import time
@@ -32,6 +33,7 @@ from netcheck.settings import Settings
 
 FACTS = "Resource Graph (netcheck fleet)"
 WORKSPACES_AT_ONCE = 16   # probe graphs running together (each bounds its own network operations)
+NETWORK_AT_ONCE = 4       # of them, those making network checks: DNS servers and endpoints are shared
 # Reads that failed this way kept failing through their retries: the workspace can't be judged fairly.
 TRANSIENT = ("throttled", "timeout", "server", "network", "refused")
 
@@ -138,7 +140,8 @@ async def _workspace(base: Ctx, row: dict[str, Any]) -> WorkspaceRun:
         settings = dataclasses.replace(base.settings, subscription=ident.subscription,
                                        resource_group=ident.resource_group, workspace=ident.name, endpoints=())
         vnet = network_vnet(base.snap, inv, base.where.where.vnet_id)
-        async with base.at_once:
+        # network checks (stages 2-3) of a few workspaces at a time: the resolvers and the endpoints are shared
+        async with (base.networking if vnet is None else contextlib.nullcontext()), base.at_once:
             # a workspace this machine can't reach is judged from its private endpoints' VNets, as from outside
             where = base.where.where if vnet is None else dataclasses.replace(base.where.where, vnet_id=None,
                                                                                 subnet_id=None, private_ip=None)
@@ -167,6 +170,7 @@ class Ctx:
     arm: FleetArm
     at_once: asyncio.Semaphore
     reading: asyncio.Semaphore
+    networking: asyncio.Semaphore
 
 
 async def run_fleet(settings: Settings, options: Options, catalog: Sequence[Probe],
@@ -190,7 +194,7 @@ async def run_fleet(settings: Settings, options: Options, catalog: Sequence[Prob
                          "past the limit: not checked")
         probes = [p for p in select(catalog, settings.only, settings.skip) if p.id != "ctx.location"]
         base = Ctx(settings, catalog, probes, where, snap, arm, asyncio.Semaphore(WORKSPACES_AT_ONCE),
-                   asyncio.Semaphore(options.arm_concurrency))
+                   asyncio.Semaphore(options.arm_concurrency), asyncio.Semaphore(NETWORK_AT_ONCE))
         done, total = 0, len(snap.workspaces)
 
         async def one(row: dict[str, Any]) -> WorkspaceRun:
