@@ -52,6 +52,8 @@ class Context:
     answers: dict[Resolver, dict[str, dns.Lookup]] = field(default_factory=dict)
     connections: dict[str, tuple[tcp.Connect, ...]] = field(default_factory=dict)
     certificates: dict[str, tls.Handshake] = field(default_factory=dict)
+    # The dns.* probes' shared observation and diagnosis (probes/_observe.py), made once by whichever asks first.
+    dns_observation: asyncio.Task[Any] | None = None
     # Bounds concurrent network operations of all probes together.
     limit: asyncio.Semaphore = field(init=False)
 

@@ -118,6 +118,19 @@ class Resolver(Subject):
         return {"system": "system resolver", "azure": "Azure DNS"}.get(self.role, self.server)
 
 
+@dataclass(frozen=True)
+class Rule(Subject):
+    """A DNS forwarding ruleset's rule, by their ids; shown `ruleset/rule`."""
+
+    kind: ClassVar[str] = "rule"
+    ruleset_id: str
+    rule_id: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.ruleset_id.rstrip('/').rsplit('/', 1)[-1]}/{self.rule_id.rstrip('/').rsplit('/', 1)[-1]}"
+
+
 def as_subject(subject: Subject | str) -> Subject:
     """A probe may name its subject with a plain string: the thing's own name."""
     if isinstance(subject, Subject):

@@ -6,10 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from netcheck.context import Context
-from netcheck.model import Fix, Result, Verdict
+from netcheck.diagnosis import model as m
+from netcheck.diagnosis import remedy as fx
+from netcheck.model import Finding, Fix, Result, Verdict
 from netcheck.net.dns import Lookup
+from netcheck.probes import _dnsfix
 from netcheck.probes._common import cmd, fix, group_of, name_of
-from netcheck.subject import Host, RecordName, Subject, ZoneLink, ZoneName
+from netcheck.probes._observe import Observation
+from netcheck.subject import Host, RecordName, Resolver, Subject, ZoneLink, ZoneName
 from netcheck.targets import Name, Names
 
 
@@ -85,3 +89,38 @@ def explained_by(ctx: Context, lk: Lookup) -> Result | None:
         ("pdns.records", lambda s: isinstance(s, RecordName) and s.zone == zone and s.covers(via)))
     return next((r for probe_id, matches in rules for r in ctx.results_of(probe_id)
                  if matches(r.subject) and r.verdict is Verdict.FAIL), None)
+
+
+def root_fix(ctx: Context, obs: Observation, d: m.Divergence) -> Fix | None:
+    """The fix the root cause's result shows (a consequence shows exactly that one): from the result when it
+    ran already, else from the diagnosis's merged root, as that probe will build it."""
+    if done := next((r for r in ctx.results_of(d.probe) if r.subject == d.subject), None):
+        return done.fix
+    root = next((x for x in obs.diagnosis.roots if x.ref == d.ref), d) if obs.diagnosis else d
+    return _dnsfix.root_fix(root, ctx.settings.cloud)
+
+
+def failed(ctx: Context, obs: Observation, probe_id: str, who: Resolver, name: Name, lk: Lookup, kind: str,
+           summary: str) -> Finding:
+    """A wrong answer, attributed to the first hop of its expected path that differs (from the shared
+    diagnosis); where the diagnosis can't tell, to the private DNS fault stage 1 found, else a guess."""
+    subject, ev = Host(name.fqdn), evidence(name, lk, kind)
+    d = obs.cause(who, name.fqdn)
+    kube = next((r for r in ctx.results_of("kube.router") if r.subject == subject and r.verdict is Verdict.FAIL), None)
+    if d is not None and kube is None:   # a Kubernetes scoring host: kube.router says which record to add
+        reason = _dnsfix.why(d)
+        text = f"{summary.split(': ', 1)[0]}: {reason}" if reason and kind in ("public", "nxdomain", "nodata", "stale") \
+            else summary
+        if d.probe in ("dns.custom", "dns.stability", "ctx.location"):   # results before or after this one
+            return Finding(subject, Verdict.FAIL, text, ev, root_fix(ctx, obs, d), d.ref)
+        if d.probe == probe_id and isinstance(d.remedy, fx.UseVnetDns):
+            return Finding(subject, Verdict.FAIL, f"{summary.split(': ', 1)[0]}: this machine does not ask its "
+                           "VNet's DNS, which answers right", ev, _dnsfix.use_vnet_dns(d.remedy))
+        if d.probe.startswith("pdns."):
+            root = next((r for r in ctx.results_of(d.probe) if r.subject == d.subject and r.verdict is Verdict.FAIL),
+                        None)
+            if root is not None:
+                return Finding(subject, Verdict.FAIL, text, ev, root.fix, root.ref)
+    if root := explained_by(ctx, lk):   # a consequence shows its root's fix, never one of its own
+        return Finding(subject, Verdict.FAIL, summary, ev, root.fix, root.ref)
+    return Finding(subject, Verdict.FAIL, summary, ev, fix_for(ctx, name, lk, kind))

@@ -12,6 +12,7 @@ from netcheck.azure import lists
 from netcheck.azure.collect import read_facts, workspace_names
 from netcheck.azure.facts import Inventory, ReadError, group_of, name_of
 from netcheck.azure.location import place_by_address
+from netcheck.clouds import cloud
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict, Where
 from netcheck.net import http
@@ -86,9 +87,9 @@ async def location(ctx: Context) -> list[Finding]:
                                   headers={"Metadata": "true"})
         doc = json.loads(resp.body) if resp.status == 200 else None
     except (OSError, TimeoutError, ValueError) as exc:
-        return [_outside(f"IMDS did not answer ({net_error(exc)})")]
+        return [_outside(ctx, f"IMDS did not answer ({net_error(exc)})")]
     if not doc or not doc.get("compute", {}).get("resourceId"):
-        return [_outside(f"IMDS answered {resp.status} without a VM id")]
+        return [_outside(ctx, f"IMDS answered {resp.status} without a VM id")]
     vm_id = doc["compute"]["resourceId"]
     ip = next((a.get("privateIpAddress") for nic in doc.get("network", {}).get("interface", [])
                for a in nic.get("ipv4", {}).get("ipAddress", []) if a.get("privateIpAddress")), "")
@@ -109,11 +110,16 @@ async def location(ctx: Context) -> list[Finding]:
     return [Finding("", Verdict.PASS, f"inside VNet {name_of(found.vnet_id)} as {ip}", evidence)]
 
 
-def _outside(why: str) -> Finding:
+def _outside(ctx: Context, why: str) -> Finding:
+    """Outside Azure the names resolve privately only when this network's DNS forwards their public zones
+    into the VNet (the dns.system results that fail for it name this one, and the inbound endpoints found)."""
+    zones = ", ".join(cloud(ctx.settings.cloud).forwarded_zones)
     return Finding("", Verdict.WARN, "not inside an Azure VNet: name resolution results describe this machine, "
                    "not the VNet", {"imds": why},
-                   fix("Run netcheck from a VM (jumpbox) inside the workspace's VNet for the answers its clients get",
-                       docs="private_link"))
+                   fix("Run netcheck from a VM (jumpbox) inside the workspace's VNet for the answers its clients get; "
+                       f"for clients here (on-premises, VPN), forward the public zones {zones} from this network's DNS "
+                       "to a DNS Private Resolver inbound endpoint (or a DNS forwarder) in the VNet",
+                       docs="custom_dns"))
 
 
 @probe("ctx.target", stage=0, title="The workspace and endpoints exist and are readable", needs=["ctx.credential"],

@@ -6,7 +6,8 @@ from netcheck.azure import lists
 from netcheck.azure.facts import Inventory, Zone, group_of, name_of
 from netcheck.clouds import cloud
 from netcheck.context import Context
-from netcheck.model import Finding, Verdict
+from netcheck.diagnosis.path import zone_groups
+from netcheck.model import Finding, Fix, Verdict
 from netcheck.probe import probe
 from netcheck.probes._common import client_vnets, cmd, error_finding, fix, inventory, not_read
 from netcheck.probes._reads import not_searched, pe_errors, zone_search_errors
@@ -39,8 +40,11 @@ async def zones(ctx: Context) -> list[Finding]:
 
     pass: the zone exists (the subscriptions it was found in are named). fail: it is missing; the fix
     creates it (then link it and add the records, or recreate the private endpoint with a DNS zone
-    group). error: it was not found, but a place it could be (a subscription's zone list, a private
-    endpoint or its DNS zone groups) could not be read: creating it could make a duplicate.
+    group); two zones of the name, the VNet linked to one and the private endpoints' DNS zone groups
+    writing into the other (the fix unlinks one and links the other); a zone named like a public zone
+    (azurecr.io) linked to the VNet, shadowing every name under it (the fix deletes or unlinks it).
+    error: it was not found, but a place it could be (a subscription's zone list, a private endpoint
+    or its DNS zone groups) could not be read: creating it could make a duplicate.
     """
     inv = inventory(ctx)
     ws = inv.network_workspace or inv.workspace
@@ -49,9 +53,12 @@ async def zones(ctx: Context) -> list[Finding]:
     incomplete = zone_search_errors(inv)
     searched = ", ".join(inv.zone_subscriptions or (inv.subscription,))
     out = []
+    clients = client_vnets(ctx, inv)
     for name in required_zones(inv):
         found = [z.id for z in inv.zones if z.name == name]
-        if found:
+        if dup := next((d for v in clients if (d := _duplicate(inv, name, v))), None):
+            out.append(dup)
+        elif found:
             subs = sorted({z.split("/")[2] for z in found}, key=str.lower)
             out.append(Finding(ZoneName(name), Verdict.PASS, f"zone exists ({len(found)} found, in subscription "
                                f"{', '.join(subs)})", {"zones": found, "subscriptions": subs}))
@@ -65,7 +72,31 @@ async def zones(ctx: Context) -> list[Finding]:
                                    "group fill it",
                                    cmd("az", "network", "private-dns", "zone", "create", "-g", rg, "-n", name),
                                    docs="pe_dns")))
-    return out + not_read(ctx)
+    return out + [f for z in inv.zones for f in _shadowing(inv, z, clients)] + not_read(ctx)
+
+
+def _shadowing(inv: Inventory, zone: Zone, clients: list[str]) -> list[Finding]:
+    """A private zone named like a public zone (azurecr.io for privatelink.azurecr.io) and linked to a client's
+    VNet answers every name under it there from its own records: NXDOMAIN for the registry and all others."""
+    if zone.name not in cloud(inv.cloud).forwarded_zones:
+        return []
+    ids = {v.lower() for v in clients}
+    links = [lk for lk in zone.links if lk.vnet_id.lower() in ids]
+    if not links:
+        return []
+    right = next((z for z in required_zones(inv) if z.endswith("." + zone.name) and z.startswith("privatelink.")), None)
+    rg = group_of(zone.id)
+    return [Finding(ZoneName(zone.name), Verdict.FAIL, f"private zone {zone.name} is linked to "
+                    f"{', '.join(name_of(lk.vnet_id) for lk in links)}: it answers every *.{zone.name} name there from "
+                    f"its own records, shadowing the public zone" + (f" (the private endpoints' zone is {right})"
+                                                                      if right else ""),
+                    {"zone": zone.id, "links": [lk.id for lk in links]},
+                    fix(f"Delete the misnamed zone {zone.name} (or unlink it from these VNets); the private endpoints' "
+                        f"records belong in {right or 'its privatelink zone'}",
+                        *(cmd("az", "network", "private-dns", "link", "vnet", "delete", "-g", rg, "-z", zone.name, "-n",
+                              lk.name, "--yes") for lk in links),
+                        cmd("az", "network", "private-dns", "zone", "delete", "-g", rg, "-n", zone.name, "--yes"),
+                        docs="pe_dns"))]
 
 
 @probe("pdns.records", stage=1, title="The zones hold the private endpoints' A records", needs=["ctx.target"],
@@ -94,8 +125,33 @@ async def zone_records(ctx: Context) -> list[Finding]:
         if zone is None:
             continue
         err = inv.error_for(lists.records(zone.id))
-        out.append(error_finding(err, subject) if err else _judge(rec, zone))
+        out.append(error_finding(err, subject) if err else _judge(inv, rec, zone))
     return out + not_read(ctx)
+
+
+def _duplicate(inv: Inventory, name: str, vnet_id: str) -> Finding | None:
+    """Two zones of one name: the VNet resolves from one, the private endpoints' DNS zone groups write into
+    another, so its records are never seen there."""
+    same = [z for z in inv.zones if z.name == name]
+    linked = [(z, lk) for z in same for lk in z.links if lk.vnet_id.lower() == vnet_id.lower() and lk.state == "Completed"]
+    writes = {z.lower() for pe in inv.private_endpoints for _, ids in zone_groups(inv, pe.id) for z in ids
+              if name_of(z).lower() == name}
+    good = next((z for z in same if z.id.lower() in writes), None)
+    if len(same) < 2 or not linked or good is None or any(z.id.lower() in writes for z, _ in linked):
+        return None
+    bad, link = linked[0]
+    vname = name_of(vnet_id)
+    taken = {lk.name.lower() for lk in good.links}
+    new = f"link-{vname}" if f"link-{vname}" not in taken else f"link-{vname}-2"
+    return Finding(ZoneName(name), Verdict.FAIL, f"two zones {name}: VNet {vname} resolves from the one in "
+                   f"{group_of(bad.id)}, but the private endpoints' DNS zone groups write their records into the one "
+                   f"in {group_of(good.id)}", {"resolves_from": bad.id, "writes_to": good.id, "vnet": vnet_id},
+                   fix(f"Unlink the zone in {group_of(bad.id)} from {vname} (or delete it) and link the one the "
+                       "private endpoints write into",
+                       cmd("az", "network", "private-dns", "link", "vnet", "delete", "-g", group_of(bad.id), "-z", name,
+                           "-n", link.name, "--yes"),
+                       cmd("az", "network", "private-dns", "link", "vnet", "create", "-g", group_of(good.id), "-z",
+                           name, "-n", new, "-v", vnet_id, "-e", "false"), docs="pe_dns"))
 
 
 def _no_zone(inv: Inventory, name: str) -> str:
@@ -103,24 +159,16 @@ def _no_zone(inv: Inventory, name: str) -> str:
     return f"zone {name} is not found: the search was incomplete" if zone_search_errors(inv) else f"zone {name} is missing"
 
 
-def _judge(rec: Record, zone: Zone) -> Finding:
+def _judge(inv: Inventory, rec: Record, zone: Zone) -> Finding:
     subject = RecordName(rec.name, rec.zone)
     found = next((r for r in zone.records if r.name == rec.name.lower() and r.type == "A"), None)
     evidence = {"zone": zone.id, "record": rec.name, "expected_ips": list(rec.ips), "for": rec.fqdn,
                 "private_endpoint": rec.private_endpoint}
-    zrg = group_of(zone.id)
     if found is None:
-        pe = rec.private_endpoint
-        commands = [cmd("az", "network", "private-endpoint", "dns-zone-group", "create", "-g", group_of(pe),
-                        "--endpoint-name", name_of(pe), "-n", "default", "--private-dns-zone", zone.id,
-                        "--zone-name", zone.name.replace(".", "-"))] if pe else []
-        if rec.ips:
-            commands.append(cmd("az", "network", "private-dns", "record-set", "a", "add-record", "-g", zrg,
-                                "-z", zone.name, "-n", rec.name, "-a", rec.ips[0]))
         return Finding(subject, Verdict.FAIL, f"no A record {rec.name} in {zone.name}: {rec.fqdn} resolves publicly",
-                       evidence, fix("Add the record: give the private endpoint a DNS zone group (or delete and "
-                                     "recreate the private endpoint)", *commands, docs="pe_dns"))
+                       evidence, _add_record(inv, rec, zone))
     evidence["found_ips"] = list(found.a)
+    zrg = group_of(zone.id)
     if rec.ips and not set(found.a) & set(rec.ips):
         commands = [cmd("az", "network", "private-dns", "record-set", "a", "remove-record", "-g", zrg, "-z",
                         zone.name, "-n", rec.name, "-a", ip) for ip in found.a]
@@ -130,6 +178,31 @@ def _judge(rec: Record, zone: Zone) -> Finding:
                        f"endpoint has {', '.join(rec.ips)}", evidence,
                        fix("Point the record at the private endpoint's IP", *commands, docs="pe_dns"))
     return Finding(subject, Verdict.PASS, f"A {', '.join(found.a)}", evidence)
+
+
+def _add_record(inv: Inventory, rec: Record, zone: Zone) -> Fix:
+    """The private endpoint's DNS zone group writes the record: add the zone to its existing group (never a
+    new group over the zones it holds), or give it one; a group that holds the zone already lost the record."""
+    pe, zrg = rec.private_endpoint, group_of(zone.id)
+    add = [cmd("az", "network", "private-dns", "record-set", "a", "add-record", "-g", zrg, "-z", zone.name, "-n",
+               rec.name, "-a", rec.ips[0])] if rec.ips else []
+    groups = zone_groups(inv, pe) if pe else []
+    holding = [g for g, ids in groups if zone.id.lower() in (z.lower() for z in ids)]
+    named = [g for g, _ in groups if g]
+    if pe and holding:
+        return fix(f"The private endpoint's DNS zone group {holding[0] or ''} holds {zone.name} but the record is "
+                   "missing: add it back", *add, docs="pe_dns")
+    if pe and named:
+        return fix(f"Add {zone.name} to the private endpoint's DNS zone group {named[0]} (it writes the record; the "
+                   "group keeps the zones it holds)",
+                   cmd("az", "network", "private-endpoint", "dns-zone-group", "add", "-g", group_of(pe),
+                       "--endpoint-name", name_of(pe), "-n", named[0], "--private-dns-zone", zone.id, "--zone-name",
+                       zone.name.replace(".", "-")), docs="pe_dns")
+    create = [cmd("az", "network", "private-endpoint", "dns-zone-group", "create", "-g", group_of(pe),
+                  "--endpoint-name", name_of(pe), "-n", "default", "--private-dns-zone", zone.id, "--zone-name",
+                  zone.name.replace(".", "-"))] if pe else []
+    return fix("Add the record: give the private endpoint a DNS zone group (or delete and recreate the private "
+               "endpoint)", *create, *add, docs="pe_dns")
 
 
 def _link_vnets(inv: Inventory, clients: list[str]) -> tuple[dict[str, str], list[Finding]]:
@@ -201,10 +274,14 @@ def _judge_link(inv: Inventory, zone: Zone, vnet_id: str, why: str) -> Finding:
     link = next((lk for lk in zone.links if lk.vnet_id.lower() == vnet_id.lower()), None)
     evidence = {"zone": zone.id, "vnet": vnet_id, "why": why,
                 "links": [{"name": lk.name, "vnet": lk.vnet_id, "state": lk.state} for lk in zone.links]}
+    taken = {lk.name.lower() for lk in zone.links if link is None or lk is not link}
+    new = next(n for i in range(len(taken) + 1) if (n := f"link-{vname}" + (f"-{i + 1}" if i else "")) not in taken)
     make = cmd("az", "network", "private-dns", "link", "vnet", "create", "-g", group_of(zone.id), "-z",
-               zone.name, "-n", f"link-{vname}", "-v", vnet_id, "-e", "false")
+               zone.name, "-n", new, "-v", vnet_id, "-e", "false")
     if link is None:
-        return Finding(subject, Verdict.FAIL, f"zone {zone.name} is not linked to VNet {vname}: its names "
+        elsewhere = [name_of(lk.vnet_id) for lk in zone.links]
+        also = f" (it is linked to {', '.join(elsewhere)} only)" if elsewhere else ""
+        return Finding(subject, Verdict.FAIL, f"zone {zone.name} is not linked to VNet {vname}{also}: its names "
                        "resolve to public IPs there", evidence, fix(f"Link the zone to {vname}", make, docs="dns_link"))
     if link.state != "Completed":
         return Finding(subject, Verdict.FAIL, f"the link {link.name} is {link.state}, not Completed", evidence,

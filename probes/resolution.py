@@ -9,29 +9,27 @@ from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.net.dns import label
 from netcheck.probe import probe
-from netcheck.probes._answers import evidence, explained_by, fix_for, judge
+from netcheck.probes._answers import evidence, failed, judge
 from netcheck.probes._common import not_read
-from netcheck.probes._network import AFTER_PRIVATE_DNS, lookups, names, no_names, resolver
-from netcheck.subject import Host, Resolver
+from netcheck.probes._network import AFTER_PRIVATE_DNS, no_names, resolver
+from netcheck.probes._observe import observed
+from netcheck.subject import Host
 
 
-async def _resolve_all(ctx: Context, server: tuple[str, int], who: Resolver, summary_who: str) -> list[Finding]:
-    ns = names(ctx)
-    if ns is None:
+async def _resolve_all(ctx: Context, role: str, summary_who: str) -> list[Finding]:
+    obs = await observed(ctx)
+    if obs is None:
         return no_names(ctx)
-    found = await lookups(ctx, server, [n.fqdn for n in ns.names])
-    ctx.answers[who] = found
+    who = next(w for w in obs.servers if w.role == role)
+    found = ctx.answers[who] = obs.first(who)
     out = []
-    for name in ns.names:
+    for name in obs.names.names:
         lk = found[name.fqdn]
-        verdict, kind, summary = judge(ns, name, lk, summary_who)
+        verdict, kind, summary = judge(obs.names, name, lk, summary_who)
         if verdict is not Verdict.FAIL:
             out.append(Finding(Host(name.fqdn), verdict, summary, evidence(name, lk, kind)))
-        elif root := explained_by(ctx, lk):   # a consequence shows its root's fix, never one of its own
-            out.append(Finding(Host(name.fqdn), verdict, summary, evidence(name, lk, kind), root.fix, root.ref))
         else:
-            out.append(Finding(Host(name.fqdn), verdict, summary, evidence(name, lk, kind),
-                               fix_for(ctx, name, lk, kind)))
+            out.append(failed(ctx, obs, f"dns.{role}", who, name, lk, kind, summary))
     return out + not_read(ctx)
 
 
@@ -47,14 +45,18 @@ async def system(ctx: Context) -> list[Finding]:
     not here: no name is expected private for them.
 
     pass: the private endpoint's address. fail: a private address that is not the private
-    endpoint's (stale record); a public address (the chain shows whether it passed a privatelink
-    name: zone not linked or record missing; or not: no private endpoint, or custom DNS not
-    forwarding); NXDOMAIN. error: the resolver did not answer.
+    endpoint's (stale record: whether anything still answers at it is shown), a public address, or
+    NXDOMAIN. Each wrong answer names as its cause the first hop of its expected path that differs:
+    a custom DNS server missing a conditional forwarder (dns.custom), a forwarding ruleset rule
+    (dns.custom), answers that flip (dns.stability), netcheck running outside the VNet
+    (ctx.location), a zone missing, duplicated, misnamed or not linked, or a record missing or stale
+    (pdns.*); when Azure DNS answers right but this machine's resolver is another server, the result
+    is its own root. error: the resolver did not answer.
     """
     server = resolver(ctx)
     if server is None:
         return [Finding("", Verdict.ERROR, "no system resolver: /etc/resolv.conf names none (use --resolver)")]
-    return await _resolve_all(ctx, server, Resolver("system", label(server)), f"the system resolver {label(server)}")
+    return await _resolve_all(ctx, "system", f"the system resolver {label(server)}")
 
 
 @probe("dns.azure", stage=2, title="Azure DNS resolves the names privately", after=AFTER_PRIVATE_DNS)
@@ -69,7 +71,6 @@ async def azure(ctx: Context) -> list[Finding]:
     """
     if not ctx.where.in_azure:
         return [Finding("", Verdict.SKIP, "outside Azure: 168.63.129.16 answers only inside an Azure VNet")]
-    server = ctx.settings.azure_dns
-    return await _resolve_all(ctx, server, Resolver("azure", label(server)), f"Azure DNS {label(server)}")
+    return await _resolve_all(ctx, "azure", f"Azure DNS {label(ctx.settings.azure_dns)}")
 
 

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
 
 from netcheck.clouds import cloud
 from netcheck.context import Context
+from netcheck.diagnosis import remedy as fx
+from netcheck.diagnosis.model import Divergence
 from netcheck.model import Finding, Fix, Verdict
 from netcheck.net.dns import Lookup
 from netcheck.probe import probe
-from netcheck.probes._answers import judge
-from netcheck.probes._common import DOCS, cmd, counted, fix
-from netcheck.probes._network import (
-    AFTER_PRIVATE_DNS,
-    custom_servers,
-    lookups,
-    names,
-    no_custom_servers,
-    no_names,
-    parse_server,
-)
-from netcheck.subject import Resolver
+from netcheck.probes import _dnsfix
+from netcheck.probes._answers import judge, root_fix
+from netcheck.probes._common import DOCS, cmd, counted
+from netcheck.probes._network import AFTER_PRIVATE_DNS, custom_servers, no_custom_servers, no_names
+from netcheck.probes._observe import Observation, observed
+from netcheck.subject import Resolver, Rule
 from netcheck.targets import Names
 
 
@@ -31,25 +27,60 @@ async def custom(ctx: Context) -> list[Finding]:
     private addresses). A custom server must forward the public zones (not the privatelink ones)
     to 168.63.129.16: api.azureml.ms, notebooks.azure.net, instances.ml.azure.ms (older
     workspaces: instances.azureml.ms), aznbcontent.net, inference.ml.azure.com, and the
-    dependencies' (azurecr.io, vault.azure.net, blob.core.windows.net, file.core.windows.net; other
-    clouds: their suffixes).
+    dependencies' (azurecr.io, vault.azure.net and vaultcore.azure.net, blob.core.windows.net,
+    file.core.windows.net; other clouds: their suffixes).
 
-    pass: the server answers as Azure DNS does. fail: it disagrees (the fix names exactly the
-    conditional forwarders missing for the names that differ), or it does not answer (timeout).
-    skip: the VNet uses Azure DNS, or netcheck knows neither the VNet nor a --dns-server.
+    pass: the server answers as Azure DNS does. fail: it lacks forwarders (the fix names exactly
+    the public zones missing for the names that resolve publicly through it, and the privatelink
+    zones it forwards instead), it does not answer (timeout), or its answers flip between rounds
+    (named as a consequence of dns.stability: one sample says nothing about its forwarders). A DNS
+    Private Resolver forwarding rule linked to the VNet that sends a zone to servers answering
+    publicly fails too, as `ruleset/rule`. skip: the VNet uses Azure DNS, or netcheck knows neither
+    the VNet nor a --dns-server.
     """
-    servers = custom_servers(ctx)
-    if not servers:
+    if not custom_servers(ctx) and not (ctx.inventory and ctx.inventory.rulesets):
         return [no_custom_servers(ctx)]
-    ns = names(ctx)
-    if ns is None:
+    obs = await observed(ctx)
+    if obs is None:
         return no_names(ctx)
-    results = await asyncio.gather(*(lookups(ctx, parse_server(s), [n.fqdn for n in ns.names]) for s in servers))
+    rules = [_rule(d) for d in obs.diagnosis.roots if isinstance(d.subject, Rule)] if obs.diagnosis else []
+    servers = [w for w in obs.servers if w.role == "custom"]
+    if not servers:
+        return [no_custom_servers(ctx), *rules]
     out = []
-    for server, found in zip(servers, results, strict=True):
-        ctx.answers[Resolver("custom", server)] = found
-        out.append(_compare(ctx, ns, server, found))
-    return out
+    for who in servers:
+        found = ctx.answers[who] = obs.first(who)
+        out.append(_judged(ctx, obs, who, _compare(ctx, obs.names, who.server, found)))
+    return out + rules
+
+
+def _judged(ctx: Context, obs: Observation, who: Resolver, compared: Finding) -> Finding:
+    """The comparison with Azure DNS, corrected by the diagnosis: a server whose answers flip is judged by
+    dns.stability only; one lacking forwarders is named with exactly the public zones it lacks."""
+    d = obs.diagnosis
+    if d is None or not any(lk.answered for lk in obs.first(who).values()):
+        return compared
+    mine = [j.divergence for j in d.answers if j.seen.resolver == who and j.divergence]
+    if flap := next((x for x in mine if x.probe == "dns.stability"), None):
+        return Finding(who, Verdict.FAIL, f"answers flip between private and public ({flap.ref.text}): one sample "
+                       "says nothing about its forwarders", compared.evidence, root_fix(ctx, obs, flap), flap.ref)
+    roots = [x for x in d.roots if x.probe == "dns.custom" and x.subject == who and isinstance(x.remedy, fx.Forwarders)]
+    if roots and isinstance(r := roots[0].remedy, fx.Forwarders):
+        evidence = {**compared.evidence, "missing_forwarders": list(r.zones), "forwards_instead": list(r.instead_of)}
+        return Finding(who, Verdict.FAIL, f"the conditional forwarders are wrong: {_dnsfix.forwarders_text(r)}; "
+                       f"{counted(len(roots[0].names), 'name')} {'resolves' if len(roots[0].names) == 1 else 'resolve'} "
+                       "publicly through it", evidence,
+                       _dnsfix.forwarders(r))
+    if compared.verdict is Verdict.FAIL and mine and mine[0].probe != "dns.custom":
+        return dataclasses.replace(compared, fix=root_fix(ctx, obs, mine[0]), cause=mine[0].ref)   # a wrong upstream
+    return compared
+
+
+def _rule(d: Divergence) -> Finding:
+    assert isinstance(d.remedy, fx.RuleFix)
+    return Finding(d.subject, Verdict.FAIL, _dnsfix.rule_text(d.remedy),
+                   {"ruleset": d.remedy.ruleset_id, "rule": d.remedy.rule_id, "domain": d.remedy.domain,
+                    "targets": list(d.remedy.targets), "names": list(d.names)}, _dnsfix.rule(d.remedy))
 
 
 def _compare(ctx: Context, ns: Names, server: str, found: dict[str, Lookup]) -> Finding:
@@ -71,7 +102,7 @@ def _compare(ctx: Context, ns: Names, server: str, found: dict[str, Lookup]) -> 
         first = next(iter(found.values()))
         return Finding(subject, Verdict.FAIL, f"custom DNS server {server} does not answer ({first.error}: "
                        f"{first.detail})", evidence,
-                       fix(f"Bring {server} back, or take it out of the VNet's DNS servers", docs="custom_dns"))
+                       _dnsfix.no_answer(server))
     if not wrong:
         return Finding(subject, Verdict.PASS, f"answers as Azure DNS does for {counted(len(rows), 'name')}", evidence)
     # the zone of each name that differs, and of the privatelink names Azure DNS's chain passes

@@ -1,7 +1,7 @@
 """The diagnosis agrees with the simulator: real discovery over ARM, real DNS queries to each resolver
 (several rounds of the VNet's custom servers), real TCP connects, then the pure diagnosis names the
-scenario's one true root cause. The probes are rewired onto this in the next round; until then this is
-the end-to-end proof that the model and the simulated world agree."""
+scenario's one true root cause: the model and the simulated world agree (the dns.* probes judge their
+answers through the same diagnosis, probes/_observe.py; test_scenarios checks the causes they report)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from netcheck.net.dns import lookup
 from netcheck.settings import Settings
 from netcheck.sim.scenario import load
 from netcheck.sim.server import Simulator
+from netcheck.subject import Resolver
 from netcheck.targets import from_inventory
 
 ROUNDS = 4       # of each custom server, as dns.stability asks
@@ -47,13 +48,13 @@ def _with_peerings(sim: Simulator, inv: Inventory) -> Inventory:
 
 
 async def _observe(settings: Settings, inv: Inventory, where: Location | None, ts: tuple[m.Target, ...]) -> m.Observed:
-    resolvers: list[tuple[m.Resolver, tuple[str, int], int]] = []
+    resolvers: list[tuple[Resolver, tuple[str, int], int]] = []
     if settings.resolver:
-        resolvers.append((m.Resolver("system", f"{settings.resolver[0]}:{settings.resolver[1]}"), settings.resolver, 1))
+        resolvers.append((Resolver("system", f"{settings.resolver[0]}:{settings.resolver[1]}"), settings.resolver, 1))
     if where:
-        resolvers.append((m.Resolver("azure", "168.63.129.16:53"), settings.azure_dns, 1))
+        resolvers.append((Resolver("azure", "168.63.129.16:53"), settings.azure_dns, 1))
     vnet = inv.vnet(where.vnet_id) if where else None
-    resolvers += [(m.Resolver("custom", f"{s}:53"), (s, 53), ROUNDS) for s in (vnet.dns_servers if vnet else ())]
+    resolvers += [(Resolver("custom", s), (s, 53), ROUNDS) for s in (vnet.dns_servers if vnet else ())]
     seen = []
     for r, addr, rounds in resolvers:
         for t in ts:
@@ -94,4 +95,4 @@ def run(name: str) -> Diagnosis:
 ])
 def test_the_diagnosis_names_the_scenarios_one_root_cause(scenario: str, root: str | None) -> None:
     d = run(scenario)
-    assert [r.ref for r in d.roots] == ([root] if root else [])
+    assert [r.ref.text for r in d.roots] == ([root] if root else [])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -18,7 +19,7 @@ from netcheck.azure.errors import classify
 from netcheck.cli import apply_options, scenario_settings
 from netcheck.model import Verdict
 from netcheck.probes import CATALOG
-from netcheck.sim.scenario import load, shipped
+from netcheck.sim.scenario import Fault, load, shipped
 from netcheck.sim.server import Simulator
 
 
@@ -31,8 +32,31 @@ def test_discovery_reads_each_resource_once_and_never_writes() -> None:
     # the subscriptions the credential reads, 1 workspace, 3 pages of zones, 1 endpoint list, 1 deployment
     # list, 1 model, registry + its connections, vault, the storage account, 5 private endpoints with 5
     # zone-group lists and 2 NICs, 6 zones x (records + links) + 1 extra page, 1 VNet, the subscription's
-    # policy assignments, and the jumpbox's VM and NIC for ctx.location
-    assert len(reqs) == 41
+    # policy assignments, the jumpbox's VM and NIC for ctx.location, and the DNS forwarding rulesets and DNS
+    # resolvers of the subscription (GETs: the VNet's POST list actions are never sent)
+    assert len(reqs) == 43
+
+
+def test_dns_private_resolver_facts_are_read_with_gets_only() -> None:
+    report, sim = run_scenario("resolver-ruleset-public")
+    paths = [r.path.lower() for r in sim.arm.requests]
+    assert all(r.method == "GET" for r in sim.arm.requests)
+    assert not [p for p in paths if p.endswith(("/listdnsforwardingrulesets", "/listdnsresolvers"))]
+    assert any(p.endswith("/dnsforwardingrulesets/rs-hub/forwardingrules") for p in paths)
+    assert any(p.endswith("/dnsforwardingrulesets/rs-hub/virtualnetworklinks") for p in paths)
+    assert any(p.endswith("/dnsresolvers/dnspr-hub/inboundendpoints") for p in paths)
+    (rule,) = [r for r in report.results if r.probe == "dns.custom" and r.subject.text == "rs-hub/azureml"]
+    assert rule.verdict is Verdict.FAIL
+
+
+def test_an_unreadable_ruleset_list_is_an_error_never_an_empty_list() -> None:
+    sc = load("resolver-ruleset-public")
+    fault = Fault("GET */providers/Microsoft.Network/dnsForwardingRulesets", 403)
+    with Simulator(dataclasses.replace(sc, faults=(fault,)), None) as sim:
+        settings = scenario_settings(sim, apply_options(demo_args("resolver-ruleset-public"), sc), os.environ)
+        inv = asyncio.run(gather(settings))
+    assert inv.rulesets == ()
+    assert [e.reason for e in inv.errors if e.resource.endswith("/dnsForwardingRulesets")] == ["forbidden"]
 
 
 def test_throttling_is_retried_honouring_retry_after() -> None:

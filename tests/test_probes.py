@@ -154,10 +154,24 @@ def test_stale_record_names_both_addresses() -> None:
         f"az network private-dns record-set a add-record -g {RG} -z privatelink.azurecr.io -n crcontosoml -a 10.20.1.10"]
 
 
-def test_missing_record_adds_a_zone_group() -> None:
+def test_a_record_missing_from_a_zone_its_zone_group_holds_is_added_back() -> None:
     wildcard = "*.3f8e2a71-5b9c-4d0e-a1f2-7c6b5e4d3a29.inference.eastus.privatelink.api.azureml.ms"
     r = one("record-missing", "pdns.records", wildcard)
-    assert r.verdict is Verdict.FAIL and "--endpoint-name pe-mlw-contoso-prod" in commands(r)[0]
+    # the endpoint's zone group `default` holds the zone already: never a new group over it
+    assert r.verdict is Verdict.FAIL and "zone group default holds" in (r.fix.summary if r.fix else "")
+    assert commands(r) == [f"az network private-dns record-set a add-record -g {RG} -z privatelink.api.azureml.ms "
+                           "-n '*.3f8e2a71-5b9c-4d0e-a1f2-7c6b5e4d3a29.inference.eastus' -a 10.20.1.5"]
+
+
+def test_a_record_missing_because_the_zone_group_lacks_its_zone_adds_the_zone_to_that_group() -> None:
+    name = "ml-mlw-contoso-prod-eastus-3f8e2a71-5b9c-4d0e-a1f2-7c6b5e4d3a29.eastus.privatelink.notebooks.azure.net"
+    r = one("zone-group-missing-zone", "pdns.records", name)
+    (add,) = commands(r)
+    assert add.startswith(f"az network private-endpoint dns-zone-group add -g {RG} --endpoint-name pe-mlw-contoso-prod "
+                          "-n default --private-dns-zone ")
+    r = one("pe-no-zone-group", "pdns.records", "crcontosoml.privatelink.azurecr.io")
+    assert commands(r)[0].startswith(f"az network private-endpoint dns-zone-group create -g {RG} --endpoint-name "
+                                     "pe-crcontosoml -n default")
 
 
 def test_zone_link_and_the_resolution_it_explains() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from netcheck import services
 from netcheck.azure import facts as f
-from netcheck.azure import lists, parse
+from netcheck.azure import lists, parse, resolvers
 from netcheck.azure.reader import Reader
 from netcheck.azure.session import Session
 from netcheck.azure.shape import ShapeError
@@ -41,6 +41,7 @@ class Discovery:
         self.vnets: dict[str, f.Vnet] = {}
         self.clusters: dict[str, f.Cluster] = {}
         self.zone_subscriptions: list[str] = []
+        self.zone_groups: dict[str, f.ZoneGroup] = {}
 
     @property
     def workspace_id(self) -> str:
@@ -72,6 +73,9 @@ class Discovery:
         linked = [r.once(rid, partial(self.linked, svc, rid))
                   for svc in services.read_generically() if ws and raw and (rid := svc.linked_id(raw))]
         await r.settle()
+        inbound, rulesets = await resolvers.read(
+            r, self.zone_subscriptions or [s.subscription or ""],
+            {location_vnet or "", *self.vnets, *(p.vnet_id or "" for p in self.pes.values())})
         eps, missing, known = (endpoints.result() if endpoints else None) or ((), (), ())
         return f.Inventory(
             cloud=s.cloud, subscription=s.subscription or "", resource_group=s.resource_group or "", workspace=ws,
@@ -84,7 +88,9 @@ class Discovery:
             clusters=tuple(sorted(self.clusters.values(), key=lambda c: c.compute_id.lower())),
             linked=tuple(x for t in linked if (x := t.result())), zone_subscriptions=tuple(self.zone_subscriptions),
             hub=hub.result() if hub else None,
-            storage=storage.result() if storage else None, policies=policies.result() if policies else None)
+            storage=storage.result() if storage else None, policies=policies.result() if policies else None,
+            rulesets=rulesets, inbound_endpoints=inbound,
+            zone_groups=tuple(sorted(self.zone_groups.values(), key=lambda g: g.id.lower())))
 
     async def with_rules(self, ws: f.Workspace) -> f.Workspace:
         """The managed VNet's outbound rules from their own collection, which says why a rule is not
@@ -227,6 +233,8 @@ class Discovery:
             return
         nics = await asyncio.gather(*(self.r.get(n, _raw) for n in parse.nic_ids(raw)))
         zone_ids = self.r.parse(lists.zone_groups(pe_id), lambda: parse.zone_ids(zones or []))
+        groups = self.r.parse(lists.zone_groups(pe_id), lambda: [parse.zone_group(g) for g in zones or []])
+        self.zone_groups.update((g.id.lower(), g) for g in groups or ())
         pe = self.r.parse(pe_id, lambda: parse.private_endpoint(raw, [n for n in nics if n], zone_ids or ()))
         if pe is None:
             return
@@ -243,7 +251,8 @@ class Discovery:
         subs = await self.r.list(lists.SUBSCRIPTIONS, parse.subscription_id) or []
         self.zone_subscriptions = [target, *(s for s in subs if s.lower() != target.lower())]
         found = await asyncio.gather(*(self.r.list(lists.zones(s), _raw) for s in self.zone_subscriptions))
-        wanted = set(self.cloud.required_zones)
+        # and any zone named like a public zone: linked to a VNet, it shadows every name under it there
+        wanted = set(self.cloud.required_zones) | set(self.cloud.forwarded_zones)
         for sub, zones in zip(self.zone_subscriptions, found, strict=True):
             pairs = self.r.parse(lists.zones(sub), partial(parse.zone_list, zones or []))
             for name, zone_id in pairs or ():

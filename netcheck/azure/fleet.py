@@ -221,7 +221,8 @@ class Snapshot:
             nics = [n for ref in (raw.get("properties") or {}).get("networkInterfaces") or []
                     if (n := self.rows.get(str(ref.get("id", "")).lower()))]
             pes[key] = parse.private_endpoint(raw, nics, parse.zone_ids(groups.get(raw["id"].lower(), [])))
-        wanted = set(cloud_of(self.cloud).required_zones)
+        # as a single workspace's read: also zones named like a public zone, which shadow the names under it
+        wanted = set(cloud_of(self.cloud).required_zones) | set(cloud_of(self.cloud).forwarded_zones)
         zone_ids = {z.lower() for p in pes.values() for z in p.zone_ids}
         zones = [self.zone(r) for rid, r in self.zone_rows.items()
                  if str(r.get("name", "")).lower() in wanted or rid in zone_ids]
@@ -249,6 +250,8 @@ class Snapshot:
                 {str(r["id"]).split("/")[2] for r in self.zone_rows.values()})])),
             hub=hub,
             peerings=tuple(sorted((p for v in vnets for p in self.peerings(v)), key=lambda p: p.id.lower())),
+            zone_groups=tuple(sorted((parse.zone_group(g) for p in pes for g in groups.get(p, [])),
+                                     key=lambda g: g.id.lower())),
         )
 
     def arm_reads(self, ws_row: dict[str, Any]) -> list[str]:

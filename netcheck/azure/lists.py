@@ -49,3 +49,25 @@ def vnets(subscription: str, group: str) -> str:
 def policy_assignments(subscription: str) -> str:
     """A subscription's policy assignments: with no filter, those above it, at it, and inside it."""
     return f"/subscriptions/{subscription}/providers/Microsoft.Authorization/policyAssignments"
+
+
+def rulesets(subscription: str) -> str:
+    """The DNS forwarding rulesets of a subscription (a GET: never the VNet's POST listDnsForwardingRulesets)."""
+    return f"/subscriptions/{subscription}/providers/Microsoft.Network/dnsForwardingRulesets"
+
+
+def dns_resolvers(subscription: str) -> str:
+    """The DNS Private Resolvers of a subscription (a GET: never the VNet's POST listDnsResolvers)."""
+    return f"/subscriptions/{subscription}/providers/Microsoft.Network/dnsResolvers"
+
+
+def forwarding_rules(ruleset_id: str) -> str:
+    return f"{ruleset_id}/forwardingRules"
+
+
+def ruleset_links(ruleset_id: str) -> str:
+    return f"{ruleset_id}/virtualNetworkLinks"
+
+
+def inbound_endpoints(resolver_id: str) -> str:
+    return f"{resolver_id}/inboundEndpoints"

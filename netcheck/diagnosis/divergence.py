@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from netcheck import services
-from netcheck.azure.facts import Inventory, Location
+from netcheck.azure.facts import Inventory
 from netcheck.diagnosis import model as m
 from netcheck.diagnosis import remedy as fx
 from netcheck.diagnosis.path import Hop, azure_hops, expected, forward_zones, resolving, route_hop
+from netcheck.subject import Resolver, Subject
 
 _PROBE_OF_ROLE = {"system": "dns.system", "azure": "dns.azure", "custom": "dns.custom"}
 
@@ -34,13 +35,13 @@ class Diagnosis:
     answers: tuple[Judged, ...]
     routes: tuple[m.Divergence, ...]
 
-    def cause_of(self, resolver: m.Resolver, name: str) -> m.Divergence | None:
+    def cause_of(self, resolver: Resolver, name: str) -> m.Divergence | None:
         return next((j.divergence for j in self.answers if j.seen.resolver == resolver and j.seen.name == name), None)
 
     @property
     def roots(self) -> tuple[m.Divergence, ...]:
         """Every distinct root cause once, the names and resolvers it explains merged, in first-seen order."""
-        out: dict[tuple[str, m.Subject, str], m.Divergence] = {}
+        out: dict[tuple[str, Subject, str], m.Divergence] = {}
         # a missing route first: without it nothing else the names need can help
         for d in (*self.routes, *(j.divergence for j in self.answers if j.divergence)):
             key = (d.probe, d.subject, d.hop)
@@ -51,17 +52,17 @@ class Diagnosis:
 @dataclass(frozen=True)
 class _World:
     inv: Inventory
-    where: Location | None
+    where: m.Placed | None
     targets: tuple[m.Target, ...]
     observed: m.Observed
     forwarded: tuple[str, ...]
 
     def seen(self, host: str, name: str) -> m.Seen | None:
-        return next((s for s in self.observed.answers if s.resolver.role == "custom" and s.resolver.host == host
+        return next((s for s in self.observed.answers if s.resolver.role == "custom" and m.host_of(s.resolver.server) == host
                      and s.name == name), None)
 
 
-def diagnose(inv: Inventory, where: Location | None, targets: Iterable[m.Target], observed: m.Observed,
+def diagnose(inv: Inventory, where: m.Placed | None, targets: Iterable[m.Target], observed: m.Observed,
              forwarded: tuple[str, ...] | None = None) -> Diagnosis:
     """Judge every observed answer and every route to a private endpoint. `forwarded`: the public zones a
     forwarder may be asked to cover (default: the service registry's for the inventory's cloud)."""
@@ -93,23 +94,22 @@ def _diverge(w: _World, seen: m.Seen, t: m.Target) -> m.Divergence | None:
                 and s.rounds[0].kind(t) == "none" and (d := _diverge(w, s, t))]
         if dead:   # the machine's resolver is silent because the VNet's DNS server behind it is
             return dataclasses.replace(dead[0], seen_at=tuple(dict.fromkeys((*dead[0].seen_at, r))))
-        subject = m.Server(r.host if r.role == "custom" else r.address)
-        return m.Divergence(probe=_PROBE_OF_ROLE[r.role], subject=subject, hop="no-answer",
-                            remedy=fx.NoAnswer(server=r.address, error=first.error or ""), names=(seen.name,),
+        return m.Divergence(probe=_PROBE_OF_ROLE[r.role], subject=r, hop="no-answer",
+                            remedy=fx.NoAnswer(server=r.server, error=first.error or ""), names=(seen.name,),
                             seen_at=(r,))
     return _wrong(w, seen, t)
 
 
-def _server_hops(w: _World, r: m.Resolver, t: m.Target) -> list[str]:
+def _server_hops(w: _World, r: Resolver, t: m.Target) -> list[str]:
     path = expected(w.inv, w.where, r, t, w.forwarded)
-    return [h.subject.address for h in path.hops if h.kind == "server" and isinstance(h.subject, m.Server)
-            and h.subject.address != r.host]
+    return [h.subject.server for h in path.hops if h.kind == "server" and isinstance(h.subject, Resolver)
+            and h.subject.server != m.host_of(r.server)]
 
 
 def _flapping(s: m.Seen, t: m.Target, where_seen: m.Seen) -> m.Divergence:
-    host = s.resolver.host if s.resolver.role == "custom" else s.resolver.address
-    return m.Divergence(probe="dns.stability", subject=m.Server(host), hop="stability",
-                        remedy=fx.Flapping(server=host, rounds={t.fqdn: tuple(a.ips for a in s.rounds)}),
+    return m.Divergence(probe="dns.stability", subject=s.resolver, hop="stability",
+                        remedy=fx.Flapping(server=m.host_of(s.resolver.server),
+                                           rounds={t.fqdn: tuple(a.ips for a in s.rounds)}),
                         names=(t.fqdn,), seen_at=tuple(dict.fromkeys((s.resolver, where_seen.resolver))))
 
 
@@ -134,8 +134,8 @@ def _wrong(w: _World, seen: m.Seen, t: m.Target) -> m.Divergence:
         if hop.kind == "location":
             return _div(hop, seen)
         if hop.kind == "server":
-            assert isinstance(hop.subject, m.Server)
-            host = hop.subject.address
+            assert isinstance(hop.subject, Resolver)
+            host = hop.subject.server
             if r.role == "system" and (sub := w.seen(host, t.fqdn)) and sub.rounds:
                 if sub.flips(t):
                     return _flapping(sub, t, seen)
@@ -153,10 +153,9 @@ def _wrong(w: _World, seen: m.Seen, t: m.Target) -> m.Divergence:
     if truth is True and r.role == "system":
         return _use_vnet_dns(w, seen)
     # every hop the facts show is right: name where the wrong answer was seen (Azure DNS when it is wrong too)
-    probe, subject = ("dns.azure", m.Server(m.AZURE_DNS)) if truth is False else (
-        _PROBE_OF_ROLE[r.role], m.Server(r.host if r.role == "custom" else r.address))
+    probe, subject = ("dns.azure", Resolver("azure", m.AZURE_DNS)) if truth is False else (_PROBE_OF_ROLE[r.role], r)
     return m.Divergence(probe=probe, subject=subject, hop="unexplained",
-                        remedy=fx.Unexplained(resolver=r.address, kind=seen.rounds[0].kind(t)), names=(seen.name,),
+                        remedy=fx.Unexplained(resolver=r.server, kind=seen.rounds[0].kind(t)), names=(seen.name,),
                         seen_at=(r,))
 
 
@@ -165,15 +164,15 @@ def _use_vnet_dns(w: _World, seen: m.Seen) -> m.Divergence:
     vnet = w.inv.vnet(w.where.vnet_id if w.where else None)
     dns = (vnet.dns_servers if vnet else ()) or (m.AZURE_DNS,)
     r = seen.resolver
-    return m.Divergence(probe="dns.system", subject=m.Server(r.address), hop="server",
-                        remedy=fx.UseVnetDns(resolver=r.address, vnet_dns=dns), names=(seen.name,), seen_at=(r,))
+    return m.Divergence(probe="dns.system", subject=r, hop="server",
+                        remedy=fx.UseVnetDns(resolver=r.server, vnet_dns=dns), names=(seen.name,), seen_at=(r,))
 
 
 def _forwarders(w: _World, seen: m.Seen, t: m.Target, hop: Hop) -> m.Divergence:
     """The server lacks forwarders: exactly the public zones of the names it answers wrong, less those its
     right answers prove it forwards; and whether it forwards the privatelink zone instead."""
-    assert isinstance(hop.remedy, fx.Forwarders) and isinstance(hop.subject, m.Server)
-    host = hop.subject.address
+    assert isinstance(hop.remedy, fx.Forwarders) and isinstance(hop.subject, Resolver)
+    host = hop.subject.server
     proven = {forward_zones(o, w.forwarded)[:1] for o in w.targets
               if (s := w.seen(host, o.fqdn)) and s.rounds and s.rounds[0].right(o) and o.private_name}
     zones = tuple(z for z in hop.remedy.zones if (z,) not in proven)

@@ -2,7 +2,9 @@
 
 Plain frozen dataclasses, no I/O. A probe builds `Target`s from the facts and the service registry,
 `Seen`s from its lookups (`Answer.of(lookup)`), and reads back `Divergence`s: the probe whose result is
-the root cause, its subject as data, and the facts the fix needs (`Remedy`).
+the root cause, its subject as data (netcheck.subject's kinds, as that probe's result names it), and the
+facts the fix needs (`Remedy`). A resolver is netcheck.subject.Resolver: role system, azure or custom, and
+its address as the probes name it.
 """
 
 from __future__ import annotations
@@ -12,27 +14,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from netcheck.azure.facts import name_of
 from netcheck.diagnosis.remedy import Remedy
+from netcheck.subject import Ref, Resolver, Subject
 
 AZURE_DNS = "168.63.129.16"
 
 
-@dataclass(frozen=True)
-class Resolver:
-    """A DNS server netcheck asks: role `system` (this machine's), `azure` (168.63.129.16 from here) or
-    `custom` (a VNet DNS server, an on-premises server, or a resolver's inbound endpoint)."""
-
-    role: str
-    address: str = ""
+class Placed(Protocol):
+    """Where netcheck runs, as the diagnosis needs it: its VNet (None: outside every Azure VNet). A
+    facts.Location (from the VM's NIC) or a model.Where (placed by the VM's address) both are."""
 
     @property
-    def host(self) -> str:
-        """The address without a port: 10.0.0.4:53 -> 10.0.0.4, [fd00::4]:53 -> fd00::4."""
-        a = self.address
-        if a.startswith("["):
-            return a[1:a.index("]")]
-        return a.rsplit(":", 1)[0] if a.count(":") == 1 else a
+    def vnet_id(self) -> str | None: ...
+
+
+def host_of(server: str) -> str:
+    """A resolver's address without a port: 10.0.0.4:53 -> 10.0.0.4, [fd00::4]:53 -> fd00::4."""
+    if server.startswith("["):
+        return server[1:server.index("]")]
+    return server.rsplit(":", 1)[0] if server.count(":") == 1 else server
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -129,69 +129,6 @@ class Observed:
         return next((s for s in self.answers if s.resolver.role == role and s.name == name), None)
 
 
-# ---- subjects: what a root-cause result looked at --------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Server:
-    address: str
-
-    @property
-    def text(self) -> str:
-        return self.address
-
-
-@dataclass(frozen=True)
-class RuleRef:
-    ruleset_id: str
-    rule_id: str
-
-    @property
-    def text(self) -> str:
-        return f"{name_of(self.ruleset_id)}/{name_of(self.rule_id)}"
-
-
-@dataclass(frozen=True)
-class ZoneRef:
-    zone: str                 # the zone's id, or its name when no zone of that name exists
-
-    @property
-    def text(self) -> str:
-        return name_of(self.zone)
-
-
-@dataclass(frozen=True)
-class LinkRef:
-    zone_id: str
-    vnet_id: str
-
-    @property
-    def text(self) -> str:
-        return f"{name_of(self.zone_id)} → {name_of(self.vnet_id)}"
-
-
-@dataclass(frozen=True)
-class RecordRef:
-    zone_id: str
-    name: str
-
-    @property
-    def text(self) -> str:
-        return f"{self.name}.{name_of(self.zone_id)}"
-
-
-@dataclass(frozen=True)
-class VnetRef:
-    vnet_id: str | None       # None: netcheck runs outside any Azure VNet
-
-    @property
-    def text(self) -> str:
-        return name_of(self.vnet_id)
-
-
-Subject = Server | RuleRef | ZoneRef | LinkRef | RecordRef | VnetRef
-
-
 @dataclass(frozen=True, kw_only=True)
 class Divergence:
     """The first hop where an answer (or the route to an address) left the expected path."""
@@ -204,6 +141,6 @@ class Divergence:
     seen_at: tuple[Resolver, ...] = ()   # where a wrong answer was seen (none for a route)
 
     @property
-    def ref(self) -> str:
-        """`probe@subject`, as scenario `expect` and the report's `cause` write it."""
-        return f"{self.probe}@{self.subject.text}" if self.subject.text else self.probe
+    def ref(self) -> Ref:
+        """The root cause's result, as the consequences name it (`cause`)."""
+        return Ref(self.probe, self.subject)

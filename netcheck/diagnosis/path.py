@@ -17,9 +17,10 @@ import ipaddress
 from dataclasses import dataclass
 
 from netcheck import services
-from netcheck.azure.facts import InboundEndpoint, Inventory, Location, Zone
+from netcheck.azure.facts import InboundEndpoint, Inventory, Zone, name_of
 from netcheck.diagnosis import model as m
 from netcheck.diagnosis import remedy as fx
+from netcheck.subject import WHOLE, Named, RecordName, Resolver, Rule, Subject, ZoneLink, ZoneName
 
 _LINKED = "Completed"
 
@@ -29,13 +30,13 @@ class Hop:
     kind: str                  # location | server | rule | shadow | zone | record | public | route
     ok: bool | None
     probe: str
-    subject: m.Subject
+    subject: Subject
     remedy: fx.Remedy | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class Path:
-    resolver: m.Resolver
+    resolver: Resolver
     target: m.Target
     vnet_id: str | None        # whose Azure DNS finally answers (None: only the internet's)
     hops: tuple[Hop, ...]
@@ -90,24 +91,28 @@ def _linked(inv: Inventory, vnet_id: str, name: str) -> list[tuple[Zone, str]]:
             if _same(lk.vnet_id, vnet_id) and lk.state == _LINKED and covers(z.name, name)]
 
 
-def _rule(inv: Inventory, vnet_id: str, name: str) -> tuple[m.RuleRef, fx.RuleFix] | None:
+def _rule(inv: Inventory, vnet_id: str, name: str) -> tuple[Rule, fx.RuleFix] | None:
     """The enabled rule of the rulesets linked to the VNet that catches the name (longest domain)."""
     hits = [(rs, r) for rs in inv.rulesets if any(_same(v, vnet_id) for v in rs.vnet_ids)
             for r in rs.rules if r.enabled and covers(r.domain, name)]
     if not hits:
         return None
     rs, r = max(hits, key=lambda h: len(h[1].domain))
-    return m.RuleRef(rs.id, r.id), fx.RuleFix(ruleset_id=rs.id, rule_id=r.id, domain=r.domain, targets=r.targets)
+    return Rule(rs.id, r.id), fx.RuleFix(ruleset_id=rs.id, rule_id=r.id, domain=r.domain, targets=r.targets)
+
+
+def zone_groups(inv: Inventory, pe_id: str | None) -> list[tuple[str | None, tuple[str, ...]]]:
+    """(group name, zone ids) of a private endpoint's DNS zone groups."""
+    groups: list[tuple[str | None, tuple[str, ...]]] = [
+        (g.name, g.zone_ids) for g in inv.zone_groups if _same(g.private_endpoint_id, pe_id)]
+    if not groups:   # zone groups read by name are newer facts: the endpoint's own list of zone ids still counts
+        pe = next((p for p in inv.private_endpoints if _same(p.id, pe_id)), None)
+        groups = [(None, pe.zone_ids)] if pe and pe.zone_ids else []
+    return groups
 
 
 def _groups(inv: Inventory, target: m.Target) -> list[tuple[str | None, tuple[str, ...]]]:
-    """(group name, zone ids) of the private endpoint's zone groups."""
-    groups: list[tuple[str | None, tuple[str, ...]]] = [
-        (g.name, g.zone_ids) for g in inv.zone_groups if _same(g.private_endpoint_id, target.private_endpoint_id)]
-    if not groups:   # zone groups read by name are newer facts: the endpoint's own list of zone ids still counts
-        pe = next((p for p in inv.private_endpoints if _same(p.id, target.private_endpoint_id)), None)
-        groups = [(None, pe.zone_ids)] if pe and pe.zone_ids else []
-    return groups
+    return zone_groups(inv, target.private_endpoint_id)
 
 
 def _writes_to(inv: Inventory, target: m.Target) -> list[str]:
@@ -124,20 +129,20 @@ def _zone_hop(inv: Inventory, vnet_id: str, target: m.Target, name: str) -> tupl
         zone = next((z for z in same if any(_same(z.id, w) for w in writes)), same[0] if same else None)
         if zone is None:
             group = next((g for g, _ in _groups(inv, target)), None)
-            return Hop(kind="zone", ok=False, probe="pdns.zones", subject=m.ZoneRef(zname),
+            return Hop(kind="zone", ok=False, probe="pdns.zones", subject=ZoneName(zname),
                        remedy=fx.CreateZone(zone=zname, vnet_id=vnet_id, private_endpoint_id=target.private_endpoint_id,
                                            group=group)), None
-        return Hop(kind="zone", ok=False, probe="pdns.links", subject=m.LinkRef(zone.id, vnet_id),
+        return Hop(kind="zone", ok=False, probe="pdns.links", subject=ZoneLink(zone.name, vnet_id),
                    remedy=fx.LinkZone(zone_id=zone.id, zone=zname, vnet_id=vnet_id,
                                      linked_to=tuple(lk.vnet_id for lk in zone.links if lk.state == _LINKED),
                                      pending=tuple(lk.id for lk in zone.links if _same(lk.vnet_id, vnet_id)))), None
     zone, link_id = max(linked, key=lambda z: len(z[0].name))
     writes = _writes_to(inv, target)
     if writes and not any(_same(zone.id, w) for w in writes):
-        return Hop(kind="zone", ok=False, probe="pdns.zones", subject=m.ZoneRef(zone.id),
+        return Hop(kind="zone", ok=False, probe="pdns.zones", subject=ZoneName(zone.name),
                    remedy=fx.DuplicateZone(zone=zone.name, resolves_from=zone.id, link_id=link_id, writes_to=writes[0],
                                           vnet_id=vnet_id)), None
-    return Hop(kind="zone", ok=True, probe="pdns.links", subject=m.LinkRef(zone.id, vnet_id)), zone
+    return Hop(kind="zone", ok=True, probe="pdns.links", subject=ZoneLink(zone.name, vnet_id)), zone
 
 
 def _record_hop(inv: Inventory, zone: Zone, target: m.Target) -> Hop:
@@ -151,13 +156,13 @@ def _record_hop(inv: Inventory, zone: Zone, target: m.Target) -> Hop:
         holding = [g for g, ids in groups if any(_same(zone.id, z) for z in ids)]
         action = "add-record" if holding else "add-zone" if groups else "create-group"
         group = holding[0] if holding else groups[0][0] if groups else None
-        return Hop(kind="record", ok=False, probe="pdns.records", subject=m.RecordRef(zone.id, rel),
+        return Hop(kind="record", ok=False, probe="pdns.records", subject=RecordName(rel, zone.name),
                    remedy=fx.ZoneGroupFix(action=action, private_endpoint_id=target.private_endpoint_id, zone_id=zone.id,
                                          zone=zone.name, record=rel, group=group, addresses=target.addresses))
     if target.addresses and not set(rec.a) & set(target.addresses):
-        return Hop(kind="record", ok=False, probe="pdns.records", subject=m.RecordRef(zone.id, rec.name),
+        return Hop(kind="record", ok=False, probe="pdns.records", subject=RecordName(rec.name, zone.name),
                    remedy=fx.StaleRecord(zone_id=zone.id, record=rec.name, record_ips=rec.a, nic_ips=target.addresses))
-    return Hop(kind="record", ok=True, probe="pdns.records", subject=m.RecordRef(zone.id, rec.name))
+    return Hop(kind="record", ok=True, probe="pdns.records", subject=RecordName(rec.name, zone.name))
 
 
 def azure_hops(inv: Inventory, vnet_id: str, target: m.Target, start: int = 0,
@@ -179,7 +184,7 @@ def azure_hops(inv: Inventory, vnet_id: str, target: m.Target, start: int = 0,
         if i == 0 and linked:   # a private zone named like the public zone answers for the public name
             shadow, _ = max(linked, key=lambda z: len(z[0].name))
             links = tuple(lid for z, lid in linked if z.id == shadow.id)
-            return (*hops, Hop(kind="shadow", ok=False, probe="pdns.zones", subject=m.ZoneRef(shadow.id),
+            return (*hops, Hop(kind="shadow", ok=False, probe="pdns.zones", subject=ZoneName(shadow.name),
                                remedy=fx.ShadowZone(zone_id=shadow.id, zone=shadow.name, link_ids=links,
                                                    vnet_id=vnet_id, right_zone=target.zone)))
         if i == 1:
@@ -189,17 +194,17 @@ def azure_hops(inv: Inventory, vnet_id: str, target: m.Target, start: int = 0,
                 return tuple(hops)
             hops.append(_record_hop(inv, zone, target))
             return tuple(hops)
-    hops.append(Hop(kind="public", ok=True, probe="dns.azure", subject=m.Server(m.AZURE_DNS)))
+    hops.append(Hop(kind="public", ok=True, probe="dns.azure", subject=Resolver("azure", m.AZURE_DNS)))
     return tuple(hops)
 
 
-def azure_vnet(inv: Inventory, resolver: m.Resolver, where: Location | None) -> str | None:
+def azure_vnet(inv: Inventory, resolver: Resolver, where: m.Placed | None) -> str | None:
     """The VNet whose Azure DNS answers behind a resolver: a custom server's (by its address, an inbound
     endpoint's VNet), else the client's."""
     client = where.vnet_id if where else None
     if resolver.role == "custom":   # a server outside every VNet (on premises) forwards to an inbound endpoint
         inbound = next((ep.vnet_id for ep in inv.inbound_endpoints), None)
-        return vnet_of_address(inv, resolver.host) or inbound or client
+        return vnet_of_address(inv, m.host_of(resolver.server)) or inbound or client
     if resolver.role == "system" and client:
         servers = _vnet_dns(inv, client)
         return vnet_of_address(inv, servers[0]) or client if servers else client
@@ -217,36 +222,36 @@ def resolving(inv: Inventory, target: m.Target) -> tuple[InboundEndpoint, ...]:
                  if all(h.ok for h in azure_hops(inv, ep.vnet_id, target, seen=(ep.vnet_id.lower(),))))
 
 
-def server_hops(inv: Inventory, resolver: m.Resolver, where: Location | None, target: m.Target,
+def server_hops(inv: Inventory, resolver: Resolver, where: m.Placed | None, target: m.Target,
                 forwarded: tuple[str, ...]) -> tuple[Hop, ...]:
     """The hops before Azure DNS: where the machine is, and the custom servers between it and Azure DNS."""
     zones = forward_zones(target, forwarded)
     client = where.vnet_id if where else None
     if resolver.role == "system" and not client:
-        return (Hop(kind="location", ok=None, probe="ctx.location", subject=m.VnetRef(None),
+        return (Hop(kind="location", ok=None, probe="ctx.location", subject=WHOLE,
                     remedy=fx.ForwardFromOutside(zones=zones, inbound=resolving(inv, target))),)
-    servers = ((resolver.host,) if resolver.role == "custom" else
+    servers = ((m.host_of(resolver.server),) if resolver.role == "custom" else
                _vnet_dns(inv, client) if resolver.role == "system" else ())
     hops = []
     for s in servers:
         if inbound_of(inv, s):
-            hops.append(Hop(kind="server", ok=True, probe="dns.custom", subject=m.Server(s)))
+            hops.append(Hop(kind="server", ok=True, probe="dns.custom", subject=Resolver("custom", s)))
             continue
         in_azure = vnet_of_address(inv, s) is not None
         to = (m.AZURE_DNS,) if in_azure else tuple(ip for ep in resolving(inv, target) for ip in ep.ips)
-        hops.append(Hop(kind="server", ok=None, probe="dns.custom", subject=m.Server(s),
+        hops.append(Hop(kind="server", ok=None, probe="dns.custom", subject=Resolver("custom", s),
                         remedy=fx.Forwarders(server=s, zones=zones, to=to or (m.AZURE_DNS,))))
     return tuple(hops)
 
 
-def route_hop(inv: Inventory, where: Location | None, target: m.Target) -> Hop | None:
+def route_hop(inv: Inventory, where: m.Placed | None, target: m.Target) -> Hop | None:
     """From the client's VNet to the private endpoint's: same VNet, or a peering Connected on both sides.
     None when there is nothing to judge (outside Azure, or no private endpoint)."""
     client, remote = (where.vnet_id if where else None), pe_vnet(inv, target)
     if not client or not remote:
         return None
     if _same(client, remote):
-        return Hop(kind="route", ok=True, probe="net.peering", subject=m.VnetRef(remote))
+        return Hop(kind="route", ok=True, probe="net.peering", subject=Named(name_of(remote)))
     sides = tuple(fx.PeeringSide(vnet_id=a, remote_vnet_id=b,
                                 existing=next((p for p in inv.peerings if _same(p.vnet_id, a)
                                                and _same(p.remote_vnet_id, b)), None))
@@ -254,11 +259,11 @@ def route_hop(inv: Inventory, where: Location | None, target: m.Target) -> Hop |
     ok: bool | None = all(s.existing is not None and s.existing.connected for s in sides)
     if not ok and (inv.vnet(client) is None or inv.vnet(remote) is None):
         ok = None   # a side whose VNet was not read (another subscription, no access): its peerings are unknown
-    return Hop(kind="route", ok=ok, probe="net.peering", subject=m.VnetRef(remote),
+    return Hop(kind="route", ok=ok, probe="net.peering", subject=Named(name_of(remote)),
                remedy=None if ok else fx.PeeringFix(client_vnet_id=client, pe_vnet_id=remote, sides=sides))
 
 
-def expected(inv: Inventory, where: Location | None, resolver: m.Resolver, target: m.Target,
+def expected(inv: Inventory, where: m.Placed | None, resolver: Resolver, target: m.Target,
              forwarded: tuple[str, ...] | None = None) -> Path:
     """The whole expected path of one name through one resolver. `forwarded`: the public zones a forwarder
     may be asked to cover (default: the service registry's for the inventory's cloud)."""

@@ -125,6 +125,7 @@ class Scenario:
     source: str
     arm: tuple[dict[str, Any], ...]
     where_vm: str | None = None
+    where_resolver: str | None = None   # the machine's resolver, when it is not its VNet's DNS (a dns_servers key)
     public_dns: dict[str, dict[str, Any]] = field(default_factory=dict)
     dns_servers: dict[str, dict[str, Any]] = field(default_factory=dict)
     tls: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -194,6 +195,8 @@ def parse(data: Any, source: str) -> Scenario:
     vm = where.get("vm")
     if where and (not isinstance(vm, str) or vm.lower() not in ids):
         raise _fail(source, "where.vm", f"{_show(vm)} must be the id of a VM among the arm resources")
+    _fields(source, "where", where, {"vm": _TEXT, "resolver": _TEXT})
+    resolver = where.get("resolver")
     tls = _mapping(source, "tls", data.get("tls"))
     for host, opts in tls.items():
         opts = _fields(source, f"tls.{host}", opts, _TLS)
@@ -250,6 +253,7 @@ def parse(data: Any, source: str) -> Scenario:
         raise _fail(source, "options", "must be a list of command-line options")
     return Scenario(
         name=data["name"], summary=data["summary"], source=source, arm=tuple(arm), where_vm=vm,
+        where_resolver=str(resolver) if resolver else None,
         public_dns=public_dns, dns_servers=servers, tls=tls,
         faults=tuple(faults), expect=expect, expect_cause=causes, expect_fix=fixes, latency_ms=latency,
         target=_fields(source, "target", data.get("target"), _TARGET_FIELDS), page_size=page_size,

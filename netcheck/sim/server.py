@@ -213,6 +213,8 @@ class Simulator:
 
     def system_resolver(self) -> Address:
         """What /etc/resolv.conf would name on the simulated machine."""
+        if (own := self.scenario.where_resolver) and f"dns:{own}" in self.ports:   # an override of the VNet's DNS
+            return LOOPBACK, self.ports[f"dns:{own}"]
         if not self.world.where_vnet:
             return LOOPBACK, self.ports["dns:public"]
         custom = self.world.vnet_dns_servers(self.world.where_vnet)

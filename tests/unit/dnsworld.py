@@ -31,6 +31,7 @@ from netcheck.azure.facts import Inventory, Location, Peering, Vnet
 from netcheck.clouds import cloud
 from netcheck.diagnosis import model as m
 from netcheck.diagnosis.divergence import Diagnosis, diagnose
+from netcheck.subject import Resolver
 
 FORWARDED = cloud("AzureCloud").forwarded_zones
 PE_ACR_ID = rid("Microsoft.Network/privateEndpoints", "pe-crcontosoml")
@@ -48,9 +49,9 @@ VAULT = m.Target(fqdn=f"{KV}.vault.azure.net", private_name=f"{KV}.privatelink.v
                  addresses=(KV_IP,), private_endpoint_id=PE_KV_ID)
 TARGETS = (SCORING, WS_API, REGISTRY, VAULT)
 
-SYSTEM = m.Resolver("system", "127.0.0.53:53")
-AZURE = m.Resolver("azure", "168.63.129.16:53")
-SERVER = m.Resolver("custom", f"{CUSTOM}:53")
+SYSTEM = Resolver("system", "127.0.0.53:53")
+AZURE = Resolver("azure", "168.63.129.16:53")
+SERVER = Resolver("custom", CUSTOM)   # as dns.custom names it: the VNet's dnsServers entry
 
 IN_HUB = Location(vm_id=rid("Microsoft.Compute/virtualMachines", "vm-jumpbox"), private_ip="10.20.0.10",
                   subnet_id=f"{HUB}/subnets/snet-jumpbox")
@@ -78,11 +79,11 @@ def wrong_for(*wrong: m.Target, answer: Callable[[m.Target], m.Answer] = public)
     return lambda t: answer(t) if t in wrong else private(t)
 
 
-def seen(resolver: m.Resolver, t: m.Target, *rounds: m.Answer, name: str | None = None) -> m.Seen:
+def seen(resolver: Resolver, t: m.Target, *rounds: m.Answer, name: str | None = None) -> m.Seen:
     return m.Seen(resolver=resolver, name=name or t.fqdn, rounds=rounds)
 
 
-def everywhere(resolver: m.Resolver, answer: Callable[[m.Target], m.Answer] = private,
+def everywhere(resolver: Resolver, answer: Callable[[m.Target], m.Answer] = private,
                targets: tuple[m.Target, ...] = TARGETS) -> list[m.Seen]:
     """The resolver's one answer for each target, made by `answer(target)`."""
     return [seen(resolver, t, answer(t)) for t in targets]
@@ -116,4 +117,4 @@ def run(inv: Inventory, answers: list[m.Seen], where: Location | None = IN_HUB,
 
 
 def refs(d: Diagnosis) -> list[str]:
-    return [r.ref for r in d.roots]
+    return [r.ref.text for r in d.roots]

@@ -35,17 +35,18 @@ from netcheck.azure.facts import ForwardingRule, InboundEndpoint, Inventory, Rec
 from netcheck.diagnosis import model as m
 from netcheck.diagnosis import remedy as fx
 from netcheck.diagnosis.divergence import Diagnosis
+from netcheck.subject import Resolver, Rule, ZoneLink, ZoneName
 
 RULESET = rid("Microsoft.Network/dnsForwardingRulesets", "rs-hub")
 ZONE_ID = rid("Microsoft.Network/privateDnsZones", "privatelink.api.azureml.ms")
 
 
 def _ref(d: m.Divergence | None) -> str | None:
-    return d.ref if d else None
+    return d.ref.text if d else None
 
 
 def only_root(d: Diagnosis) -> m.Divergence:
-    assert len(d.roots) == 1, [r.ref for r in d.roots]
+    assert len(d.roots) == 1, [r.ref.text for r in d.roots]
     return d.roots[0]
 
 
@@ -68,7 +69,7 @@ def _no_inference_forwarder() -> list[m.Seen]:
 def test_a_server_missing_one_public_zone_is_named_with_exactly_that_forwarder() -> None:
     d = run(with_custom_dns(), _no_inference_forwarder())
     root = only_root(d)
-    assert root.ref == f"dns.custom@{CUSTOM}"
+    assert root.ref.text == f"dns.custom@{CUSTOM}"
     assert isinstance(root.remedy, fx.Forwarders)
     assert root.remedy.zones == ("inference.ml.azure.com",)   # api.azureml.ms is proven forwarded
     assert root.remedy.to == ("168.63.129.16",)
@@ -96,26 +97,26 @@ def test_a_server_agreeing_with_a_wrong_azure_dns_is_not_blamed() -> None:
                                                       *everywhere(AZURE, wrong)])
     root = only_root(d)
     assert root.probe == "pdns.links"
-    assert root.subject == m.LinkRef(rid("Microsoft.Network/privateDnsZones", "privatelink.azurecr.io"), HUB)
+    assert root.subject == ZoneLink("privatelink.azurecr.io", HUB)
 
 
 def test_a_server_that_does_not_answer_is_its_own_root() -> None:
     dead = m.Answer(error="timeout")
     d = run(with_custom_dns(), [seen(SERVER, SCORING, dead), *everywhere(AZURE)])
     root = only_root(d)
-    assert (root.ref, root.hop) == (f"dns.custom@{CUSTOM}", "no-answer")
+    assert (root.ref.text, root.hop) == (f"dns.custom@{CUSTOM}", "no-answer")
 
 
 def test_azure_dns_right_and_the_machines_resolver_wrong_blames_the_machines_resolver() -> None:
     d = run(inventory(), [*everywhere(SYSTEM, public), *everywhere(AZURE)])
     root = only_root(d)
-    assert root.ref == f"dns.system@{SYSTEM.address}"
-    assert root.remedy == fx.UseVnetDns(resolver=SYSTEM.address, vnet_dns=("168.63.129.16",))
+    assert (root.probe, root.subject) == ("dns.system", SYSTEM)
+    assert root.remedy == fx.UseVnetDns(resolver=SYSTEM.server, vnet_dns=("168.63.129.16",))
 
 
 def test_custom_servers_right_and_the_machines_resolver_wrong_blames_the_machines_resolver() -> None:
     d = run(with_custom_dns(), [*everywhere(SYSTEM, public), *everywhere(SERVER), *everywhere(AZURE)])
-    assert only_root(d).remedy == fx.UseVnetDns(resolver=SYSTEM.address, vnet_dns=(CUSTOM,))
+    assert only_root(d).remedy == fx.UseVnetDns(resolver=SYSTEM.server, vnet_dns=(CUSTOM,))
 
 
 # ---- where netcheck runs ----------------------------------------------------------------------------
@@ -126,7 +127,7 @@ def test_outside_azure_a_public_answer_is_rooted_where_netcheck_runs_with_the_zo
                               name="in-hub", vnet_id=HUB, ips=("10.20.5.4",))
     d = run(inventory(inbound_endpoints=(inbound,)), everywhere(SYSTEM, public), where=None)
     root = only_root(d)
-    assert root.ref == "ctx.location" and root.hop == "location"
+    assert root.ref.text == "ctx.location" and root.hop == "location"
     assert isinstance(root.remedy, fx.ForwardFromOutside)
     assert set(root.remedy.zones) == {"inference.ml.azure.com", "api.azureml.ms", "azurecr.io", "vault.azure.net",
                                       "vaultcore.azure.net"}
@@ -148,8 +149,8 @@ def test_a_ruleset_rule_to_a_server_answering_publicly_is_the_root() -> None:
     in_azureml = wrong_for(SCORING, WS_API)
     d = run(inv, [*everywhere(SYSTEM, in_azureml), *everywhere(AZURE, in_azureml)])
     root = only_root(d)
-    assert root.ref == "dns.custom@rs-hub/azureml"
-    assert root.subject == m.RuleRef(RULESET, rule.id)
+    assert root.ref.text == "dns.custom@rs-hub/azureml"
+    assert root.subject == Rule(RULESET, rule.id)
     assert isinstance(root.remedy, fx.RuleFix) and root.remedy.targets == ("192.168.10.4:53",)
     assert set(root.names) == {SCORING.fqdn, WS_API.fqdn}
 
@@ -161,7 +162,7 @@ def test_answers_that_flip_are_only_dns_stabilitys() -> None:
     flip = [seen(SERVER, SCORING, private(SCORING), private(SCORING), public(SCORING))]
     d = run(with_custom_dns(), [*flip, *everywhere(SERVER, targets=(WS_API, REGISTRY, VAULT)), *everywhere(AZURE)])
     root = only_root(d)
-    assert root.ref == f"dns.stability@{CUSTOM}"
+    assert root.ref.text == f"dns.stability@{CUSTOM}"
     assert isinstance(root.remedy, fx.Flapping) and len(root.remedy.rounds[SCORING.fqdn]) == 3
 
 
@@ -182,7 +183,7 @@ def test_a_zone_linked_elsewhere_but_not_to_the_clients_vnet() -> None:
     wrong = wrong_for(SCORING, WS_API)
     d = run(dataclasses.replace(inv, zones=zones), [*everywhere(AZURE, wrong)], where=IN_SPOKE)
     root = only_root(d)
-    assert root.ref.startswith("pdns.links@") and root.subject == m.LinkRef(ZONE_ID, SPOKE)
+    assert root.ref.text.startswith("pdns.links@") and root.subject == ZoneLink("privatelink.api.azureml.ms", SPOKE)
     assert root.remedy == fx.LinkZone(zone_id=ZONE_ID, zone="privatelink.api.azureml.ms", vnet_id=SPOKE,
                                       linked_to=(HUB,))
 
@@ -196,7 +197,7 @@ def test_two_zones_of_one_name_the_vnet_resolves_from_the_empty_one() -> None:
                       zone_ids=(ZONE_ID,))
     wrong = wrong_for(SCORING, WS_API, answer=nx)
     root = only_root(run(inventory(zones=zones, zone_groups=(group,)), everywhere(AZURE, wrong)))
-    assert root.ref == "pdns.zones@privatelink.api.azureml.ms" and root.subject == m.ZoneRef(other)
+    assert root.ref.text == "pdns.zones@privatelink.api.azureml.ms"
     assert root.remedy == fx.DuplicateZone(zone="privatelink.api.azureml.ms", resolves_from=other,
                                            link_id=f"{other}/vnl/hub", writes_to=ZONE_ID, vnet_id=HUB)
 
@@ -207,7 +208,7 @@ def test_a_misnamed_zone_shadows_the_public_zone_and_its_fix_names_it() -> None:
     misnamed = Zone(id=bad, name="azurecr.io", links=(dataclasses.replace(right.links[0], id=f"{bad}/vnl/hub"),))
     shadowed = wrong_for(REGISTRY, answer=lambda t: m.Answer(rcode="NXDOMAIN"))   # no CNAME: azurecr.io answers
     root = only_root(run(inventory(zones=(*inventory().zones, misnamed)), everywhere(AZURE, shadowed)))
-    assert (root.probe, root.subject, root.hop) == ("pdns.zones", m.ZoneRef(bad), "shadow")
+    assert (root.probe, root.subject, root.hop) == ("pdns.zones", ZoneName("azurecr.io"), "shadow")
     assert root.remedy == fx.ShadowZone(zone_id=bad, zone="azurecr.io", link_ids=(f"{bad}/vnl/hub",), vnet_id=HUB,
                                         right_zone="privatelink.azurecr.io")
 
@@ -225,7 +226,7 @@ def _without_acr_record() -> Inventory:
 
 def test_a_private_endpoint_without_zone_group_gets_one_created() -> None:
     root = only_root(run(_without_acr_record(), everywhere(AZURE, wrong_for(REGISTRY, answer=nx))))
-    assert root.ref == "pdns.records@crcontosoml.privatelink.azurecr.io"
+    assert root.ref.text == "pdns.records@crcontosoml.privatelink.azurecr.io"
     assert root.remedy == fx.ZoneGroupFix(action="create-group", private_endpoint_id=PE_ACR_ID, zone_id=ACR_ZONE,
                                           zone="privatelink.azurecr.io", record="crcontosoml",
                                           addresses=REGISTRY.addresses)
@@ -248,7 +249,7 @@ def test_a_stale_record_says_its_address_the_nics_and_whether_it_answers() -> No
     stale = wrong_for(REGISTRY, answer=lambda t: private(t, ("10.20.1.99",)))
     d = run(inventory(zones=zones), everywhere(AZURE, stale), connects={"10.20.1.99": False})
     root = only_root(d)
-    assert (root.ref, root.hop) == ("pdns.records@crcontosoml.privatelink.azurecr.io", "record")
+    assert (root.ref.text, root.hop) == ("pdns.records@crcontosoml.privatelink.azurecr.io", "record")
     assert root.remedy == fx.StaleRecord(zone_id=ACR_ZONE, record="crcontosoml", record_ips=("10.20.1.99",),
                                          nic_ips=REGISTRY.addresses, stale_answers={"10.20.1.99": False})
 
@@ -259,7 +260,7 @@ def test_a_stale_record_says_its_address_the_nics_and_whether_it_answers() -> No
 def test_no_peering_creates_both_directions_with_the_real_vnet_ids() -> None:
     d = run(spoke(), everywhere(AZURE), where=IN_SPOKE, connects={a: False for t in TARGETS for a in t.addresses})
     root = only_root(d)
-    assert root.ref == "net.peering@vnet-ml-hub"
+    assert root.ref.text == "net.peering@vnet-ml-hub"
     assert isinstance(root.remedy, fx.PeeringFix)
     assert [(s.vnet_id, s.remote_vnet_id, s.existing) for s in root.remedy.sides] == [(SPOKE, HUB, None),
                                                                                      (HUB, SPOKE, None)]
@@ -329,14 +330,14 @@ def test_a_wrong_answer_the_facts_cannot_explain_says_so_instead_of_guessing() -
     d = run(inventory(), everywhere(AZURE, wrong_for(VAULT)))   # every hop the facts show is right
     root = only_root(d)
     assert (root.probe, root.hop) == ("dns.azure", "unexplained")
-    assert root.remedy == fx.Unexplained(resolver=AZURE.address, kind="public")
+    assert root.remedy == fx.Unexplained(resolver=AZURE.server, kind="public")
 
 
 def test_an_inbound_endpoint_asked_directly_is_azure_dns_of_its_vnet() -> None:
     inbound = InboundEndpoint(id="/r/dnspr-hub/inboundEndpoints/in-hub", name="in-hub", vnet_id=HUB, ips=("10.20.5.4",))
     zones = tuple(dataclasses.replace(z, links=()) if z.name == "privatelink.azurecr.io" else z
                   for z in inventory().zones)
-    at_inbound = m.Resolver("custom", "10.20.5.4:53")
+    at_inbound = Resolver("custom", "10.20.5.4:53")
     d = run(inventory(zones=zones, inbound_endpoints=(inbound,)), everywhere(at_inbound, wrong_for(REGISTRY)),
             where=None)
     assert refs(d) == ["pdns.links@privatelink.azurecr.io → vnet-ml-hub"]   # not its forwarders: it has none

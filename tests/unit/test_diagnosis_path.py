@@ -29,6 +29,7 @@ from netcheck.azure.facts import ForwardingRule, InboundEndpoint, Inventory, Rul
 from netcheck.diagnosis import model as m
 from netcheck.diagnosis import remedy as fx
 from netcheck.diagnosis.path import Path, expected, forward_zones
+from netcheck.subject import RecordName, Resolver, Rule, ZoneLink
 
 DNS_HUB = rid("Microsoft.Network/virtualNetworks", "vnet-dns-hub")
 RULESET = rid("Microsoft.Network/dnsForwardingRulesets", "rs-hub")
@@ -43,7 +44,7 @@ def test_healthy_name_through_azure_dns_ends_at_the_nic_address_in_the_same_vnet
     assert path.vnet_id == HUB
     assert kinds(path) == [("zone", True), ("record", True), ("route", True)]
     record = path.hops[1].subject
-    assert isinstance(record, m.RecordRef) and record.name.startswith("*.")   # the wildcard answers scoring hosts
+    assert isinstance(record, RecordName) and record.name.startswith("*.")   # the wildcard answers scoring hosts
 
 
 def test_a_resource_without_private_endpoint_expects_its_public_chain() -> None:
@@ -61,7 +62,7 @@ def test_forwarders_are_the_public_zones_of_the_name_and_of_its_privatelink_name
 def test_the_system_resolver_goes_through_the_vnets_custom_servers_whose_forwarders_arm_does_not_show() -> None:
     path = expected(with_custom_dns(), IN_HUB, SYSTEM, SCORING, FORWARDED)
     server = path.hops[0]
-    assert (server.kind, server.ok, server.subject) == ("server", None, m.Server(CUSTOM))
+    assert (server.kind, server.ok, server.subject) == ("server", None, Resolver("custom", CUSTOM))
     assert isinstance(server.remedy, fx.Forwarders) and server.remedy.to == ("168.63.129.16",)
     assert path.vnet_id == HUB   # the server sits in the hub: the hub's Azure DNS answers behind it
 
@@ -90,13 +91,13 @@ def test_a_rule_to_an_inbound_endpoint_continues_in_that_vnets_zones() -> None:
     path = expected(_resolver_hub("10.40.0.4"), IN_HUB, AZURE, SCORING, FORWARDED)
     assert kinds(path) == [("rule", True), ("zone", True), ("record", True), ("route", True)]
     zone_link = path.hops[1].subject
-    assert isinstance(zone_link, m.LinkRef) and zone_link.vnet_id == DNS_HUB
+    assert isinstance(zone_link, ZoneLink) and zone_link.vnet_id == DNS_HUB
 
 
 def test_a_rule_to_a_server_outside_the_facts_is_a_hop_the_facts_cannot_judge() -> None:
     path = expected(_resolver_hub("192.168.10.4"), IN_HUB, AZURE, SCORING, FORWARDED)
     assert kinds(path) == [("rule", None), ("route", True)]
-    assert path.hops[0].subject == m.RuleRef(RULESET, f"{RULESET}/forwardingRules/azureml")
+    assert path.hops[0].subject == Rule(RULESET, f"{RULESET}/forwardingRules/azureml")
     # the registry's names are not caught by the rule: they resolve from the hub's zones
     registry = expected(_resolver_hub("192.168.10.4"), IN_HUB, AZURE, REGISTRY, FORWARDED)
     assert [k for k, _ in kinds(registry)] == ["zone", "record", "route"]
@@ -104,7 +105,7 @@ def test_a_rule_to_a_server_outside_the_facts_is_a_hop_the_facts_cannot_judge() 
 
 def test_a_custom_server_elsewhere_resolves_through_its_own_vnets_azure_dns() -> None:
     inv = spoke(with_custom_dns(None, "10.30.0.4"), peering(SPOKE, HUB), peering(HUB, SPOKE))
-    path = expected(inv, IN_HUB, m.Resolver("custom", "10.30.0.4:53"), SCORING, FORWARDED)
+    path = expected(inv, IN_HUB, Resolver("custom", "10.30.0.4:53"), SCORING, FORWARDED)
     assert path.vnet_id == SPOKE
 
 
