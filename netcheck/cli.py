@@ -115,6 +115,7 @@ _COMMANDS = """commands:
   netcheck demo [SCENARIO]      the check against the embedded simulator (--list: the scenarios)
   netcheck explain [ID]         what a probe checks and what its verdicts mean (no ID: every probe)
   netcheck collect --out FILE   read the Azure side once, for a later run with --inventory FILE
+  netcheck fleet [-s ID ...]    every workspace of the subscriptions (or --management-group) at once
   netcheck fixes --from REPORT  the fix plan of a --json report as a bash script (to review; never run)
   netcheck diff OLD NEW         compare two --json reports: fixed / still failing / new (exit 1 while any fails)
   netcheck sim serve SCENARIO   run the simulator alone and print a command line to check it
@@ -160,6 +161,14 @@ def build_parser(command: str) -> argparse.ArgumentParser:
         p.add_argument("--list", action="store_true", help="list the shipped scenarios")
         p.add_argument("--latency", **_LATENCY)
         _add_check_options(p)
+        from netcheck import fleetcli
+
+        fleetcli.add_scope_options(p, with_subscriptions=False)   # for a fleet scenario
+    elif command == "fleet":
+        from netcheck import fleetcli
+
+        p.description = "Check every workspace of a fleet at once, found through Azure Resource Graph."
+        fleetcli.add_options(p)
     elif command == "sim":
         p.add_argument("action", choices=["serve"])
         p.add_argument("scenario")
@@ -340,7 +349,8 @@ def _unless_interrupted() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    command = argv[0] if argv and argv[0] in ("check", "explain", "demo", "sim", "collect", "fixes", "diff") else ""
+    command = argv[0] if argv and argv[0] in ("check", "explain", "demo", "sim", "collect", "fixes", "diff",
+                                              "fleet") else ""
     rest = argv[1:] if command else argv
     _SIGNALLED.clear()
     previous = _set_signals(_on_signal)
@@ -356,6 +366,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return fixes(args)
         if command == "diff":
             return diff(args)
+        if command == "fleet":
+            return fleet(args)
         if command == "collect" and (args.fix_plan or args.rerun):
             raise UsageError("collect reads facts only: --fix-plan and --rerun belong to a check")
         if not apply_rerun(args):
@@ -579,11 +591,28 @@ def demo(args: argparse.Namespace) -> int:
         print("\n".join(f"{name:<{width}}  {summary}" for name, summary in rows))
         return 0
     scenario = _load_scenario(args.scenario)
+    if scenario.resource_graph.get("fleet"):   # a fleet: checked as `netcheck fleet` checks one
+        with Simulator(scenario, args.latency) as sim:
+            return fleet(args, sim.settings(Settings(cloud=args.cloud)))
     apply_options(args, scenario)
     if not apply_rerun(args):
         return 0
     with Simulator(scenario, args.latency) as sim:
         return run_check(scenario_settings(sim, args, os.environ), args)
+
+
+def fleet(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    """`netcheck fleet` (fleetcli.py), or `demo` of a fleet scenario (its settings point at the simulator)."""
+    from netcheck import fleetcli
+
+    try:
+        if settings is None:
+            if args.ca_bundle is not None:
+                _check_ca_bundle(args.ca_bundle)
+            settings = fleetcli.settings_for(args, os.environ)
+        return fleetcli.run(settings, args, run_async)
+    except fleetcli.BadInput as exc:
+        raise UsageError(str(exc)) from None
 
 
 def serve(args: argparse.Namespace) -> int:

@@ -41,6 +41,9 @@ class Context:
     location: Location | None = None
     credential: Any = None
     inventory: Inventory | None = None
+    # Where ctx.target's facts already come from when a caller gathered them (`netcheck fleet`: Resource
+    # Graph); then ctx.target uses ctx.inventory as it is, and no ARM token is needed.
+    facts_from: str | None = None
     names: Names | None = None
     net: Network = field(default_factory=Network)
     # What the network probes observed, for the probes after them (and diagnosis):

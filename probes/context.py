@@ -40,8 +40,8 @@ async def credential(ctx: Context) -> list[Finding]:
     token is needed.
     """
     s = ctx.settings
-    if s.inventory:
-        return [Finding("", Verdict.PASS, f"not needed: facts come from --inventory {s.inventory}")]
+    if s.inventory or ctx.facts_from:
+        return [Finding("", Verdict.PASS, f"not needed: facts come from {ctx.facts_from or f'--inventory {s.inventory}'}")]
     from netcheck.azure import credential as cred
     from netcheck.azure.session import Session
 
@@ -138,10 +138,13 @@ async def target(ctx: Context) -> list[Finding]:
     one report `error` or `skip` naming it as their cause.
     """
     s = ctx.settings
-    try:   # --inventory is checked before the run too, but the file may have changed since
-        ctx.inventory = inv = await read_facts(s, ctx.credential, ctx.limit, ctx.where.vnet_id)
-    except ValueError as exc:
-        return [Finding("", Verdict.ERROR, f"cannot use --inventory {s.inventory}: {exc}")]
+    if ctx.facts_from and ctx.inventory is not None:
+        inv = ctx.inventory   # gathered by the caller (netcheck fleet), not by this probe
+    else:
+        try:   # --inventory is checked before the run too, but the file may have changed since
+            ctx.inventory = inv = await read_facts(s, ctx.credential, ctx.limit, ctx.where.vnet_id)
+        except ValueError as exc:
+            return [Finding("", Verdict.ERROR, f"cannot use --inventory {s.inventory}: {exc}")]
     ctx.where = place_by_address(ctx.where, inv.vnets)
     if (ws := inv.workspace) is None:
         return [await _workspace_missing(ctx, inv)]

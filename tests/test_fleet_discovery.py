@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
+from netcheck import fleetarm
 from netcheck.azure import fleet
 from netcheck.azure.credential import StaticTokenCredential
 from netcheck.azure.discover import discover
 from netcheck.azure.resourcegraph import Graph, GraphError
 from netcheck.azure.session import Session
-from netcheck.azure.versions import ML_API_VERSION
+from netcheck.fleetarm import FleetArm
 from netcheck.settings import Settings
 from netcheck.sim import fleet as gen
 from netcheck.sim.scenario import load
@@ -25,28 +26,26 @@ ML = "microsoft.machinelearningservices/workspaces"
 API_ZONE = "privatelink.api.azureml.ms"
 
 
-def _arm_side(session: Session, snap: fleet.Snapshot, ws: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """What Resource Graph lacks, read through ARM as the fleet command will: zone groups and models."""
-    groups, models, arm = {}, {}, session.arm()
-    for path in snap.arm_reads(ws):
-        if path.endswith("/privateDnsZoneGroups"):
-            groups[path.rsplit("/", 1)[0].lower()] = arm.list(path, "2024-05-01")
-        elif "/models/" in path.lower():
-            models[path.lower()] = arm.get(path, ML_API_VERSION)
-    return groups, models
-
-
 @pytest.mark.parametrize("name", ["healthy", "custom-dns-ok", "record-stale", "acr-pe-pending", "zone-not-linked",
-                                  "mlflow-legacy", "sovereign-china", "two-faults"])
+                                  "mlflow-legacy", "sovereign-china", "two-faults", "kubernetes-bad-cert",
+                                  "managed-vnet-rules", "foundry-hub-project", "project-own-managed-network"])
 def test_inventory_from_resource_graph_equals_a_single_workspace_read(name: str) -> None:
     with Simulator(load(name)) as sim:
         settings = sim.settings(Settings())
         session = Session(settings, StaticTokenCredential(sim.token))
-        snap = fleet.read(Graph(session), fleet.Scope(), settings.cloud)
-        (ws,) = [w for w in snap.workspaces if w["name"] == settings.workspace]
-        groups, models = _arm_side(session, snap, ws)
-        from_graph = snap.inventory(ws, groups, models)
-        from_arm = asyncio.run(discover(settings, session, asyncio.Semaphore(8)))
+        # --where leaves out every other workspace (a project's hub too: then it is read through ARM)
+        snap = fleet.read(Graph(session), fleet.Scope(where=f"name == '{settings.workspace}'"), settings.cloud)
+        (ws,) = snap.workspaces
+
+        async def both() -> tuple[Any, Any]:   # what Resource Graph lacks, read through ARM as the fleet does
+            arm = FleetArm(session)
+            try:
+                return fleetarm.inventory(snap, ws, await arm.side(snap, ws)), await discover(
+                    settings, session, asyncio.Semaphore(8))
+            finally:
+                arm.close()
+
+        from_graph, from_arm = asyncio.run(both())
         # policy assignments are not in Resource Graph's resources table: a fleet inventory holds none (None)
         assert dataclasses.asdict(from_graph) == dataclasses.asdict(dataclasses.replace(from_arm, policies=None))
         assert snap.queries == 4 and sim.mutating_requests == []

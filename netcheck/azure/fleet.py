@@ -7,6 +7,9 @@ hold is named per workspace by `Snapshot.arm_reads()`, for the ARM readers (see 
 
 from __future__ import annotations
 
+import concurrent.futures
+import dataclasses
+import functools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +18,7 @@ from typing import Any
 from netcheck import services
 from netcheck.azure import facts as f
 from netcheck.azure import parse
-from netcheck.azure.resourcegraph import Graph
+from netcheck.azure.resourcegraph import Graph, Result
 from netcheck.clouds import cloud as cloud_of
 
 WORKSPACE_KINDS = ("Default", "Hub", "Project")
@@ -89,6 +92,7 @@ class Snapshot:
     subscription_limit_hit: bool = False
     _zones: dict[str, f.Zone] = field(default_factory=dict)
     _vnets: dict[str, f.Vnet] = field(default_factory=dict)
+    _peerings: dict[str, tuple[f.Peering, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, cloud: str, results: Mapping[str, list[dict[str, Any]]]) -> Snapshot:
@@ -101,6 +105,11 @@ class Snapshot:
                     rows.setdefault(rid.lower(), row)
                 children[f.parent(rid).lower()].append(row)
         return cls(cloud, list(results.get("workspaces", [])), rows, dict(children))
+
+    @functools.cached_property
+    def zone_rows(self) -> dict[str, dict[str, Any]]:
+        """The private DNS zones' rows by id (lower), found once for every workspace."""
+        return {rid: r for rid, r in self.rows.items() if str(r.get("type", "")).lower() == NETWORK_SIDE[0]}
 
     # ---- per workspace ---------------------------------------------------------------------------
     def _kids(self, rid: str, kind: str) -> list[dict[str, Any]]:
@@ -123,21 +132,30 @@ class Snapshot:
                                       tuple(map(parse.link, self._kids(row["id"], "/virtualnetworklinks"))))
         return self._zones[key]
 
+    def peerings(self, vnet_id: str) -> tuple[f.Peering, ...]:
+        """Every peering of a VNet Resource Graph returned, whatever its state (a VNet's row inlines them)."""
+        key = vnet_id.lower()
+        if key not in self._peerings:
+            self._peerings[key] = parse.peerings(row) if (row := self.rows.get(key)) else ()
+        return self._peerings[key]
+
     def vnet(self, vnet_id: str) -> f.Vnet | None:
         key = vnet_id.lower()
         if key not in self._vnets and (row := self.rows.get(key)):
             self._vnets[key] = parse.vnet(row)
         return self._vnets.get(key)
 
-    def inventory(
-        self,
-        ws_row: dict[str, Any],
-        zone_groups: Mapping[str, list[dict[str, Any]]] | None = None,
-        models: Mapping[str, dict[str, Any]] | None = None,
-    ) -> f.Inventory:
-        """A workspace's Inventory from the rows; `zone_groups` (PE id -> raw groups) and `models` (model id ->
-        raw) are what ARM read for it. Without zone groups a private endpoint names no zones."""
-        ws, groups, models = parse.workspace(ws_row), zone_groups or {}, models or {}
+    @functools.cached_property
+    def workspace_rows(self) -> dict[str, dict[str, Any]]:
+        return {str(r["id"]).lower(): r for r in self.workspaces}
+
+    def hub_row(self, ws: f.Workspace) -> dict[str, Any] | None:
+        """A Foundry project's hub: among the fleet's workspaces, or read through ARM (out of the scope or --where)."""
+        if not (ws.is_project and ws.hub_id):
+            return None
+        return self.workspace_rows.get(ws.hub_id.lower()) or self.rows.get(ws.hub_id.lower())
+
+    def _endpoints(self, ws: f.Workspace, models: Mapping[str, dict[str, Any]]) -> list[f.Endpoint]:
         eps = []
         for ep in self._kids(ws.id, "/onlineendpoints"):
             deps = [
@@ -145,6 +163,12 @@ class Snapshot:
                 for d in self._kids(ep["id"], "/deployments")
             ]
             eps.append(parse.endpoint(ep, sorted(deps, key=lambda d: d.name)))
+        return eps
+
+    def _dependencies(self, ws: f.Workspace, ws_row: dict[str, Any], hub: f.Workspace | None) -> tuple[
+            f.Registry | None, f.Vault | None, f.Storage | None, list[f.Linked], dict[str, dict[str, Any]]]:
+        """The registry, vault, storage account and linked services of a workspace, and the rows of every
+        private endpoint connected to it, its hub or those (by id, lower case)."""
         registry = vault = storage = None
         if ws.container_registry and (raw := self.rows.get(ws.container_registry.lower())):
             registry = parse.registry(raw, None)   # its connections as the registry's own JSON inlines them
@@ -158,38 +182,56 @@ class Snapshot:
                 linked.append(parse.linked(svc.key, raw))
         conns = [
             *ws.connections,
+            *(hub.connections if hub else ()),
             *(registry.connections if registry else ()),
             *(vault.connections if vault else ()),
             *(storage.connections if storage else ()),
             *(c for lk in linked for c in lk.connections),
         ]
-        pes = {}
+        pe_rows: dict[str, dict[str, Any]] = {}
         for c in conns:
-            if (raw := self.rows.get(c.private_endpoint_id.lower())) and c.private_endpoint_id.lower() not in pes:
-                nics = [
-                    n
-                    for ref in (raw.get("properties") or {}).get("networkInterfaces") or []
-                    if (n := self.rows.get(str(ref.get("id", "")).lower()))
-                ]
-                pes[c.private_endpoint_id.lower()] = parse.private_endpoint(
-                    raw, nics, parse.zone_ids(groups.get(raw["id"].lower(), [])))
+            if raw := self.rows.get(c.private_endpoint_id.lower()):
+                pe_rows.setdefault(c.private_endpoint_id.lower(), raw)
+        return registry, vault, storage, linked, pe_rows
+
+    def inventory(
+        self,
+        ws_row: dict[str, Any],
+        zone_groups: Mapping[str, list[dict[str, Any]]] | None = None,
+        models: Mapping[str, dict[str, Any]] | None = None,
+        rules: Mapping[str, Sequence[f.OutboundRule]] | None = None,
+        location_vnet: str | None = None,
+    ) -> f.Inventory:
+        """A workspace's Inventory from the rows; `zone_groups` (PE id -> raw groups), `models` (model id -> raw)
+        and `rules` (workspace id -> its outbound rules) are what ARM read for it. Without zone groups a private
+        endpoint names no zones; without rules a managed network's are the workspace's inline map. `location_vnet`:
+        where netcheck runs, whose peerings decide what it reaches."""
+        groups, models, rules = zone_groups or {}, models or {}, rules or {}
+
+        def with_rules(w: f.Workspace) -> f.Workspace:
+            found = rules.get(w.id.lower())
+            return dataclasses.replace(w, outbound_rules=tuple(sorted(found, key=lambda x: x.name))) if found else w
+
+        ws = with_rules(parse.workspace(ws_row))
+        hub = with_rules(parse.workspace(hub_raw)) if (hub_raw := self.hub_row(ws)) else None
+        eps = self._endpoints(ws, models)
+        registry, vault, storage, linked, pe_rows = self._dependencies(ws, ws_row, hub)
+        pes = {}
+        for key, raw in pe_rows.items():
+            nics = [n for ref in (raw.get("properties") or {}).get("networkInterfaces") or []
+                    if (n := self.rows.get(str(ref.get("id", "")).lower()))]
+            pes[key] = parse.private_endpoint(raw, nics, parse.zone_ids(groups.get(raw["id"].lower(), [])))
         # as a single workspace's read: also zones named like a public zone, which shadow the names under it
         wanted = set(cloud_of(self.cloud).required_zones) | set(cloud_of(self.cloud).forwarded_zones)
         zone_ids = {z.lower() for p in pes.values() for z in p.zone_ids}
-        zones = [
-            self.zone(r)
-            for rid, r in self.rows.items()
-            if str(r.get("type", "")).lower() == NETWORK_SIDE[0]
-            and (str(r.get("name", "")).lower() in wanted or rid in zone_ids)
-        ]
-        vnet_ids = {p.vnet_id.lower() for p in pes.values() if p.vnet_id} | {
-            lk.vnet_id.lower() for z in zones for lk in z.links
-        }
+        zones = [self.zone(r) for rid, r in self.zone_rows.items()
+                 if str(r.get("name", "")).lower() in wanted or rid in zone_ids]
+        # as discovery reads them: the VNets traffic leaves or reaches (the client's, the private endpoints') with
+        # the other side of each of their peerings, and the VNets the zones are linked to
+        route = {v.lower() for v in (location_vnet, *(p.vnet_id for p in pes.values())) if v}
+        route |= {p.remote_vnet_id.lower() for rid in list(route) for p in self.peerings(rid)}
+        vnet_ids = route | {lk.vnet_id.lower() for z in zones for lk in z.links}
         vnets = {v.id.lower(): v for rid in vnet_ids if (v := self.vnet(rid))}
-        for v in list(vnets.values()):  # one hop of peering: a spoke's hub, a hub's spokes
-            for peer in v.peerings:
-                if (pv := self.vnet(peer)) is not None:
-                    vnets.setdefault(pv.id.lower(), pv)
         return f.Inventory(
             cloud=self.cloud,
             subscription=ws.id.split("/")[2],
@@ -205,8 +247,9 @@ class Snapshot:
             linked=tuple(linked),
             # where zones were searched: the workspace's subscription, then those Resource Graph found zones in
             zone_subscriptions=tuple(dict.fromkeys([ws.id.split("/")[2], *sorted(
-                {str(r["id"]).split("/")[2] for r in self.rows.values()
-                 if str(r.get("type", "")).lower() == NETWORK_SIDE[0]})])),
+                {str(r["id"]).split("/")[2] for r in self.zone_rows.values()})])),
+            hub=hub,
+            peerings=tuple(sorted((p for v in vnets for p in self.peerings(v)), key=lambda p: p.id.lower())),
             zone_groups=tuple(sorted((parse.zone_group(g) for p in pes for g in groups.get(p, [])),
                                      key=lambda g: g.id.lower())),
         )
@@ -214,10 +257,14 @@ class Snapshot:
     def arm_reads(self, ws_row: dict[str, Any]) -> list[str]:
         """The ARM paths a workspace's checks still need (what Resource Graph lacks, or did not return)."""
         ws = parse.workspace(ws_row)
-        paths = [f"{ws.id}/outboundRules"] if (ws.isolation_mode or "Disabled") != "Disabled" else []
-        inv = self.inventory(ws_row)
-        paths += [f"{p.id}/privateDnsZoneGroups" for p in inv.private_endpoints]
-        for ep in inv.endpoints:
+        hub_raw = self.hub_row(ws)
+        nets = [ws, *([parse.workspace(hub_raw)] if hub_raw else [])]
+        paths = [f"{w.id}/outboundRules" for w in nets if (w.isolation_mode or "Disabled") != "Disabled"]
+        if ws.is_project and ws.hub_id and hub_raw is None:
+            paths.append(ws.hub_id)   # then its rules and private endpoints, once it is read (FleetArm.side)
+        *_, pe_rows = self._dependencies(ws, ws_row, nets[1] if len(nets) > 1 else None)
+        paths += [f"{raw['id']}/privateDnsZoneGroups" for _, raw in sorted(pe_rows.items())]
+        for ep in self._endpoints(ws, {}):
             paths += [d.model for d in ep.deployments if d.model and d.model.lower().startswith("/subscriptions/")]
             paths += [ep.compute_id] if ep.compute_id else []
         sub = ws.id.split("/")[2].lower()
@@ -233,15 +280,19 @@ def _arm_type(row: dict[str, Any]) -> str:
 
 
 def read(graph: Graph, scope: Scope, cloud: str) -> Snapshot:
-    """The four queries: workspaces and their side in the scope; zones, links, VNets and records in the
-    management groups given, else tenant-wide (hub VNets and shared zones often live in other subscriptions)."""
-    texts, results, requests, cut = queries(scope), {}, 0, False
-    for name, text in texts.items():
+    """The four queries, side by side (each pages on its own; the quota is the Graph client's): workspaces and
+    their side in the scope; zones, links, VNets and records in the management groups given, else tenant-wide
+    (hub VNets and shared zones often live in other subscriptions). The first failure is raised."""
+    texts = queries(scope)
+
+    def one(name: str) -> Result:
         shared = name in ("network", "records")
-        res = graph.query(
-            text, subscriptions=() if shared else scope.subscriptions, management_groups=scope.management_groups
-        )
-        results[name], requests, cut = res.rows, requests + res.requests, cut or res.subscription_limit_hit
-    snap = Snapshot.build(cloud, results)
-    snap.queries, snap.requests, snap.subscription_limit_hit = len(texts), requests, cut
+        return graph.query(texts[name], subscriptions=() if shared else scope.subscriptions,
+                           management_groups=scope.management_groups)
+
+    with concurrent.futures.ThreadPoolExecutor(len(texts), thread_name_prefix="graph") as pool:
+        done = dict(zip(texts, pool.map(one, texts), strict=True))
+    snap = Snapshot.build(cloud, {name: res.rows for name, res in done.items()})
+    snap.queries, snap.requests = len(texts), sum(res.requests for res in done.values())
+    snap.subscription_limit_hit = any(res.subscription_limit_hit for res in done.values())
     return snap

@@ -51,6 +51,9 @@ class Arm:
         self._lock = threading.Lock()
         self.resource_graph = resourcegraph.ResourceGraph(world)
         self.closing = threading.Event()   # set on stop: a slow answer ends instead of holding shutdown
+        # ARM requests (Resource Graph queries aside) being answered now, and the most there ever were at once:
+        # how a test and the benchmark prove netcheck's bound on requests in flight
+        self.in_flight = self.max_in_flight = 0
 
     def _pause(self, ms: float) -> None:
         self.closing.wait(ms / 1000)
@@ -71,7 +74,17 @@ class Arm:
     def handle(self, h: QuietHandler) -> None:
         url = urlsplit(h.path)
         path, query = url.path.rstrip("/"), parse_qs(url.query)
-        status, body, headers = self._answer(h, h.command, path, query, url.query)
+        counted = not resourcegraph.is_query(h.command, path)
+        if counted:
+            with self._lock:
+                self.in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            status, body, headers = self._answer(h, h.command, path, query, url.query)
+        finally:
+            if counted:
+                with self._lock:
+                    self.in_flight -= 1
         with self._lock:
             self.requests.append(Request(h.command, path, url.query, status))
         # as ARM: every answer is tagged, the caller's correlation id echoed
@@ -145,6 +158,10 @@ class Arm:
             return 200, json.dumps(child).encode(), {}
         if (listed := listed_by_vnet(world, path)) is not None:   # a VNet's DNS Private Resolver POST lists
             return 200, json.dumps(self._page(path, query, listed)).encode(), {}
+        if path.count("/") == 2 and path.lower().startswith("/subscriptions/"):   # Subscriptions_Get
+            sub = path.split("/")[2]
+            return 200, json.dumps({"id": f"/subscriptions/{sub}", "subscriptionId": sub, "displayName": sub,
+                                    "state": "Enabled", "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47"}).encode(), {}
         items = _subscriptions(world) if path.lower() == "/subscriptions" else world.collection(path)
         if items is not None:
             return 200, json.dumps(self._page(path, query, [world.serve(r) for r in items])).encode(), {}

@@ -59,21 +59,21 @@ def zone_id(zone: str) -> str:
     return resource_id(sub_id(0), "rg-dns", "Microsoft.Network/privateDnsZones", zone)
 
 
-def placement() -> list[int]:
-    """The subscription of each workspace: 40 in BIG_SUB, the rest spread over the others."""
+def placement(n: int = WORKSPACES, big: int = BIG_COUNT) -> list[int]:
+    """The subscription of each of n workspaces: `big` in BIG_SUB, the rest spread over the others."""
     others = [s for s in range(SUBSCRIPTIONS) if s != BIG_SUB]
-    return sorted([BIG_SUB] * BIG_COUNT + [others[i % len(others)] for i in range(WORKSPACES - BIG_COUNT)])
+    return sorted([BIG_SUB] * big + [others[i % len(others)] for i in range(n - big)])
 
 
 def workspace_name(i: int) -> str:
     return f"mlw-fleet-{i:03d}"
 
 
-def faults() -> dict[str, list[int]]:
+def faults(n: int = WORKSPACES, big: int = BIG_COUNT) -> dict[str, list[int]]:
     """Fault name -> the indexes of the workspaces it breaks (zone-not-linked: every workspace in BIG_SUB)."""
-    subs = placement()
-    singles = random.Random(SEED).sample([i for i in range(WORKSPACES) if subs[i] != BIG_SUB], 4)
-    return {"zone-not-linked": [i for i in range(WORKSPACES) if subs[i] == BIG_SUB], "acr-pe-pending": [singles[0]],
+    subs = placement(n, big)
+    singles = random.Random(SEED).sample([i for i in range(n) if subs[i] != BIG_SUB], 4)
+    return {"zone-not-linked": [i for i in range(n) if subs[i] == BIG_SUB], "acr-pe-pending": [singles[0]],
             "record-stale": [singles[1]], "deployment-failed": [singles[2]], "kv-no-bypass": [singles[3]]}
 
 
@@ -142,12 +142,12 @@ def _connection(owner: str, pe_id: str, status: str = "Approved", description: s
         "privateLinkServiceConnectionState": {"status": status, "description": description, "actionsRequired": "None"}}}
 
 
-def _ml(i: int, ws: str, guid: str, deps: dict[str, str], pe: str, fault: str | None) -> list[dict[str, Any]]:
+def _ml(i: int, s: int, ws: str, guid: str, deps: dict[str, str], pe: str, fault: str | None) -> list[dict[str, Any]]:
     """The workspace, its endpoints and their deployments."""
     name, nb = workspace_name(i), f"ml-{workspace_name(i)}-{REGION}-{guid}.{REGION}.notebooks.azure.net"
     out: list[dict[str, Any]] = [{
         "id": ws, "type": ML, "location": REGION, "kind": "Hub" if i % 20 == 0 else "Default",
-        "tags": {"team": f"team-{placement()[i]:02d}", "env": "prod" if i % 2 else "dev"},
+        "tags": {"team": f"team-{s:02d}", "env": "prod" if i % 2 else "dev"},
         "identity": {"type": "SystemAssigned"}, "sku": {"name": "Basic", "tier": "Basic"},
         "properties": {"friendlyName": name, "provisioningState": "Succeeded", "workspaceId": guid, "v1LegacyMode": False,
                        "publicNetworkAccess": "Disabled", "imageBuildCompute": "cpu-build", **deps,
@@ -180,7 +180,7 @@ def _workspace(i: int, s: int, j: int, fault: str | None) -> list[dict[str, Any]
     st = f"{rg}/providers/Microsoft.Storage/storageAccounts/st{slug}"
     net, subnet = f"10.{100 + s}.{j}", f"{spoke(s)}/subnets/snet-pe"
     pe = {k: f"{rg}/providers/Microsoft.Network/privateEndpoints/pe-{k}-{slug}" for k in ("ws", "acr", "kv", "blob", "file")}
-    out = _ml(i, ws, guid, {"containerRegistry": acr, "keyVault": kv, "storageAccount": st}, pe["ws"], fault)
+    out = _ml(i, s, ws, guid, {"containerRegistry": acr, "keyVault": kv, "storageAccount": st}, pe["ws"], fault)
     out.append({"id": acr, "type": "Microsoft.ContainerRegistry/registries", "location": REGION,
                 "sku": {"name": "Premium", "tier": "Premium"}, "properties": {
                     "loginServer": f"cr{slug}.azurecr.io", "provisioningState": "Succeeded",
@@ -223,18 +223,42 @@ def _workspace(i: int, s: int, j: int, fault: str | None) -> list[dict[str, Any]
     return out
 
 
-def scenario() -> dict[str, Any]:
+# The generated fleets by name: (workspaces, of them in BIG_SUB, netcheck on a jumpbox in hub A).
+# fleet-24 is fleet-200's small sibling for the tests: the same layout and faults, checked from inside hub A,
+# so the workspaces of spokes 0-9 (peered with it) get the network checks and the others name their VNet.
+GENERATED = {NAME: (WORKSPACES, BIG_COUNT, False), "fleet-24": (24, 4, True)}
+JUMPBOX_IP = "10.0.1.4"
+
+
+def _jumpbox() -> list[dict[str, Any]]:
+    rg = f"/subscriptions/{sub_id(0)}/resourceGroups/rg-network/providers"
+    vm, nic = f"{rg}/Microsoft.Compute/virtualMachines/vm-jumpbox", f"{rg}/Microsoft.Network/networkInterfaces/nic-jumpbox"
+    return [{"id": vm, "type": "Microsoft.Compute/virtualMachines", "location": REGION, "properties": {
+                "provisioningState": "Succeeded", "networkProfile": {"networkInterfaces": [{"id": nic}]}}},
+            {"id": nic, "type": "Microsoft.Network/networkInterfaces", "location": REGION, "properties": {
+                "provisioningState": "Succeeded", "virtualMachine": {"id": vm}, "ipConfigurations": [{
+                    "name": "ipconfig1", "id": f"{nic}/ipConfigurations/ipconfig1", "properties": {
+                        "primary": True, "privateIPAddress": JUMPBOX_IP, "privateIPAllocationMethod": "Dynamic",
+                        "subnet": {"id": f"{hub('a')}/subnets/snet-pe"}}}]}}]
+
+
+def scenario(name: str = NAME) -> dict[str, Any]:
     """The scenario as `sim.scenario.parse` takes it."""
-    broken = {i: name for name, idx in faults().items() if name != "zone-not-linked" for i in idx}
-    subs, arm, seen = placement(), _shared(), dict.fromkeys(range(SUBSCRIPTIONS), 0)
+    n, big, jumpbox = GENERATED[name]
+    broken = {i: fault for fault, idx in faults(n, big).items() if fault != "zone-not-linked" for i in idx}
+    subs, arm, seen = placement(n, big), _shared(), dict.fromkeys(range(SUBSCRIPTIONS), 0)
     for i, s in enumerate(subs):
         arm += _workspace(i, s, seen[s], broken.get(i))
         seen[s] += 1
     arm.append({"id": f"/subscriptions/{sub_id(1)}/resourceGroups/rg-features/providers/{ML}/fs-fleet-features",
                 "type": ML, "location": REGION, "kind": "FeatureStore",
                 "properties": {"workspaceId": "00000000-feed-4000-8000-000000000001", "publicNetworkAccess": "Enabled"}})
-    return {"scenario": 1, "name": NAME, "summary": (__doc__ or NAME).split("\n")[0], "arm": arm,
+    where = {"where": {"vm": _jumpbox()[0]["id"]}} if jumpbox else {}
+    summary = (f"The generated fleet {name}: {n} workspaces, {ENDPOINTS} online endpoints each, {SUBSCRIPTIONS} "
+               f"subscriptions, 5 seeded faults" + (", checked from a jumpbox in hub A" if jumpbox else ""))
+    return {"scenario": 1, "name": name, "summary": summary,
+            "arm": arm + (_jumpbox() if jumpbox else []), **where,
             "dns_servers": {DNS_SERVER: {"forward": list(services.forwarded_zones("AzureCloud")), "to": "azure"}},
-            "page_size": 100, "resource_graph": {"management_groups": {
+            "page_size": 100, "resource_graph": {"fleet": True, "management_groups": {
                 "mg-platform": [sub_id(s) for s in range(SUBSCRIPTIONS)],
                 "mg-landing-b": [sub_id(s) for s in range(10, SUBSCRIPTIONS)]}}}

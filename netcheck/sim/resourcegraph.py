@@ -142,6 +142,13 @@ class ResourceGraph:
             status, data = _error(400, "BadRequest", message=f"The request body is invalid: {exc}")
             return status, data, headers
         self.queries.append(request)
+        # a management group the scenario doesn't name is one the caller can't read, as Azure says for both
+        if unread := [g for g in request.get("managementGroups") or [] if str(g).lower() not in self.management_groups]:
+            status, data = _error(403, "AuthorizationFailed", message=(
+                f"The client '{TENANT}' does not have authorization to perform action "
+                f"'Microsoft.ResourceGraph/resources/read' over scope "
+                f"'/providers/Microsoft.Management/managementGroups/{unread[0]}' or the scope is invalid."))
+            return status, data, headers
         try:
             status, page, extra = self._run(request)
         except kql.KqlError as exc:

@@ -92,7 +92,9 @@ _EXPECT = {"verdict": _TEXT, "cause": (lambda v: isinstance(v, str) and "." in v
 _PUBLIC_NAME = {"a": _IPS, "cname": _TEXT, "nxdomain": _BOOL}
 _LATENCY = {"arm": _NUMBER, "dns": _NUMBER, "tls": _NUMBER, "imds": _NUMBER}
 # Resource Graph (sim/resourcegraph.py): management group -> subscription ids, the tenant subscription limit, the quota.
-_RESOURCE_GRAPH = {"management_groups": _MAPPING, "subscription_limit": _COUNT, "quota": _COUNT, "window_s": _NUMBER}
+# fleet: the scenario is a fleet, which `netcheck demo` checks as `netcheck fleet` does.
+_RESOURCE_GRAPH = {"management_groups": _MAPPING, "subscription_limit": _COUNT, "quota": _COUNT, "window_s": _NUMBER,
+                   "fleet": _BOOL}
 # blackhole: a flow the network drops (an NSG or a route to nowhere), from one source (a VNet id, or
 # `internet` for a machine outside Azure; omitted: from anywhere)
 _BLACKHOLE = {"from": _TEXT, "to": _CIDR, "port": _PORT}
@@ -261,10 +263,10 @@ def parse(data: Any, source: str) -> Scenario:
 
 def _generated(name: str) -> Any | None:
     """Scenarios made by code (too large to ship as YAML): their data, or None."""
-    if name == "fleet-200":
-        from netcheck.sim import fleet
+    from netcheck.sim import fleet
 
-        return fleet.scenario()
+    if name in fleet.GENERATED:
+        return fleet.scenario(name)
     return None
 
 

@@ -1,0 +1,151 @@
+"""What Resource Graph lacks, read through ARM for a whole fleet: one bound on the requests in flight for
+every workspace together (`--arm-concurrency`), and each subscription's reads paced under ARM's limits.
+
+ARM throttles reads per subscription and principal with a token bucket (250 requests, refilled at 25 a
+second: learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling);
+pacing each subscription's reads the same way keeps a fleet of hundreds from spending its 429s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from netcheck.azure import facts as f
+from netcheck.azure import lists, parse
+from netcheck.azure.discover import Discovery
+from netcheck.azure.fleet import Snapshot
+from netcheck.azure.reader import Reader
+from netcheck.azure.session import Session
+from netcheck.settings import Settings
+
+DEFAULT_ARM_CONCURRENCY = 16
+BUCKET, REFILL_PER_S = 250, 25.0   # ARM's read bucket per subscription and principal
+
+
+class Pacer:
+    """A token bucket per subscription: a read waits for a token of its subscription's bucket."""
+
+    def __init__(self, size: int = BUCKET, rate: float = REFILL_PER_S, clock: Callable[[], float] = time.monotonic):
+        self.size, self.rate, self.clock = size, rate, clock
+        self._buckets: dict[str, tuple[float, float]] = {}   # subscription -> (tokens, when counted)
+        self.waited_s = 0.0
+
+    async def take(self, subscription: str) -> None:
+        """Take a token, waiting until it is there: a token taken ahead is a debt the next reads wait out too."""
+        key, now = subscription.lower(), self.clock()
+        tokens, then = self._buckets.get(key, (float(self.size), now))
+        tokens = min(float(self.size), tokens + (now - then) * self.rate) - 1
+        self._buckets[key] = (tokens, now)
+        if tokens < 0:
+            self.waited_s += -tokens / self.rate
+            await asyncio.sleep(-tokens / self.rate)
+
+
+@dataclass
+class Side:
+    """What ARM gave one workspace: its private endpoints' zone groups, its models, its outbound rules."""
+
+    zone_groups: dict[str, list[dict[str, Any]]] = field(default_factory=dict)   # PE id (lower) -> raw groups
+    models: dict[str, dict[str, Any]] = field(default_factory=dict)              # model id (lower) -> raw
+    rules: dict[str, list[f.OutboundRule]] = field(default_factory=dict)    # workspace id (lower) -> rules
+    clusters: list[f.Cluster] = field(default_factory=list)   # behind Kubernetes endpoints' computes
+    extra: dict[str, dict[str, Any]] = field(default_factory=dict)   # resources Resource Graph did not return
+    errors: list[f.ReadError] = field(default_factory=list)
+
+
+def _raw(d: dict[str, Any]) -> dict[str, Any]:
+    return d
+
+
+class FleetArm:
+    """The fleet's ARM reads. `requests` counts the reads sent (a list's pages and retries are the SDK's)."""
+
+    def __init__(self, session: Session, concurrency: int = DEFAULT_ARM_CONCURRENCY, pacer: Pacer | None = None):
+        self.limit = asyncio.Semaphore(concurrency)
+        self.reader = Reader(session, self.limit, concurrency)
+        self.pacer = pacer or Pacer()
+        self.requests = 0
+
+    async def _call(self, path: str, fn: Callable[[], Any]) -> Any:
+        await self.pacer.take(path.split("/")[2])
+        self.requests += 1
+        return await self.reader.call(path, fn)
+
+    async def get(self, path: str) -> dict[str, Any] | None:
+        arm = self.reader.session.arm()
+        result: dict[str, Any] | None = await self._call(path, lambda: arm.get(path))
+        return result
+
+    async def items(self, path: str) -> list[dict[str, Any]] | None:
+        arm = self.reader.session.arm()
+        result: list[dict[str, Any]] | None = await self._call(path, lambda: arm.list(path))
+        return result
+
+    async def side(self, snap: Snapshot, ws_row: dict[str, Any]) -> Side:
+        """Every read `snap.arm_reads` names for a workspace, at once within the fleet's bound; then what those
+        reads name in turn (a project's hub read through ARM: its rules and private endpoints)."""
+        side, paths, done = Side(), list[str](), set[str]()
+        for _ in range(3):
+            for rid, raw in side.extra.items():
+                snap.rows.setdefault(rid, raw)
+            more = [p for p in dict.fromkeys(snap.arm_reads(ws_row)) if p.lower() not in done]   # each path once
+            if not more:
+                break
+            done.update(p.lower() for p in more)
+            paths += more
+            await self._round(side, snap, more)
+            if not side.extra:
+                break   # nothing read that Resource Graph had not: nothing new to follow
+        read = [*paths, *(c.cluster_id for c in side.clusters if c.cluster_id)]
+        side.errors = [e for p in read if (e := self.reader.errors.get(p))]
+        return side
+
+    async def _round(self, side: Side, snap: Snapshot, paths: list[str]) -> None:
+        async def one(path: str) -> None:
+            low = path.lower()
+            if low.endswith("/privatednszonegroups"):
+                if (items := await self.items(path)) is not None:
+                    side.zone_groups[low.rsplit("/", 1)[0]] = items
+            elif low.endswith("/outboundrules"):
+                items = await self.items(path)
+                self.reader.errors.pop(path, None)   # the workspace's inline map stands in, as in a single run
+                if items:
+                    side.rules[low.rsplit("/", 1)[0]] = list(parse.outbound_rules(items))
+            elif "/models/" in low:
+                if (item := await self.get(path)) is not None:
+                    side.models[low] = item
+            elif "/computes/" in low:   # a Kubernetes endpoint's cluster and its nodes' VNets, as discovery reads them
+                disc = Discovery(Settings(cloud=snap.cloud), self.reader.session, self.reader)
+                disc.cluster(path)
+                await self.reader.tasks[low]
+                side.clusters += disc.clusters.values()
+            elif (item := await self.get(path)) is not None:
+                side.extra[low] = item
+
+        await asyncio.gather(*(one(p) for p in paths))
+
+    def close(self) -> None:
+        self.reader.close()
+
+
+def inventory(snap: Snapshot, ws_row: dict[str, Any], side: Side, location_vnet: str | None = None) -> f.Inventory:
+    """The workspace's Inventory from Resource Graph's rows and what ARM added, errors included; `location_vnet`:
+    where netcheck runs."""
+    for rid, raw in side.extra.items():
+        snap.rows.setdefault(rid, raw)
+    inv = snap.inventory(ws_row, side.zone_groups, side.models, side.rules, location_vnet)
+    if side.clusters:
+        inv = dataclasses.replace(inv, clusters=tuple(sorted(side.clusters, key=lambda c: c.compute_id.lower())))
+    if side.errors:
+        inv = dataclasses.replace(inv, errors=tuple(sorted({e.resource.lower(): e for e in [*inv.errors, *side.errors]}
+                                                          .values(), key=lambda e: e.resource.lower())))
+    return inv
+
+
+def subscription_path(subscription: str) -> str:
+    return f"{lists.SUBSCRIPTIONS}/{subscription}"
