@@ -1,4 +1,6 @@
-"""From a workspace name to every fact netcheck judges, each read started as soon as its id is known.
+"""From a workspace name to every fact netcheck judges, each read started as soon as its id is known:
+the ML side here (workspace, hub, endpoints, clusters, dependencies), the network side in
+netcheck.azure.network_reads.
 
 Independent reads run concurrently under the run's bound; nothing is read twice; one unreadable
 resource is recorded as a ReadError and never stops the others.
@@ -8,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from netcheck import services
 from netcheck.azure import facts as f
 from netcheck.azure import lists, parse, resolvers
+from netcheck.azure.network_reads import NetworkReads, as_json, checked, split
 from netcheck.azure.reader import Reader
 from netcheck.azure.session import Session
 from netcheck.azure.shape import ShapeError
@@ -22,17 +24,7 @@ from netcheck.clouds import cloud
 from netcheck.settings import Settings
 
 
-def split(resource_id: str) -> tuple[str, str, str]:
-    """(subscription, resource group, name) of a resource id."""
-    parts = resource_id.split("/")
-    return parts[2], f.group_of(resource_id), parts[-1]
-
-
-def _raw(d: dict[str, Any]) -> dict[str, Any]:
-    return d
-
-
-class Discovery:
+class Discovery(NetworkReads):
     def __init__(self, settings: Settings, session: Session, reader: Reader) -> None:
         self.settings, self.session, self.r = settings, session, reader
         self.cloud = cloud(settings.cloud)
@@ -54,7 +46,7 @@ class Discovery:
         if location_vnet:
             self.route_vnet(location_vnet)
         r.once(lists.SUBSCRIPTIONS, self.subscription_zones)
-        raw = await r.get(self.workspace_id, _checked(parse.workspace))
+        raw = await r.get(self.workspace_id, checked(parse.workspace))
         ws = await self.with_rules(parse.workspace(raw)) if raw else None
         hub_id = ws.hub_id if ws and ws.is_project else None
         hub = r.once(hub_id, partial(self.hub, hub_id)) if hub_id else None
@@ -106,7 +98,7 @@ class Discovery:
 
     async def hub(self, hub_id: str) -> f.Workspace | None:
         """A Foundry project's hub: its private endpoint, zones and managed VNet serve the project."""
-        raw = await self.r.get(hub_id, _checked(parse.workspace))
+        raw = await self.r.get(hub_id, checked(parse.workspace))
         if raw is None:
             return None
         hub = await self.with_rules(parse.workspace(raw))
@@ -121,12 +113,12 @@ class Discovery:
         base = lists.endpoints(ws.id)
         if self.settings.endpoints:
             paths = [f"{base}/{n}" for n in self.settings.endpoints]
-            raws = await asyncio.gather(*(r.get(p, _raw) for p in paths))
+            raws = await asyncio.gather(*(r.get(p, as_json) for p in paths))
             found = [x for x in raws if x]
             missing = tuple(n for n, x in zip(self.settings.endpoints, raws, strict=True) if not x
                             and (e := r.errors.get(f"{base}/{n}")) and e.reason == "not_found")
         else:
-            found = await r.list(base, _raw) or []
+            found = await r.list(base, as_json) or []
             missing = ()
         known: tuple[str, ...] = ()
         if missing:
@@ -142,7 +134,7 @@ class Discovery:
             rid = raw.get("id")
             self.r.fail(rid if isinstance(rid, str) and rid.startswith("/") else lists.endpoints(self.workspace_id), exc)
             return None
-        deps = await self.r.list(lists.deployments(ep.id), _checked(parse.model_id)) or []
+        deps = await self.r.list(lists.deployments(ep.id), checked(parse.model_id)) or []
         models = await asyncio.gather(*(self.model(d) for d in deps))
         try:
             ep = parse.endpoint(raw, sorted((parse.deployment(d, m) for d, m in zip(deps, models, strict=True)),
@@ -157,7 +149,7 @@ class Discovery:
         model = parse.model_id(deployment)
         if model is None:
             return None   # a registry or inline model: its format is not readable through ARM here
-        return await self.r.once(model, lambda: self.r.get(model, _checked(parse.is_mlflow)))
+        return await self.r.once(model, lambda: self.r.get(model, checked(parse.is_mlflow)))
 
     # ---- Kubernetes ----------------------------------------------------------------------------------
     def cluster(self, compute_id: str) -> None:
@@ -171,7 +163,7 @@ class Discovery:
         vnets: tuple[str, ...] = ()
         cidrs: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
         if cid and "/microsoft.containerservice/managedclusters/" in cid.lower():   # Arc clusters name no VNet
-            aks = await self.r.get(cid, _checked(lambda d: (parse.node_vnets(d), parse.network_profile(d))))
+            aks = await self.r.get(cid, checked(lambda d: (parse.node_vnets(d), parse.network_profile(d))))
             if aks:
                 vnets = parse.node_vnets(aks) or await self._aks_managed_vnets(cid, aks)
                 cidrs = parse.network_profile(aks)
@@ -189,7 +181,7 @@ class Discovery:
 
     # ---- dependencies ------------------------------------------------------------------------------
     async def registry(self, rid: str) -> f.Registry | None:
-        raw, conns = await asyncio.gather(self.r.get(rid, _checked(lambda d: parse.registry(d, ()))),
+        raw, conns = await asyncio.gather(self.r.get(rid, checked(lambda d: parse.registry(d, ()))),
                                           self.r.list(lists.pe_connections(rid), parse.connection))
         reg = self.r.parse(rid, lambda: parse.registry(raw, conns)) if raw else None
         for c in reg.connections if reg else ():
@@ -221,92 +213,6 @@ class Discovery:
         for c in item.connections if item else ():
             self.pe(c.private_endpoint_id)
         return item
-
-    # ---- network -----------------------------------------------------------------------------------
-    def pe(self, pe_id: str) -> None:
-        """Read a private endpoint in a subscription we target (AML's egress PEs live in Microsoft's)."""
-        if pe_id and split(pe_id)[0].lower() == (self.settings.subscription or "").lower():
-            self.r.once(pe_id, lambda: self._pe(pe_id))
-
-    async def _pe(self, pe_id: str) -> None:
-        raw, zones = await asyncio.gather(self.r.get(pe_id, _checked(parse.nic_ids)),
-                                          self.r.list(lists.zone_groups(pe_id), _raw))
-        if raw is None:
-            return
-        nics = await asyncio.gather(*(self.r.get(n, _raw) for n in parse.nic_ids(raw)))
-        zone_ids = self.r.parse(lists.zone_groups(pe_id), lambda: parse.zone_ids(zones or []))
-        groups = self.r.parse(lists.zone_groups(pe_id), lambda: [parse.zone_group(g) for g in zones or []])
-        self.zone_groups.update((g.id.lower(), g) for g in groups or ())
-        pe = self.r.parse(pe_id, lambda: parse.private_endpoint(raw, [n for n in nics if n], zone_ids or ()))
-        if pe is None:
-            return
-        self.pes[pe.id.lower()] = pe
-        if pe.vnet_id:
-            self.route_vnet(pe.vnet_id)
-        for z in pe.zone_ids:
-            self.zone(z)
-
-    async def subscription_zones(self) -> None:
-        """The zones the cloud's services need, searched in every subscription the credential can read
-        (hub-and-spoke keeps them in a connectivity subscription), the target's first."""
-        target = self.settings.subscription or ""
-        subs = await self.r.list(lists.SUBSCRIPTIONS, parse.subscription_id) or []
-        self.zone_subscriptions = [target, *(s for s in subs if s.lower() != target.lower())]
-        found = await asyncio.gather(*(self.r.list(lists.zones(s), _raw) for s in self.zone_subscriptions))
-        # and any zone named like a public zone: linked to a VNet, it shadows every name under it there
-        wanted = set(self.cloud.required_zones) | set(self.cloud.forwarded_zones)
-        for sub, zones in zip(self.zone_subscriptions, found, strict=True):
-            pairs = self.r.parse(lists.zones(sub), partial(parse.zone_list, zones or []))
-            for name, zone_id in pairs or ():
-                if name in wanted:
-                    self.zone(zone_id)
-
-    def zone(self, zone_id: str) -> None:
-        self.r.once(zone_id, lambda: self._zone(zone_id))
-
-    async def _zone(self, zone_id: str) -> None:
-        """A zone known to exist (a list or a zone group named it), with its records and links; a list
-        of them that could not be read is an error under its path, never an empty list."""
-        records, links = await asyncio.gather(self.r.list(lists.records(zone_id), parse.record_set),
-                                              self.r.list(lists.links(zone_id), parse.link))
-        gone = self.r.errors.get(lists.records(zone_id))
-        if records is None and gone and gone.reason == "not_found":
-            return   # a zone group names a zone that no longer exists
-        self.zones[zone_id.lower()] = f.Zone(zone_id, f.name_of(zone_id).lower(), tuple(records or ()),
-                                             tuple(links or ()))
-        for lk in links or ():
-            self.vnet(lk.vnet_id)
-
-    def vnet(self, vnet_id: str, any_subscription: bool = False) -> asyncio.Task[None] | None:
-        if vnet_id and (any_subscription or split(vnet_id)[0].lower() == (self.settings.subscription or "").lower()):
-            return self.r.once(vnet_id, lambda: self._vnet(vnet_id))
-        return None
-
-    async def _vnet(self, vnet_id: str) -> None:
-        """A VNet with its peerings (inline in ARM's answer: a VNet read is one whose peerings are known)."""
-        raw = await self.r.get(vnet_id, _checked(lambda d: (parse.vnet(d), parse.peerings(d))))
-        if raw:
-            self.vnets[vnet_id.lower()] = parse.vnet(raw)
-            self.peerings[vnet_id.lower()] = parse.peerings(raw)
-
-    def route_vnet(self, vnet_id: str) -> None:
-        """A VNet traffic leaves or reaches (the client's, a private endpoint's), in any subscription (hubs often
-        live in a connectivity one), and the other side of each of its peerings: both must be Connected."""
-        self.r.once(f"{vnet_id}#peering-sides", partial(self._remote_sides, vnet_id))
-
-    async def _remote_sides(self, vnet_id: str) -> None:
-        if task := self.vnet(vnet_id, any_subscription=True):
-            await task
-        for p in self.peerings.get(vnet_id.lower(), ()):
-            self.vnet(p.remote_vnet_id, any_subscription=True)
-
-
-def _checked(validate: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """Parse as raw JSON, after checking its shape in the read's thread."""
-    def check(d: dict[str, Any]) -> dict[str, Any]:
-        validate(d)
-        return d
-    return check
 
 
 async def discover(settings: Settings, session: Session, limit: asyncio.Semaphore,
