@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import math
 import re
-import reprlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from netcheck import validate
-from netcheck.clouds import CLOUDS
 from netcheck.model import Verdict
 from netcheck.sim import armshape, yamlsafe
+from netcheck.sim import scenariorules as rules
 from netcheck.sim.patching import ScenarioError, patched
 from netcheck.sim.patching import as_list as _list
 from netcheck.sim.patching import fail as _fail
@@ -26,85 +22,6 @@ _ID = re.compile(r"^/subscriptions/[^/]+/(resourceGroups/[^/]+/)?providers/[^/]+
                  re.IGNORECASE)
 _TOP = {"scenario", "name", "summary", "where", "arm", "public_dns", "dns_servers", "tls", "faults", "expect",
         "latency_ms", "target", "page_size", "options", "base", "patch", "blackhole", "resource_graph"}
-
-# What a field may hold: a test, and what to call it when a value fails the test.
-Rule = tuple[Callable[[Any], bool], str]
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_ip(v: Any) -> bool:
-    try:
-        return isinstance(v, str) and bool(validate.ip(v))
-    except ValueError:
-        return False
-
-
-def _one_of(*choices: str) -> Rule:
-    return (lambda v: v in choices, " or ".join(choices))
-
-
-_BOOL: Rule = (lambda v: isinstance(v, bool), "true or false")
-_NUMBER: Rule = (lambda v: (_is_int(v) or isinstance(v, float)) and math.isfinite(v), "a number")
-_DAYS: Rule = (lambda v: _NUMBER[0](v) and abs(v) <= 36500, "a number of days (-36500 to 36500)")
-_COUNT: Rule = (lambda v: _is_int(v) and v >= 1, "a whole number, 1 or more")
-_STATUS: Rule = (lambda v: _is_int(v) and 100 <= v <= 599, "an HTTP status (100-599)")
-_TEXT: Rule = (lambda v: isinstance(v, str), "a string")
-_MAPPING: Rule = (lambda v: isinstance(v, dict), "a mapping")
-_ANY: Rule = (lambda v: True, "")
-_IPS: Rule = (lambda v: isinstance(v, list) and all(_is_ip(x) for x in v), "a list of IP addresses")
-_ZONES: Rule = (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of zone names")
-
-_PORT: Rule = (lambda v: _is_int(v) and 1 <= v <= 65535, "a port (1-65535)")
-
-
-def _is_cidr(v: Any) -> bool:
-    try:
-        return isinstance(v, str) and bool(validate.cidr(v))
-    except ValueError:
-        return False
-
-
-_CIDR: Rule = (_is_cidr, "an address or CIDR, like 10.20.1.0/24")
-_FAULT = {"request": _TEXT, "status": _STATUS, "retry_after": _NUMBER, "times": _COUNT, "delay_ms": _NUMBER,
-          "message": _TEXT, "body": _one_of("truncated"),
-          "next_link": _one_of("repeat", "endless", "garbage", "http", "foreign", "404")}
-_TLS = {"expires_in_days": _DAYS, "not_before_days": _DAYS, "wrong_host": _BOOL, "untrusted": _BOOL,
-        "weak_key": _BOOL, "omit_intermediate": _BOOL, "tcp": _one_of("blackhole", "refused"),
-        "side": _one_of("public", "private"),
-        "score": _MAPPING, "http": _MAPPING}
-_SCORE = {"status": _STATUS, "headers": _MAPPING, "body": _ANY}
-_HTTP = {"swagger_status": _STATUS}
-# A forwarder target: azure (Azure DNS of the server's VNet, also 168.63.129.16), public or root-hints (the
-# internet), or the address of another simulated server (a custom server, a resolver's inbound endpoint).
-_TARGET: Rule = (lambda v: v in ("azure", "public", "root-hints") or _is_ip(v), "azure, public, root-hints or an IP")
-_FORWARD: Rule = (lambda v: _ZONES[0](v) or (isinstance(v, dict) and all(
-    isinstance(k, str) and _TARGET[0](t) for k, t in v.items())), "a list of zones, or zone: target")
-_DNS_SERVER = {"forward": _FORWARD, "to": _TARGET, "default": _TARGET, "cname": _one_of("whole-answer", "chase"),
-               "down": _BOOL, "flapping": _MAPPING}
-_FLAPPING = {"names": _ZONES, "pattern": _one_of("alternate", "every-nth", "random"), "n": _COUNT,
-             "seed": (_is_int, "a whole number"), "p": (lambda v: isinstance(v, float) and 0 < v < 1,
-                                                        "a probability between 0 and 1"), "other": _TARGET}
-_EXPECT = {"verdict": _TEXT, "cause": (lambda v: isinstance(v, str) and "." in v, "a probe id or probe@subject"),
-           "fix_mentions": (lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v), "a list of strings")}
-_PUBLIC_NAME = {"a": _IPS, "cname": _TEXT, "nxdomain": _BOOL}
-_LATENCY = {"arm": _NUMBER, "dns": _NUMBER, "tls": _NUMBER, "imds": _NUMBER}
-# Resource Graph (sim/resourcegraph.py): management group -> subscription ids, the tenant subscription limit, the quota.
-# fleet: the scenario is a fleet, which `netcheck demo` checks as `netcheck fleet` does.
-_RESOURCE_GRAPH = {"management_groups": _MAPPING, "subscription_limit": _COUNT, "quota": _COUNT, "window_s": _NUMBER,
-                   "fleet": _BOOL}
-# blackhole: a flow the network drops (an NSG or a route to nowhere), from one source (a VNet id, or
-# `internet` for a machine outside Azure; omitted: from anywhere)
-_BLACKHOLE = {"from": _TEXT, "to": _CIDR, "port": _PORT}
-_REPR = reprlib.Repr()
-_REPR.maxstring = _REPR.maxother = 60   # a value in a message stays short, however big (or aliased) it is
-_show = _REPR.repr
-_NAMES: Rule = (lambda v: isinstance(v, list) and all(isinstance(x, str) and x for x in v), "a list of names")
-_TARGET_FIELDS = {"subscription": _TEXT, "resource_group": _TEXT, "workspace": _TEXT, "endpoints": _NAMES,
-                  "cloud": (lambda v: isinstance(v, str) and v in CLOUDS, "a cloud: " + ", ".join(sorted(CLOUDS)))}
-
 
 @dataclass(frozen=True)
 class Fault:
@@ -142,25 +59,6 @@ class Scenario:
     resource_graph: dict[str, Any] = field(default_factory=dict)
 
 
-def _fields(source: str, path: str, value: Any, rules: dict[str, Rule]) -> dict[str, Any]:
-    """A mapping whose every key is known and every value passes its rule."""
-    m = _mapping(source, path, value)
-    for key, v in m.items():
-        if key not in rules:
-            raise _fail(source, f"{path}.{key}", f"unknown key (known: {', '.join(sorted(rules))})")
-        test, what = rules[key]
-        if not test(v):
-            raise _fail(source, f"{path}.{key}", f"{_show(v)} is not {what}")
-    return m
-
-
-def _ms(source: str, path: str, value: Any) -> float:
-    try:
-        return validate.milliseconds(str(value))
-    except ValueError as exc:
-        raise _fail(source, path, str(exc)) from None
-
-
 def parse(data: Any, source: str) -> Scenario:
     if not isinstance(data, dict):
         raise _fail(source, "(top)", "a scenario is a YAML mapping")
@@ -181,7 +79,7 @@ def parse(data: Any, source: str) -> Scenario:
             raise _fail(source, path, "must be a mapping (an ARM resource)")
         rid = res.get("id")
         if not isinstance(rid, str) or not _ID.match(rid):
-            raise _fail(source, f"{path}.id", f"{_show(rid)} is not an ARM resource id")
+            raise _fail(source, f"{path}.id", f"{rules.show(rid)} is not an ARM resource id")
         if not isinstance(res.get("type"), str) or res["type"].count("/") < 1:
             raise _fail(source, f"{path}.type", "required, like Microsoft.Network/privateEndpoints")
         if "properties" in res and not isinstance(res["properties"], dict):
@@ -194,40 +92,40 @@ def parse(data: Any, source: str) -> Scenario:
     where = _mapping(source, "where", data.get("where"))
     vm = where.get("vm")
     if where and (not isinstance(vm, str) or vm.lower() not in ids):
-        raise _fail(source, "where.vm", f"{_show(vm)} must be the id of a VM among the arm resources")
-    _fields(source, "where", where, {"vm": _TEXT, "resolver": _TEXT})
+        raise _fail(source, "where.vm", f"{rules.show(vm)} must be the id of a VM among the arm resources")
+    rules.fields(source, "where", where, {"vm": rules.TEXT, "resolver": rules.TEXT})
     resolver = where.get("resolver")
     tls = _mapping(source, "tls", data.get("tls"))
     for host, opts in tls.items():
-        opts = _fields(source, f"tls.{host}", opts, _TLS)
-        _fields(source, f"tls.{host}.score", opts.get("score"), _SCORE)
-        _fields(source, f"tls.{host}.http", opts.get("http"), _HTTP)
+        opts = rules.fields(source, f"tls.{host}", opts, rules.TLS)
+        rules.fields(source, f"tls.{host}.score", opts.get("score"), rules.SCORE)
+        rules.fields(source, f"tls.{host}.http", opts.get("http"), rules.HTTP)
     servers = _mapping(source, "dns_servers", data.get("dns_servers"))
     for addr, opts in servers.items():
-        if not _is_ip(addr):
+        if not rules.is_ip(addr):
             raise _fail(source, f"dns_servers.{addr}", "must be keyed by the server's IP address")
-        opts = _fields(source, f"dns_servers.{addr}", opts, _DNS_SERVER)
+        opts = rules.fields(source, f"dns_servers.{addr}", opts, rules.DNS_SERVER)
         if not set(opts) & {"forward", "default", "down", "flapping"}:
             raise _fail(source, f"dns_servers.{addr}", "needs forward: [zones], default: TARGET, down: true "
                         "or flapping: {...}")
-        _fields(source, f"dns_servers.{addr}.flapping", opts.get("flapping"), _FLAPPING)
+        rules.fields(source, f"dns_servers.{addr}.flapping", opts.get("flapping"), rules.FLAPPING)
     public_dns = _mapping(source, "public_dns", data.get("public_dns"))
     for name, entry in public_dns.items():
-        _fields(source, f"public_dns.{name}", entry, _PUBLIC_NAME)
+        rules.fields(source, f"public_dns.{name}", entry, rules.PUBLIC_NAME)
     faults = []
     for i, f in enumerate(_list(source, "faults", data.get("faults"))):
-        f = _fields(source, f"faults[{i}]", f, _FAULT)
+        f = rules.fields(source, f"faults[{i}]", f, rules.FAULT)
         if " " not in f.get("request", ""):
             raise _fail(source, f"faults[{i}].request", "required, like 'GET */privateEndpointConnections*'")
         faults.append(Fault(f["request"], f.get("status"), f.get("retry_after"), f.get("times"),
-                            _ms(source, f"faults[{i}].delay_ms", f.get("delay_ms", 0)), f.get("message"),
+                            rules.ms(source, f"faults[{i}].delay_ms", f.get("delay_ms", 0)), f.get("message"),
                             f.get("body"), f.get("next_link")))
     expect: dict[str, Verdict] = {}
     causes: dict[str, str] = {}
     fixes: dict[str, tuple[str, ...]] = {}
     for key, value in _mapping(source, "expect", data.get("expect")).items():
         if isinstance(value, dict):
-            long = _fields(source, f"expect.{key}", value, _EXPECT)
+            long = rules.fields(source, f"expect.{key}", value, rules.EXPECT)
             value = long.get("verdict")
             if "cause" in long:
                 causes[str(key)] = long["cause"]
@@ -237,13 +135,13 @@ def parse(data: Any, source: str) -> Scenario:
             expect[str(key)] = Verdict(value)
         except (ValueError, TypeError):
             raise _fail(source, f"expect.{key}",
-                        f"{_show(value)} is not a verdict (pass, warn, fail, error, skip)") from None
-    latency = {k: _ms(source, f"latency_ms.{k}", v)
-               for k, v in _fields(source, "latency_ms", data.get("latency_ms"), _LATENCY).items()}
+                        f"{rules.show(value)} is not a verdict (pass, warn, fail, error, skip)") from None
+    latency = {k: rules.ms(source, f"latency_ms.{k}", v)
+               for k, v in rules.fields(source, "latency_ms", data.get("latency_ms"), rules.LATENCY).items()}
     page_size = data.get("page_size", 2)
     if not isinstance(page_size, int) or isinstance(page_size, bool) or page_size < 1:
-        raise _fail(source, "page_size", f"{_show(page_size)} is not a page size (a whole number, 1 or more)")
-    blackhole = [_fields(source, f"blackhole[{i}]", rule, _BLACKHOLE)
+        raise _fail(source, "page_size", f"{rules.show(page_size)} is not a page size (a whole number, 1 or more)")
+    blackhole = [rules.fields(source, f"blackhole[{i}]", rule, rules.BLACKHOLE)
                  for i, rule in enumerate(_list(source, "blackhole", data.get("blackhole")))]
     for i, rule in enumerate(blackhole):
         if "to" not in rule:
@@ -256,9 +154,9 @@ def parse(data: Any, source: str) -> Scenario:
         where_resolver=str(resolver) if resolver else None,
         public_dns=public_dns, dns_servers=servers, tls=tls,
         faults=tuple(faults), expect=expect, expect_cause=causes, expect_fix=fixes, latency_ms=latency,
-        target=_fields(source, "target", data.get("target"), _TARGET_FIELDS), page_size=page_size,
+        target=rules.fields(source, "target", data.get("target"), rules.TARGET_FIELDS), page_size=page_size,
         options=tuple(options), blackhole=tuple(blackhole),
-        resource_graph=_fields(source, "resource_graph", data.get("resource_graph"), _RESOURCE_GRAPH))
+        resource_graph=rules.fields(source, "resource_graph", data.get("resource_graph"), rules.RESOURCE_GRAPH))
 
 
 def _generated(name: str) -> Any | None:
