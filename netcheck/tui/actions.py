@@ -1,7 +1,7 @@
 """What the TUI does with a report on a key: copy a fix or the whole plan, export, explain, help.
 
-The report screen (netcheck.tui.app) supplies the selection and the report; this keeps the clipboard's fallbacks and
-the file dialogs out of the app's layout and navigation.
+The report screen (netcheck.tui.report) supplies the selection and the report; this keeps the clipboard's fallbacks and
+the file dialogs out of its layout and navigation (netcheck.tui.navigation).
 """
 
 from __future__ import annotations
