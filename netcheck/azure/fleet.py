@@ -45,6 +45,7 @@ LACKS = {
     "outboundRules": "a managed network's outbound rules (Microsoft.MachineLearningServices/workspaces/outboundRules)",
     "model": "a deployment's model version (MLflow or not)",
     "computes": "a Kubernetes endpoint's compute and its AKS cluster's node VNets",
+    "resolvers": "DNS forwarding rulesets' rules and VNet links, and inbound endpoints (read once: FleetArm.resolvers)",
 }
 
 
