@@ -8,6 +8,7 @@ from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
 from netcheck.probes._common import (
     DEPLOYMENT_YAML,
+    approve,
     cmd,
     counted,
     fix,
@@ -85,9 +86,7 @@ def _judge(inv: Inventory, c: Connection, needing: list[tuple[str, str]]) -> Fin
         return Finding(c.name, Verdict.PASS, "egress connection Approved", evidence)
     if c.status == "Pending":
         return Finding(c.name, Verdict.FAIL, f"egress connection {c.name} is Pending: the image pull waits for its "
-                       "approval", evidence, fix("Approve the connection", cmd(
-                           "az", "network", "private-endpoint-connection", "approve", "--id", c.id, "--description",
-                           "Approved"), docs="secure_endpoint"))
+                       "approval", evidence, fix("Approve the connection", *approve(c.id), docs="secure_endpoint"))
     pe = name_of(c.private_endpoint_id or "") or "?"
     if found := owner(c.private_endpoint_id, needing):
         e, d = found
