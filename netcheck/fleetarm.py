@@ -13,17 +13,18 @@ import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from netcheck.azure import facts as f
-from netcheck.azure import lists, parse
+from netcheck.azure import lists, parse, resolvers
 from netcheck.azure.discover import Discovery
-from netcheck.azure.fleet import Snapshot
+from netcheck.azure.fleet import NETWORK_SIDE, WORKSPACE_SIDE, Snapshot
 from netcheck.azure.reader import Reader
 from netcheck.azure.session import Session
 from netcheck.settings import Settings
 
 DEFAULT_ARM_CONCURRENCY = 16
+T = TypeVar("T")
 BUCKET, REFILL_PER_S = 250, 25.0   # ARM's read bucket per subscription and principal
 
 
@@ -62,29 +63,53 @@ def _raw(d: dict[str, Any]) -> dict[str, Any]:
     return d
 
 
+def _type(row: dict[str, Any]) -> str:
+    return str(row.get("type", "")).lower()
+
+
+class PacedReader(Reader):
+    """The fleet's one Reader: every read, whoever makes it, within the fleet's bound, paced per subscription
+    and counted in `requests` (a list's pages and retries are the SDK's)."""
+
+    def __init__(self, session: Session, concurrency: int, pacer: Pacer):
+        super().__init__(session, asyncio.Semaphore(concurrency), concurrency)
+        self.pacer, self.requests = pacer, 0
+
+    async def call(self, resource: str, fn: Callable[[], T]) -> T | None:
+        await self.pacer.take(resource.split("/")[2] if resource.count("/") > 1 else "")   # its subscription
+        self.requests += 1
+        return await super().call(resource, fn)
+
+
 class FleetArm:
-    """The fleet's ARM reads. `requests` counts the reads sent (a list's pages and retries are the SDK's)."""
+    """The fleet's ARM reads, all through one PacedReader."""
 
     def __init__(self, session: Session, concurrency: int = DEFAULT_ARM_CONCURRENCY, pacer: Pacer | None = None):
-        self.limit = asyncio.Semaphore(concurrency)
-        self.reader = Reader(session, self.limit, concurrency)
-        self.pacer = pacer or Pacer()
-        self.requests = 0
+        self.reader = PacedReader(session, concurrency, pacer or Pacer())
+        self.pacer = self.reader.pacer
 
-    async def _call(self, path: str, fn: Callable[[], Any]) -> Any:
-        await self.pacer.take(path.split("/")[2])
-        self.requests += 1
-        return await self.reader.call(path, fn)
+    @property
+    def requests(self) -> int:
+        return self.reader.requests
 
     async def get(self, path: str) -> dict[str, Any] | None:
-        arm = self.reader.session.arm()
-        result: dict[str, Any] | None = await self._call(path, lambda: arm.get(path))
-        return result
+        return await self.reader.get(path, _raw)
 
     async def items(self, path: str) -> list[dict[str, Any]] | None:
-        arm = self.reader.session.arm()
-        result: list[dict[str, Any]] | None = await self._call(path, lambda: arm.list(path))
-        return result
+        return await self.reader.list(path, _raw)
+
+    async def resolvers(self, snap: Snapshot, location_vnet: str | None = None) -> None:
+        """The DNS Private Resolvers' facts every workspace's Inventory takes its part of (Snapshot.inventory),
+        read once in each subscription Resource Graph returned a resource in: the rules of every ruleset linked
+        to a VNet it returned, a private endpoint's, or this machine's."""
+        if not snap.workspaces:
+            return
+        rows = [*snap.workspaces, *snap.rows.values()]
+        subs = sorted({str(r["id"]).split("/")[2].lower() for r in rows if str(r.get("id", "")).count("/") > 2})
+        vnets = {location_vnet or "", *(rid for rid, r in snap.rows.items() if _type(r) == NETWORK_SIDE[2])}
+        vnets |= {f.vnet_of_subnet(str(((r.get("properties") or {}).get("subnet") or {}).get("id") or "")) or ""
+                  for r in snap.rows.values() if _type(r) == WORKSPACE_SIDE[2]}
+        snap.private_resolvers = await resolvers.shared(self.reader, subs, {v.lower() for v in vnets if v})
 
     async def side(self, snap: Snapshot, ws_row: dict[str, Any]) -> Side:
         """Every read `snap.arm_reads` names for a workspace, at once within the fleet's bound; then what those

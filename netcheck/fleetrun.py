@@ -188,6 +188,7 @@ async def run_fleet(settings: Settings, options: Options, catalog: Sequence[Prob
             snap = Snapshot.build(settings.cloud, {})
         else:
             snap, scope = await asyncio.to_thread(_read, graph, scope, settings.cloud, notes)
+        await arm.resolvers(snap, where.where.vnet_id)   # shared by the workspaces: read once, before them
         if snap.subscription_limit_hit:
             notes.append("Resource Graph cut the scope at its subscription limit (x-ms-tenant-subscription-limit-hit; "
                          "name subscriptions with -s or a management group to check the rest): the subscriptions "

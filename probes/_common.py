@@ -153,6 +153,12 @@ def outside(ctx: Context, vnets: set[str]) -> bool:
     return not where or where.lower() not in vnets
 
 
+def judged_elsewhere(ctx: Context) -> bool:
+    """`netcheck fleet` checks this workspace from no VNet: what reaches it from a VNet is for the run the
+    fleet names inside its VNet (the workspace's network line), not a warning about where the fleet runs."""
+    return bool(ctx.facts_from) and not ctx.where.vnet_id
+
+
 __all__ = ["DEPLOYMENT_YAML", "DOCS", "approve", "client_vnets", "cmd", "counted", "error_finding", "fix", "group_of",
-           "inventory", "legacy_isolation", "name_of", "outside", "reaching_vnets", "recreate_deployment", "unreadable",
-           "ws_args"]
+           "inventory", "judged_elsewhere", "legacy_isolation", "name_of", "outside", "reaching_vnets",
+           "recreate_deployment", "unreadable", "ws_args"]

@@ -14,6 +14,7 @@ from netcheck.probes._common import (
     error_finding,
     fix,
     inventory,
+    judged_elsewhere,
     legacy_isolation,
     outside,
     reaching_vnets,
@@ -133,6 +134,7 @@ async def public_access(ctx: Context) -> list[Finding]:
 
     pass: enabled, or disabled and netcheck runs inside the workspace private endpoint's VNet (or a
     peer). warn: disabled and netcheck runs outside it: scoring works only from inside the VNet.
+    skip: disabled and `netcheck fleet` checks the workspace from no VNet (its network line names the run).
     error: the endpoint list or a named endpoint could not be read.
     """
     inv = inventory(ctx)
@@ -143,7 +145,10 @@ async def public_access(ctx: Context) -> list[Finding]:
     for ep in inv.endpoints:
         evidence = {"publicNetworkAccess": ep.public_network_access, "private_endpoint_vnets": sorted(vnets),
                     "netcheck_vnet": ctx.where.vnet_id}
-        if ep.public_network_access == "Disabled" and outside(ctx, vnets):
+        if ep.public_network_access == "Disabled" and outside(ctx, vnets) and judged_elsewhere(ctx):
+            out.append(Finding(ep.name, Verdict.SKIP, "public access is disabled: scoring is checked from inside the "
+                               "workspace's VNet, by the run the fleet names", evidence))
+        elif ep.public_network_access == "Disabled" and outside(ctx, vnets):
             out.append(Finding(ep.name, Verdict.WARN, "public access is disabled: scoring works only from inside "
                                "the workspace's VNet, not from where netcheck runs", evidence,
                                fix("Score from inside the VNet (or a peered one)", docs="secure_endpoint")))

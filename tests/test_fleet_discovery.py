@@ -28,6 +28,8 @@ API_ZONE = "privatelink.api.azureml.ms"
 
 @pytest.mark.parametrize("name", ["healthy", "custom-dns-ok", "record-stale", "acr-pe-pending", "zone-not-linked",
                                   "mlflow-legacy", "sovereign-china", "two-faults", "kubernetes-bad-cert",
+                                  "healthy-dns-resolver", "resolver-ruleset-public", "custom-dns-privatelink-forwarder",
+                                  "kubernetes-vnet-not-linked",
                                   "managed-vnet-rules", "foundry-hub-project", "project-own-managed-network"])
 def test_inventory_from_resource_graph_equals_a_single_workspace_read(name: str) -> None:
     with Simulator(load(name)) as sim:
@@ -40,6 +42,7 @@ def test_inventory_from_resource_graph_equals_a_single_workspace_read(name: str)
         async def both() -> tuple[Any, Any]:   # what Resource Graph lacks, read through ARM as the fleet does
             arm = FleetArm(session)
             try:
+                await arm.resolvers(snap)
                 return fleetarm.inventory(snap, ws, await arm.side(snap, ws)), await discover(
                     settings, session, asyncio.Semaphore(8))
             finally:

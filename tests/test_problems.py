@@ -55,6 +55,7 @@ def test_default_demo_shows_its_two_problems_first_and_each_fix_once() -> None:
     head = text.splitlines()[:10]
     assert "2 problems" in head
     assert sum(bool(_PROBLEM.match(line)) for line in head) == 2, "\n".join(head)
+    assert re.search(r"explains \d+ results", text) and "explains 0" not in text   # no count when it explains none
     assert text.count("az network private-dns link vnet create") == 1
     link = next(r for r in report.results if r.probe == "pdns.links" and r.verdict is Verdict.FAIL)
     assert len(report.explains(link)) >= 6   # dns.*, net.tcp, tls.cert, http.frontend of the unlinked zone

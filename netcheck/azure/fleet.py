@@ -17,7 +17,7 @@ from typing import Any
 
 from netcheck import services
 from netcheck.azure import facts as f
-from netcheck.azure import parse
+from netcheck.azure import parse, resolvers
 from netcheck.azure.resourcegraph import Graph, Result
 from netcheck.clouds import cloud as cloud_of
 
@@ -45,6 +45,7 @@ LACKS = {
     "outboundRules": "a managed network's outbound rules (Microsoft.MachineLearningServices/workspaces/outboundRules)",
     "model": "a deployment's model version (MLflow or not)",
     "computes": "a Kubernetes endpoint's compute and its AKS cluster's node VNets",
+    "resolvers": "DNS forwarding rulesets' rules and VNet links, and inbound endpoints (read once: FleetArm.resolvers)",
 }
 
 
@@ -90,6 +91,7 @@ class Snapshot:
     queries: int = 0
     requests: int = 0
     subscription_limit_hit: bool = False
+    private_resolvers: resolvers.Shared = field(default_factory=resolvers.Shared)   # read through ARM once
     _zones: dict[str, f.Zone] = field(default_factory=dict)
     _vnets: dict[str, f.Vnet] = field(default_factory=dict)
     _peerings: dict[str, tuple[f.Peering, ...]] = field(default_factory=dict)
@@ -228,21 +230,20 @@ class Snapshot:
                  if str(r.get("name", "")).lower() in wanted or rid in zone_ids]
         # as discovery reads them: the VNets traffic leaves or reaches (the client's, the private endpoints') with
         # the other side of each of their peerings, and the VNets the zones are linked to
-        route = {v.lower() for v in (location_vnet, *(p.vnet_id for p in pes.values())) if v}
-        route |= {p.remote_vnet_id.lower() for rid in list(route) for p in self.peerings(rid)}
+        ends = {v.lower() for v in (location_vnet, *(p.vnet_id for p in pes.values())) if v}
+        route = ends | {p.remote_vnet_id.lower() for rid in ends for p in self.peerings(rid)}
         vnet_ids = route | {lk.vnet_id.lower() for z in zones for lk in z.links}
         vnets = {v.id.lower(): v for rid in vnet_ids if (v := self.vnet(rid))}
+        # the resolvers' facts (read once for the fleet) a single run reads for those ends and the VNets read
+        near, dns = ends | set(vnets), self.private_resolvers
         return f.Inventory(
-            cloud=self.cloud,
-            subscription=ws.id.split("/")[2],
-            resource_group=f.group_of(ws.id),
+            cloud=self.cloud, subscription=ws.id.split("/")[2], resource_group=f.group_of(ws.id),
             workspace=ws,
             endpoints=tuple(sorted(eps, key=lambda e: e.name)),
             private_endpoints=tuple(sorted(pes.values(), key=lambda p: p.id.lower())),
             zones=tuple(sorted(zones, key=lambda z: (z.name, z.id.lower()))),
             vnets=tuple(sorted(vnets.values(), key=lambda v: v.id.lower())),
-            registry=registry,
-            vault=vault,
+            registry=registry, vault=vault,
             storage=storage,   # policy assignments are not in Resource Graph's resources table: not read
             linked=tuple(linked),
             # where zones were searched: the workspace's subscription, then those Resource Graph found zones in
@@ -252,6 +253,7 @@ class Snapshot:
             peerings=tuple(sorted((p for v in vnets for p in self.peerings(v)), key=lambda p: p.id.lower())),
             zone_groups=tuple(sorted((parse.zone_group(g) for p in pes for g in groups.get(p, [])),
                                      key=lambda g: g.id.lower())),
+            rulesets=dns.rulesets_for(near), inbound_endpoints=dns.inbound, errors=dns.errors_for(near),
         )
 
     def arm_reads(self, ws_row: dict[str, Any]) -> list[str]:

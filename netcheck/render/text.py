@@ -66,7 +66,7 @@ class _Text:
                         else "no problems")
         for n, c in enumerate(self.d["root_causes"], 1):
             r = self.by_id[c["id"]]
-            explains = f" (explains {counted(len(c['explains']), 'result')})"
+            explains = f" (explains {counted(len(c['explains']), 'result')})" if c["explains"] else ""
             self.out.append(f"  {n}. {self.line(r)}{explains}")
             step = self.step_of.get(r["id"])
             if step is None:

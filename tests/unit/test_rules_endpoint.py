@@ -14,6 +14,7 @@ from facts import (
     WS,
     check,
     commands,
+    context,
     deployment,
     endpoint,
     inventory,
@@ -193,3 +194,11 @@ def test_mlflow_with_legacy_isolation_fails() -> None:
 def test_mlflow_without_legacy_isolation_passes(changes: dict[str, object]) -> None:
     f = only(check(ep.mlflow_legacy, inventory(**changes)))
     assert f.verdict is Verdict.PASS and f.summary.startswith("MLflow model; no legacy-isolation conflict")
+
+
+def test_endpoint_public_access_disabled_in_a_fleet_checked_from_no_vnet_skips() -> None:
+    """`netcheck fleet` names the run inside the VNet that checks scoring: no warning about where it runs."""
+    ctx = context(inventory(), OUTSIDE)
+    ctx.facts_from = "Resource Graph (netcheck fleet)"
+    f = only(check(ep.public_access, ctx=ctx))
+    assert f.verdict is Verdict.SKIP and "by the run the fleet names" in f.summary
