@@ -41,6 +41,12 @@ def cmd(*argv: str) -> str:
     return shlex.join(argv)
 
 
+def approve(*connection_ids: str) -> list[str]:
+    """Approve Pending private endpoint connections (the target resource's owner's step)."""
+    return [cmd("az", "network", "private-endpoint-connection", "approve", "--id", i, "--description", "Approved")
+            for i in connection_ids]
+
+
 def counted(n: int, noun: str) -> str:
     """`1 deployment`, `2 deployments`."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
@@ -153,6 +159,6 @@ def judged_elsewhere(ctx: Context) -> bool:
     return bool(ctx.facts_from) and not ctx.where.vnet_id
 
 
-__all__ = ["DEPLOYMENT_YAML", "DOCS", "client_vnets", "cmd", "counted", "error_finding", "fix", "group_of", "inventory",
-           "judged_elsewhere", "legacy_isolation", "name_of", "outside", "reaching_vnets", "recreate_deployment",
-           "unreadable", "ws_args"]
+__all__ = ["DEPLOYMENT_YAML", "DOCS", "approve", "client_vnets", "cmd", "counted", "error_finding", "fix", "group_of",
+           "inventory", "judged_elsewhere", "legacy_isolation", "name_of", "outside", "reaching_vnets",
+           "recreate_deployment", "unreadable", "ws_args"]

@@ -27,6 +27,15 @@ def forwarders(r: fx.Forwarders) -> Fix:
                DOCS["custom_dns"])
 
 
+def to_azure_dns(server: str, zones: list[str]) -> Fix:
+    """Conditional forwarders to Azure DNS for the public zones of the names a server answers differently."""
+    return Fix(f"On {server}, add conditional forwarders to 168.63.129.16 for the public zones (not "
+               "the privatelink ones); Windows DNS shown, BIND: zone \"ZONE\" { type forward; "
+               "forwarders { 168.63.129.16; }; };",
+               tuple(cmd("Add-DnsServerConditionalForwarderZone", "-Name", z, "-MasterServers",
+                         "168.63.129.16") for z in zones), DOCS["custom_dns"])
+
+
 def forwarders_text(r: fx.Forwarders) -> str:
     text = f"{r.server} does not forward {_zones(r.zones)} to {', '.join(r.to)}"
     return text + (f" (it forwards {_zones(r.instead_of)} instead)" if r.instead_of else "")

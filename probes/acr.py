@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from netcheck.azure.facts import Connection, Inventory
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
 from netcheck.probes._common import (
     DEPLOYMENT_YAML,
+    approve,
     cmd,
     counted,
     fix,
@@ -75,29 +74,21 @@ async def pe_approval(ctx: Context) -> list[Finding]:
                         fix("Delete and create each such deployment so AML requests the connection again "
                             f"({DEPLOYMENT_YAML} stands for the YAML file you created it from)",
                             *(c for e, d in needing for c in recreate_deployment(inv, e, d)), docs="secure_endpoint"))]
-    out = []
-    for c in egress:
-        evidence = {"connection": c.id, "status": c.status, "description": c.description,
-                    "private_endpoint": c.private_endpoint_id}
-        if c.status == "Approved":
-            out.append(Finding(c.name, Verdict.PASS, "egress connection Approved", evidence))
-        elif c.status == "Pending":
-            out.append(Finding(c.name, Verdict.FAIL, f"egress connection {c.name} is Pending: the image pull waits "
-                               "for its approval", evidence,
-                               fix("Approve the connection",
-                                   cmd("az", "network", "private-endpoint-connection", "approve", "--id", c.id,
-                                       "--description", "Approved"), docs="secure_endpoint")))
-        else:
-            out.append(_recreate(inv, c, needing, evidence))
-    return out
+    return [_judge(inv, c, needing) for c in egress]
 
 
-def _recreate(inv: Inventory, c: Connection, needing: list[tuple[str, str]], evidence: Mapping[str, object]) -> Finding:
-    """A Rejected or Disconnected egress connection can't be approved again: recreate the deployment it
-    belongs to (found from its private endpoint's name), and only that one."""
+def _judge(inv: Inventory, c: Connection, needing: list[tuple[str, str]]) -> Finding:
+    """Pending waits for approval. A Rejected or Disconnected egress connection can't be approved again:
+    recreate the deployment it belongs to (found from its private endpoint's name), and only that one."""
+    evidence = {"connection": c.id, "status": c.status, "description": c.description,
+                "private_endpoint": c.private_endpoint_id}
+    if c.status == "Approved":
+        return Finding(c.name, Verdict.PASS, "egress connection Approved", evidence)
+    if c.status == "Pending":
+        return Finding(c.name, Verdict.FAIL, f"egress connection {c.name} is Pending: the image pull waits for its "
+                       "approval", evidence, fix("Approve the connection", *approve(c.id), docs="secure_endpoint"))
     pe = name_of(c.private_endpoint_id or "") or "?"
-    found = owner(c.private_endpoint_id, needing)
-    if found:
+    if found := owner(c.private_endpoint_id, needing):
         e, d = found
         return Finding(c.name, Verdict.FAIL, f"egress connection {c.name} of deployment {e}/{d} is {c.status}: "
                        "recreate the deployment", {**evidence, "deployment": f"{e}/{d}"},

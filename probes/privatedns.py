@@ -93,8 +93,7 @@ def _shadowing(inv: Inventory, zone: Zone, clients: list[str]) -> list[Finding]:
                     {"zone": zone.id, "links": [lk.id for lk in links]},
                     fix(f"Delete the misnamed zone {zone.name} (or unlink it from these VNets); the private endpoints' "
                         f"records belong in {right or 'its privatelink zone'}",
-                        *(cmd("az", "network", "private-dns", "link", "vnet", "delete", "-g", rg, "-z", zone.name, "-n",
-                              lk.name, "--yes") for lk in links),
+                        *(_link_cmd("delete", rg, zone.name, lk.name, "--yes") for lk in links),
                         cmd("az", "network", "private-dns", "zone", "delete", "-g", rg, "-n", zone.name, "--yes"),
                         docs="pe_dns"))]
 
@@ -120,12 +119,9 @@ async def zone_records(ctx: Context) -> list[Finding]:
         subject = RecordName(rec.name, rec.zone)
         if cause := ctx.blocked("pdns.zones", ZoneName(rec.zone)):
             out.append(Finding(subject, Verdict.SKIP, _no_zone(inv, rec.zone), cause=cause))
-            continue
-        zone = _zone(inv, rec.zone, ctx.where.vnet_id)
-        if zone is None:
-            continue
-        err = inv.error_for(lists.records(zone.id))
-        out.append(error_finding(err, subject) if err else _judge(inv, rec, zone))
+        elif zone := _zone(inv, rec.zone, ctx.where.vnet_id):
+            err = inv.error_for(lists.records(zone.id))
+            out.append(error_finding(err, subject) if err else _judge(inv, rec, zone))
     return out + not_read(ctx)
 
 
@@ -148,10 +144,13 @@ def _duplicate(inv: Inventory, name: str, vnet_id: str) -> Finding | None:
                    f"in {group_of(good.id)}", {"resolves_from": bad.id, "writes_to": good.id, "vnet": vnet_id},
                    fix(f"Unlink the zone in {group_of(bad.id)} from {vname} (or delete it) and link the one the "
                        "private endpoints write into",
-                       cmd("az", "network", "private-dns", "link", "vnet", "delete", "-g", group_of(bad.id), "-z", name,
-                           "-n", link.name, "--yes"),
-                       cmd("az", "network", "private-dns", "link", "vnet", "create", "-g", group_of(good.id), "-z",
-                           name, "-n", new, "-v", vnet_id, "-e", "false"), docs="pe_dns"))
+                       _link_cmd("delete", group_of(bad.id), name, link.name, "--yes"),
+                       _link_cmd("create", group_of(good.id), name, new, "-v", vnet_id, "-e", "false"), docs="pe_dns"))
+
+
+def _link_cmd(verb: str, rg: str, zone: str, link: str, *args: str) -> str:
+    """`az network private-dns link vnet VERB` for one zone's link (the zones and links probes' fixes)."""
+    return cmd("az", "network", "private-dns", "link", "vnet", verb, "-g", rg, "-z", zone, "-n", link, *args)
 
 
 def _no_zone(inv: Inventory, name: str) -> str:
@@ -218,11 +217,9 @@ def _link_vnets(inv: Inventory, clients: list[str]) -> tuple[dict[str, str], lis
             problems.append(error_finding(err, f"Kubernetes compute {cname}"))
         if c is None or err:
             continue
-        for v in c.vnet_ids:
-            if v.lower() in {known.lower() for known in vnets}:   # ARM ids differ in case from one API to another
-                continue
-            vnets[v] = (f"the nodes of Kubernetes compute {cname} (cluster {name_of(c.cluster_id or '')}) "
-                        "resolve names here")
+        # ARM ids differ in case from one API to another (the set is rebuilt per VNet: a generator)
+        for v in (v for v in c.vnet_ids if v.lower() not in {known.lower() for known in vnets}):
+            vnets[v] = f"the nodes of Kubernetes compute {cname} (cluster {name_of(c.cluster_id or '')}) resolve names here"
         if not c.vnet_ids:
             problems.append(Finding(f"Kubernetes compute {cname}", Verdict.SKIP,
                                     f"cluster {name_of(c.cluster_id or cname)} names no VNet (Arc-connected or not "
@@ -260,9 +257,7 @@ async def links(ctx: Context) -> list[Finding]:
             subject = ZoneLink(zname, vnet_id)
             if cause := ctx.blocked("pdns.zones", ZoneName(zname)):
                 out.append(Finding(subject, Verdict.SKIP, _no_zone(inv, zname), cause=cause))
-                continue
-            zone = _zone(inv, zname, vnet_id)
-            if zone is not None:
+            elif zone := _zone(inv, zname, vnet_id):
                 out.append(_judge_link(inv, zone, vnet_id, why))
     return out + not_read(ctx)
 
@@ -277,8 +272,7 @@ def _judge_link(inv: Inventory, zone: Zone, vnet_id: str, why: str) -> Finding:
                 "links": [{"name": lk.name, "vnet": lk.vnet_id, "state": lk.state} for lk in zone.links]}
     taken = {lk.name.lower() for lk in zone.links if link is None or lk is not link}
     new = next(n for i in range(len(taken) + 1) if (n := f"link-{vname}" + (f"-{i + 1}" if i else "")) not in taken)
-    make = cmd("az", "network", "private-dns", "link", "vnet", "create", "-g", group_of(zone.id), "-z",
-               zone.name, "-n", new, "-v", vnet_id, "-e", "false")
+    make = _link_cmd("create", group_of(zone.id), zone.name, new, "-v", vnet_id, "-e", "false")
     if link is None:
         elsewhere = [name_of(lk.vnet_id) for lk in zone.links]
         also = f" (it is linked to {', '.join(elsewhere)} only)" if elsewhere else ""
@@ -286,7 +280,6 @@ def _judge_link(inv: Inventory, zone: Zone, vnet_id: str, why: str) -> Finding:
                        "resolve to public IPs there", evidence, fix(f"Link the zone to {vname}", make, docs="dns_link"))
     if link.state != "Completed":
         return Finding(subject, Verdict.FAIL, f"the link {link.name} is {link.state}, not Completed", evidence,
-                       fix("Recreate the link", cmd("az", "network", "private-dns", "link", "vnet", "delete", "-g",
-                                                    group_of(zone.id), "-z", zone.name, "-n", link.name, "--yes"),
+                       fix("Recreate the link", _link_cmd("delete", group_of(zone.id), zone.name, link.name, "--yes"),
                            make, docs="dns_link"))
     return Finding(subject, Verdict.PASS, f"linked ({link.name}, Completed)", evidence)

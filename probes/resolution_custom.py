@@ -8,12 +8,12 @@ from netcheck.clouds import cloud
 from netcheck.context import Context
 from netcheck.diagnosis import remedy as fx
 from netcheck.diagnosis.model import Divergence
-from netcheck.model import Finding, Fix, Verdict
+from netcheck.model import Finding, Verdict
 from netcheck.net.dns import Lookup
 from netcheck.probe import probe
 from netcheck.probes import _dnsfix
 from netcheck.probes._answers import judge, root_fix
-from netcheck.probes._common import DOCS, cmd, counted
+from netcheck.probes._common import counted
 from netcheck.probes._network import AFTER_PRIVATE_DNS, custom_servers, no_custom_servers, no_names
 from netcheck.probes._observe import Observation, observed
 from netcheck.subject import Resolver, Rule
@@ -113,11 +113,7 @@ def _compare(ctx: Context, ns: Names, server: str, found: dict[str, Lookup]) -> 
     verb = "resolves" if len(wrong) == 1 else "resolve"
     return Finding(subject, Verdict.FAIL, f"the conditional forwarders are wrong: {counted(len(wrong), 'name')} "
                    f"{verb} differently from Azure DNS; forward {', '.join(zones)} to 168.63.129.16", evidence,
-                   Fix(f"On {server}, add conditional forwarders to 168.63.129.16 for the public zones (not "
-                       "the privatelink ones); Windows DNS shown, BIND: zone \"ZONE\" { type forward; "
-                       "forwarders { 168.63.129.16; }; };",
-                       tuple(cmd("Add-DnsServerConditionalForwarderZone", "-Name", z, "-MasterServers",
-                                 "168.63.129.16") for z in zones), DOCS["custom_dns"]))
+                   _dnsfix.to_azure_dns(server, zones))
 
 
 def _forward_zone(fqdn: str, zones: tuple[str, ...]) -> str | None:

@@ -45,6 +45,10 @@ SCORE_STATUS = {
           "Raise the timeout, or make score.py faster"),
 }
 
+# The answer's headers worth a support ticket: the model's error and the bandwidth throttling delays.
+_REPORTED_HEADERS = ("ms-azureml-model-error-statuscode", "ms-azureml-model-error-reason",
+                     "ms-azureml-bandwidth-request-delay-ms", "ms-azureml-bandwidth-response-delay-ms")
+
 
 @probe("http.score", stage=3, title="A scoring request succeeds", after=["net.tcp", "ctx.target"])
 async def score(ctx: Context) -> list[Finding]:
@@ -70,11 +74,9 @@ async def score(ctx: Context) -> list[Finding]:
         ep = uris.get(name.fqdn)
         path = urlparse(ep.scoring_uri).path if ep and ep.scoring_uri else (
             f"/api/v1/endpoint/{name.endpoint}/score" if name.kubernetes else "/score")
-        headers = {"Authorization": f"Bearer {req.credential}", "Content-Type": "application/json"}
-        if req.request_id:
-            headers["x-ms-client-request-id"] = req.request_id
-        if req.deployment:
-            headers["azureml-model-deployment"] = req.deployment
+        headers = {"Authorization": f"Bearer {req.credential}", "Content-Type": "application/json",
+                   **{k: v for k, v in (("x-ms-client-request-id", req.request_id),
+                                        ("azureml-model-deployment", req.deployment)) if v}}
         try:
             resp = await bounded(ctx, ctx.net.request(
                 ctx.settings, name.fqdn, 443, "POST", path, timeout=HTTP_TIMEOUT, headers=headers, body=req.body,
@@ -96,13 +98,9 @@ async def score(ctx: Context) -> list[Finding]:
 
 def _evidence(url: str, resp: Response, req: ScoreRequest) -> dict[str, object]:
     h = resp.headers
-    evidence: dict[str, object] = {"url": url, "status": resp.status, "x-request-id": h.get("x-request-id"),
-                                   "x-ms-client-request-id": req.request_id, "body": text_of(resp.body, 200)}
-    for key in ("ms-azureml-model-error-statuscode", "ms-azureml-model-error-reason",
-                "ms-azureml-bandwidth-request-delay-ms", "ms-azureml-bandwidth-response-delay-ms"):
-        if key in h:
-            evidence[key] = h[key]
-    return evidence
+    return {"url": url, "status": resp.status, "x-request-id": h.get("x-request-id"),
+            "x-ms-client-request-id": req.request_id, "body": text_of(resp.body, 200),
+            **{k: h[k] for k in _REPORTED_HEADERS if k in h}}
 
 
 def _commands(inv: Inventory | None, name: Name, req: ScoreRequest, status: int) -> list[str]:

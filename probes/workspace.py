@@ -7,7 +7,17 @@ from netcheck.azure.versions import ACR_API_VERSION, ML_API_VERSION
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
-from netcheck.probes._common import cmd, fix, group_of, inventory, legacy_isolation, outside, reaching_vnets, unreadable
+from netcheck.probes._common import (
+    approve,
+    cmd,
+    fix,
+    group_of,
+    inventory,
+    legacy_isolation,
+    outside,
+    reaching_vnets,
+    unreadable,
+)
 from netcheck.probes.policy import guarded
 from netcheck.subject import Named, Ref
 
@@ -112,13 +122,11 @@ async def public_access(ctx: Context) -> list[Finding]:
     approved = [c for c in ws.connections if c.status == "Approved"]
     if not approved:
         pending = [c for c in ws.connections if c.status == "Pending"]
-        commands = [cmd("az", "network", "private-endpoint-connection", "approve", "--id", c.id,
-                        "--description", "Approved") for c in pending]
         return [Finding(ws.name, Verdict.FAIL, "public network access is disabled and no private endpoint "
                         "connection is Approved: nothing can reach the workspace", evidence,
                         fix("Approve the pending private endpoint connection" if pending else
                             "Create a private endpoint for the workspace (group id amlworkspace) in the clients' VNet",
-                            *commands, docs="private_link"))]
+                            *approve(*(c.id for c in pending)), docs="private_link"))]
     if unread := [f for c in approved if (f := unreadable(inv, c.private_endpoint_id, ws.name))]:
         return unread   # where its private endpoints are (so who reaches them) is not known
     vnets = reaching_vnets(inv, ws.id)
@@ -146,12 +154,10 @@ def _cluster_reach(inv: Inventory, c: Cluster, vnets: set[str], evidence: dict[s
                        evidence)
     node_vnet = c.vnet_ids[0]
     pe_vnet = next((pe.vnet_id for pe in inv.pes_for(ws.id) if pe.vnet_id), None)
-    commands = []
-    if pe_vnet:
-        for a, b in ((node_vnet, pe_vnet), (pe_vnet, node_vnet)):   # a peering carries traffic once both sides exist
-            commands.append(cmd("az", "network", "vnet", "peering", "create", "-g", group_of(a),
-                                "-n", f"peer-{name_of(a)}-to-{name_of(b)}", "--vnet-name", name_of(a),
-                                "--remote-vnet", b, "--allow-vnet-access"))
+    commands = [cmd("az", "network", "vnet", "peering", "create", "-g", group_of(a), "-n",
+                    f"peer-{name_of(a)}-to-{name_of(b)}", "--vnet-name", name_of(a), "--remote-vnet", b,
+                    "--allow-vnet-access")   # a peering carries traffic once both sides exist
+                for a, b in (((node_vnet, pe_vnet), (pe_vnet, node_vnet)) if pe_vnet else ())]
     return Finding(subject, Verdict.FAIL, f"public access is disabled and Kubernetes compute {cname}'s VNet "
                    f"{name_of(node_vnet)} neither holds nor peers with the workspace's private endpoint: its "
                    "endpoints fail with GetAADTokenFailed", evidence,
