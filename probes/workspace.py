@@ -13,6 +13,7 @@ from netcheck.probes._common import (
     fix,
     group_of,
     inventory,
+    judged_elsewhere,
     legacy_isolation,
     outside,
     reaching_vnets,
@@ -107,8 +108,9 @@ async def public_access(ctx: Context) -> list[Finding]:
     endpoint's VNet (and its connected peers): clients here can't reach the workspace (their
     endpoints fail with GetAADTokenFailed). fail: public access is disabled and no private endpoint connection is
     Approved, so nothing can reach it; or a Kubernetes endpoint's cluster sits in a VNet that
-    neither holds nor peers with the workspace's private endpoint (one result per cluster). error:
-    an Approved connection's private endpoint could not be read.
+    neither holds nor peers with the workspace's private endpoint (one result per cluster). skip:
+    `netcheck fleet` checks the workspace from no VNet (its network line names the run). error: an
+    Approved connection's private endpoint could not be read.
     """
     inv = inventory(ctx)
     ws = inv.network_workspace   # a Foundry project is reached through its hub's private endpoint
@@ -132,6 +134,9 @@ async def public_access(ctx: Context) -> list[Finding]:
     vnets = reaching_vnets(inv, ws.id)
     evidence = {**evidence, "private_endpoint_vnets": sorted(vnets), "netcheck_vnet": ctx.where.vnet_id}
     clusters = [_cluster_reach(inv, c, vnets, evidence) for c in inv.clusters if c.vnet_ids]
+    if outside(ctx, vnets) and judged_elsewhere(ctx):
+        return [Finding(ws.name, Verdict.SKIP, "public access is disabled: what reaches it is checked from inside the "
+                        "private endpoint's VNet, by the run the fleet names", evidence), *clusters]
     if outside(ctx, vnets):
         return [Finding(ws.name, Verdict.WARN, "public access is disabled and netcheck runs outside the private "
                         "endpoint's VNet: clients here (e.g. a Kubernetes cluster) can't reach the workspace "

@@ -18,6 +18,7 @@ from facts import (
     check,
     commands,
     connection,
+    context,
     inventory,
     only,
     registry,
@@ -85,6 +86,14 @@ def test_public_access_disabled_outside_the_pe_vnet_warns() -> None:
     f = only(check(ws.public_access, where=OUTSIDE))
     assert f.verdict is Verdict.WARN and "GetAADTokenFailed" in f.summary
     assert f.evidence["private_endpoint_vnets"] == [HUB.lower()] and f.evidence["netcheck_vnet"] is None
+
+
+def test_public_access_disabled_in_a_fleet_checked_from_no_vnet_skips() -> None:
+    """`netcheck fleet` names the run inside the VNet that checks reachability: no warning about where it runs."""
+    ctx = context(inventory(), OUTSIDE)
+    ctx.facts_from = "Resource Graph (netcheck fleet)"
+    f = only(check(ws.public_access, ctx=ctx))
+    assert f.verdict is Verdict.SKIP and "by the run the fleet names" in f.summary
 
 
 def test_public_access_disabled_and_pending_fails_with_the_approve_command() -> None:
