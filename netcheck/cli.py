@@ -7,7 +7,7 @@ import contextlib
 import difflib
 import os
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -32,68 +32,55 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _rule(fn: Callable[[str], Any]) -> Callable[[str], Any]:
-    """Turn a validate.* ValueError into argparse's message, which names the option."""
-
-    def parse(value: str) -> Any:
-        try:
-            return fn(value)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    parse.__name__ = fn.__name__
-    return parse
-
-
 def _add_check_options(p: argparse.ArgumentParser) -> None:
     d = Settings()   # the defaults the help names are the settings' own
     t = p.add_argument_group("target (defaults: az configure --defaults, AZURE_SUBSCRIPTION_ID)")
-    t.add_argument("-s", "--subscription", type=_rule(validate.subscription), metavar="ID", help="subscription id")
-    t.add_argument("-g", "--resource-group", "--group", dest="resource_group", type=_rule(validate.resource_group),
+    t.add_argument("-s", "--subscription", type=validate.option(validate.subscription), metavar="ID", help="subscription id")
+    t.add_argument("-g", "--resource-group", "--group", dest="resource_group", type=validate.option(validate.resource_group),
                    metavar="NAME", help="the workspace's resource group")
-    t.add_argument("-w", "--workspace", type=_rule(validate.workspace), metavar="NAME", help="workspace name")
+    t.add_argument("-w", "--workspace", type=validate.option(validate.workspace), metavar="NAME", help="workspace name")
     t.add_argument("-e", "--endpoint", dest="endpoints", action="append", default=[], metavar="NAME",
-                   type=_rule(validate.endpoint), help="online endpoint (repeatable; default: all)")
+                   type=validate.option(validate.endpoint), help="online endpoint (repeatable; default: all)")
     t.add_argument("--cloud", choices=sorted(CLOUDS), default="AzureCloud", help="default AzureCloud")
     t.add_argument("--inventory", type=Path, metavar="FILE",
                    help="run from facts written by `netcheck collect` (no ARM calls)")
-    t.add_argument("--arm-endpoint", type=_rule(validate.arm_endpoint), metavar="URL",
+    t.add_argument("--arm-endpoint", type=validate.option(validate.arm_endpoint), metavar="URL",
                    help="ARM base URL (private clouds, the simulator)")
     n = p.add_argument_group("network")
     n.add_argument("--no-azure", action="store_true", help="network probes only; name what to test below")
-    n.add_argument("--host", dest="hosts", action="append", default=[], type=_rule(validate.fqdn), metavar="FQDN",
+    n.add_argument("--host", dest="hosts", action="append", default=[], type=validate.option(validate.fqdn), metavar="FQDN",
                    help="a name to resolve and reach (repeatable)")
-    n.add_argument("--vnet-cidr", dest="vnet_cidrs", action="append", default=[], type=_rule(validate.cidr),
+    n.add_argument("--vnet-cidr", dest="vnet_cidrs", action="append", default=[], type=validate.option(validate.cidr),
                    metavar="CIDR", help="the VNet's address space, to judge answers by (repeatable)")
-    n.add_argument("--resolver", type=_rule(validate.address), metavar="ADDR[:PORT]",
+    n.add_argument("--resolver", type=validate.option(validate.address), metavar="ADDR[:PORT]",
                    help="DNS server to use as the system resolver (default: /etc/resolv.conf)")
-    n.add_argument("--azure-dns", type=_rule(validate.address), default=AZURE_DNS, metavar="ADDR[:PORT]",
+    n.add_argument("--azure-dns", type=validate.option(validate.address), default=AZURE_DNS, metavar="ADDR[:PORT]",
                    help=f"Azure DNS (default {AZURE_DNS[0]}:{AZURE_DNS[1]})")
     n.add_argument("--dns-server", dest="dns_servers", action="append", default=[], metavar="ADDR[:PORT]",
-                   type=_rule(validate.address), help="a custom DNS server to compare (repeatable)")
-    n.add_argument("--connect-to", action="append", default=[], type=_rule(validate.connect_to),
+                   type=validate.option(validate.address), help="a custom DNS server to compare (repeatable)")
+    n.add_argument("--connect-to", action="append", default=[], type=validate.option(validate.connect_to),
                    metavar="HOST:PORT:ADDR:PORT", help="send traffic for HOST:PORT to ADDR:PORT, as curl does "
                    "(repeatable; empty HOST: any)")
     n.add_argument("--ca-bundle", type=Path, metavar="PEM", help="trusted CAs (default: the system store)")
-    n.add_argument("--dns-rounds", type=_rule(validate.rounds), default=None, metavar="N",
+    n.add_argument("--dns-rounds", type=validate.option(validate.rounds), default=None, metavar="N",
                    help=f"how often dns.stability asks each resolver each name (default {d.stability_rounds})")
-    n.add_argument("--dns-spacing", type=_rule(validate.spacing), default=None, metavar="SECONDS",
+    n.add_argument("--dns-spacing", type=validate.option(validate.spacing), default=None, metavar="SECONDS",
                    help=f"time between those rounds (default {d.stability_spacing:g})")
     s = p.add_argument_group("scoring (opt-in)")
     s.add_argument("--score", action="store_true", help="send one scoring request")
     s.add_argument("--score-key-file", type=Path, metavar="FILE",
                    help="file holding the key or token (else NETCHECK_SCORE_KEY)")
     s.add_argument("--score-body", type=Path, metavar="FILE", help="JSON body for the scoring request")
-    s.add_argument("--request-id", type=_rule(validate.request_id), metavar="ID",
+    s.add_argument("--request-id", type=validate.option(validate.request_id), metavar="ID",
                    help="x-ms-client-request-id to send")
-    s.add_argument("--deployment", type=_rule(validate.endpoint), metavar="NAME",
+    s.add_argument("--deployment", type=validate.option(validate.endpoint), metavar="NAME",
                    help="deployment to score (azureml-model-deployment header)")
     r = p.add_argument_group("run and output")
-    r.add_argument("--only", action="append", default=[], type=_rule(validate.glob), metavar="PATTERN",
+    r.add_argument("--only", action="append", default=[], type=validate.option(validate.glob), metavar="PATTERN",
                    help="run only these probes: ids or globs, e.g. 'dns.*' (repeatable)")
-    r.add_argument("--skip", action="append", default=[], type=_rule(validate.glob), metavar="PATTERN",
+    r.add_argument("--skip", action="append", default=[], type=validate.option(validate.glob), metavar="PATTERN",
                    help="leave these probes out (repeatable)")
-    r.add_argument("--timeout", type=_rule(validate.timeout), default=None, metavar="SECONDS",
+    r.add_argument("--timeout", type=validate.option(validate.timeout), default=None, metavar="SECONDS",
                    help=f"per probe (default {d.timeout:g})")
     r.add_argument("--strict", action="store_true", help="warn counts as fail for the exit code")
     r.add_argument("--json", action="store_true", help="same as --output json")
@@ -130,7 +117,7 @@ exit codes:
 
 
 # The simulator's --latency, for `demo` and `sim serve` alike.
-_LATENCY: dict[str, Any] = {"type": _rule(validate.milliseconds), "default": None, "metavar": "MS",
+_LATENCY: dict[str, Any] = {"type": validate.option(validate.milliseconds), "default": None, "metavar": "MS",
                             "help": "added latency per request (simulated distance)"}
 
 

@@ -39,16 +39,6 @@ def where_condition(value: str) -> str:
     return value
 
 
-def _checked(fn: Any) -> Any:
-    def parse(value: str) -> Any:
-        try:
-            return fn(value)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-    parse.__name__ = fn.__name__
-    return parse
-
-
 def concurrency(value: str) -> int:
     if not value.isdigit() or not 1 <= int(value) <= 256:
         raise argparse.ArgumentTypeError("a whole number from 1 to 256")
@@ -59,9 +49,9 @@ def add_scope_options(p: argparse.ArgumentParser, with_subscriptions: bool = Tru
     g = p.add_argument_group("fleet (default: every subscription the credential can read)")
     if with_subscriptions:
         g.add_argument("-s", "--subscription", dest="subscriptions", action="append", default=[], nargs="+",
-                       type=_checked(validate.subscription), metavar="ID", help="subscriptions to check (repeatable)")
+                       type=validate.option(validate.subscription), metavar="ID", help="subscriptions to check (repeatable)")
     g.add_argument("--management-group", dest="management_groups", action="append", default=[], metavar="MG",
-                   type=_checked(validate.resource_group), help="a management group to check (repeatable)")
+                   type=validate.option(validate.resource_group), help="a management group to check (repeatable)")
     g.add_argument("--where", type=where_condition, metavar="KQL",
                    help="a Resource Graph condition on the workspaces, e.g. \"tags.env == 'prod'\"")
     g.add_argument("--arm-concurrency", type=concurrency, default=16, metavar="N",
@@ -75,7 +65,7 @@ def add_options(p: argparse.ArgumentParser) -> None:
 
     p.epilog = EXIT_CODES
     p.add_argument("--cloud", choices=sorted(CLOUDS), default="AzureCloud", help="default AzureCloud")
-    p.add_argument("--arm-endpoint", type=_checked(validate.arm_endpoint), metavar="URL",
+    p.add_argument("--arm-endpoint", type=validate.option(validate.arm_endpoint), metavar="URL",
                    help="ARM base URL (private clouds, the simulator)")
     p.add_argument("--ca-bundle", type=Path, metavar="PEM", help="trusted CAs (default: the system store)")
     r = p.add_argument_group("output")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import ipaddress
 import math
 import re
 import urllib.parse
+from collections.abc import Callable
+from typing import Any
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # Azure's naming rules (learn.microsoft.com, "Naming rules and restrictions for Azure resources").
@@ -202,3 +205,16 @@ def resource_id(value: str) -> str:
     if not _RESOURCE_ID.fullmatch(value):
         raise ValueError(f"{value!r} is not an Azure resource id (/subscriptions/.../providers/...)")
     return value
+
+
+def option(fn: Callable[[str], Any]) -> Callable[[str], Any]:
+    """One of these rules as an argparse `type`: its ValueError becomes argparse's message, which names the option."""
+
+    def parse(value: str) -> Any:
+        try:
+            return fn(value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = fn.__name__
+    return parse
