@@ -135,6 +135,7 @@ async def _workspace(base: Ctx, row: dict[str, Any]) -> WorkspaceRun:
         if bad := [e for e in side.errors if e.reason in TRANSIENT]:
             return dataclasses.replace(ident, error="its reads kept failing: " + "; ".join(
                 f"{'/'.join(e.resource.split('/')[-2:])}: {e.reason}" for e in bad))
+        await asyncio.shield(base.resolving)   # shielded: one workspace's cancellation doesn't end the shared read
         inv = inventory(base.snap, row, side, base.where.where.vnet_id)
         assert inv.workspace is not None
         settings = dataclasses.replace(base.settings, subscription=ident.subscription,
@@ -171,6 +172,7 @@ class Ctx:
     at_once: asyncio.Semaphore
     reading: asyncio.Semaphore
     networking: asyncio.Semaphore
+    resolving: asyncio.Future[None]   # the fleet's DNS Private Resolver reads (FleetArm.resolvers)
 
 
 async def run_fleet(settings: Settings, options: Options, catalog: Sequence[Probe],
@@ -188,14 +190,15 @@ async def run_fleet(settings: Settings, options: Options, catalog: Sequence[Prob
             snap = Snapshot.build(settings.cloud, {})
         else:
             snap, scope = await asyncio.to_thread(_read, graph, scope, settings.cloud, notes)
-        await arm.resolvers(snap, where.where.vnet_id)   # shared by the workspaces: read once, before them
+        # shared by the workspaces: read once, beside their own reads (each workspace's facts wait for them)
+        resolving = asyncio.ensure_future(arm.resolvers(snap, where.where.vnet_id))
         if snap.subscription_limit_hit:
             notes.append("Resource Graph cut the scope at its subscription limit (x-ms-tenant-subscription-limit-hit; "
                          "name subscriptions with -s or a management group to check the rest): the subscriptions "
                          "past the limit: not checked")
         probes = [p for p in select(catalog, settings.only, settings.skip) if p.id != "ctx.location"]
         base = Ctx(settings, catalog, probes, where, snap, arm, asyncio.Semaphore(WORKSPACES_AT_ONCE),
-                   asyncio.Semaphore(options.arm_concurrency), asyncio.Semaphore(NETWORK_AT_ONCE))
+                   asyncio.Semaphore(options.arm_concurrency), asyncio.Semaphore(NETWORK_AT_ONCE), resolving)
         done, total = 0, len(snap.workspaces)
 
         async def one(row: dict[str, Any]) -> WorkspaceRun:
@@ -207,6 +210,7 @@ async def run_fleet(settings: Settings, options: Options, catalog: Sequence[Prob
             return result
 
         runs = await asyncio.gather(*(one(row) for row in snap.workspaces))
+        await resolving
     finally:
         arm.close()
         graph.close()
