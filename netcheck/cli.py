@@ -291,20 +291,13 @@ def _score_request(args: argparse.Namespace, env: dict[str, str] | os._Environ[s
 
 
 def output_format(args: argparse.Namespace) -> str | None:
-    """The report format, or None for the interactive TUI."""
-    if args.json:
-        return "json"
-    if args.output:
-        return str(args.output)
-    if args.out is not None:
-        from netcheck.render import format_for, no_format
+    """The report format, or None for the interactive TUI (render.chosen_format)."""
+    from netcheck.render import chosen_format
 
-        if (fmt := format_for(args.out)) is None:
-            raise UsageError(f"argument --out: {no_format(args.out)}, or give --output")
-        return fmt
-    if args.no_tui or getattr(args, "fix_plan", None) or not sys.stdout.isatty() or os.environ.get("CI"):
-        return "text"
-    return None
+    try:
+        return chosen_format(args)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 class _Terminated(BaseException):

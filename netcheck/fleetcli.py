@@ -86,18 +86,13 @@ def scope_of(args: argparse.Namespace) -> Any:
 
 
 def _format(args: argparse.Namespace) -> str | None:
-    """The report format, or None for the fleet TUI (a terminal, no format asked for, not CI)."""
-    if args.json:
-        return "json"
-    if args.output:
-        return str(args.output)
-    if args.out is not None:
-        from netcheck.render import format_for
+    """The report format, or None for the fleet TUI: chosen as a single run's (render.chosen_format)."""
+    from netcheck.render import chosen_format
 
-        return format_for(args.out) or "text"
-    if args.no_tui or not sys.stdout.isatty() or os.environ.get("CI"):
-        return "text"
-    return None
+    try:
+        return chosen_format(args)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
 
 
 def progress(done: int, total: int) -> None:

@@ -172,7 +172,7 @@ def test_arm_requests_in_flight_never_exceed_the_bound() -> None:
 
 
 @pytest.mark.parametrize("argv", [["fleet", "--arm-concurrency", "0"], ["fleet", "--where", "a == 1 | take 1"],
-                                  ["fleet", "--management-group", "bad/name"]])
+                                  ["fleet", "--management-group", "bad/name"], ["fleet", "--out", "fleet.xyz"]])
 def test_bad_fleet_options_are_one_line_and_exit_2(argv: list[str]) -> None:
     run = netcheck(*argv)
     assert run.returncode == 2 and len(run.stderr.splitlines()) == 1 and "Traceback" not in run.stderr

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from pathlib import Path
+from typing import Any
 
 from netcheck.model import Report
 
@@ -18,6 +21,23 @@ def format_for(path: Path) -> str | None:
 
 def no_format(path: Path) -> str:
     return f"'{path.name}' names no report format: end it in .html, .md, .xml (JUnit), .json or .txt"
+
+
+def chosen_format(args: Any) -> str | None:
+    """The report format the options ask for (`--json`, `--output`, `--out FILE`'s extension), "text" when
+    there is no terminal for the TUI (or `--no-tui`, a fix plan, CI), None for the TUI. ValueError names
+    an `--out` file whose name asks for no format. Both `netcheck` and `netcheck fleet` choose this way."""
+    if args.json:
+        return "json"
+    if args.output:
+        return str(args.output)
+    if args.out is not None:
+        if (fmt := format_for(args.out)) is None:
+            raise ValueError(f"argument --out: {no_format(args.out)}, or give --output")
+        return fmt
+    if args.no_tui or getattr(args, "fix_plan", None) or not sys.stdout.isatty() or os.environ.get("CI"):
+        return "text"
+    return None
 
 
 def render(fmt: str, report: Report, *, color: bool = False, detail: str = "") -> str:
