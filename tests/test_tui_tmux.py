@@ -134,10 +134,11 @@ def test_200x50_problems_beside_the_fix_then_n_t_and_enter(pane: Callable[..., P
         assert problem in screen, screen
     assert any(PROBLEMS[0] in line and "FAIL  acr.pe_approval" in line for line in screen.splitlines()), screen
     p.keys("n")
-    screen = p.until(lambda s: "Fix: Link the zone to vnet-ml-spoke" in s, 20)
+    screen = p.until(lambda s: "Fix: Link the zone to vnet-ml-spoke" in s and "Explains 13 results" in s, 20)
     assert "-z privatelink.api.azureml.ms \\" in screen and "Explains 13 results" in screen, screen
     p.keys("t")
-    tree = p.until(lambda s: "stage tree (t)" in s, 20)   # the selection stays on the problem, in its probe
+    # the selection stays on the problem, in its probe
+    tree = p.until(lambda s: "stage tree (t)" in s and "pdns.links (6)" in s and "Fix: Link the zone" in s, 20)
     assert "▼ ✗ pdns.links (6)" in tree and "✓ privatelink.azurecr.io → vnet-ml-spoke: linked" in tree, tree
     assert "Fix: Link the zone to vnet-ml-spoke" in tree, tree
     p.keys("q")
@@ -167,7 +168,8 @@ def test_fleet_in_tmux_problems_then_workspaces_and_one_opened(pane: Callable[..
     program = tmp_path / "fleet.py"
     program.write_text(FLEET.format(tests=str(Path(__file__).parent)))
     p = pane(100, 30, str(program))
-    screen = p.until(lambda s: "5 workspaces · 4 problems · fail" in s, 120)
+    # the header and the list render before the detail pane: wait for all three
+    screen = p.until(lambda s: "5 workspaces · 4 problems · fail" in s and "Fix: Let trusted" in s, 120)
     assert "1. ✗ kv.bypass kv-contoso-ml  (2 workspaces)" in screen, screen
     assert "✗ mlw-default  (rg-default) · 2 problems" in screen, screen
     assert "Fix: Let trusted Azure services through the vault firewall" in screen, screen
