@@ -14,12 +14,14 @@ TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"   # the scenarios' tenant
 _CLAUSE = re.compile(r"^\s*(resourceType|name)\s+eq\s+'([^']*)'\s*$", re.IGNORECASE)
 
 
-def subscriptions(world: World) -> set[str]:
-    """The subscriptions ARM knows: those that hold a resource of the scenario, and its target's."""
-    subs = {rid.split("/")[2] for rid in world.resources}
-    if target := world.scenario.target.get("subscription"):
-        subs.add(str(target).lower())
-    return subs
+def subscriptions(world: World) -> frozenset[str]:
+    """The subscriptions ARM knows: those that hold a resource of the scenario, and its target's (found once per
+    world, whose resources don't change: every ARM request asks)."""
+    if (subs := world.memo.get("subscriptions")) is None:
+        target = world.scenario.target.get("subscription")
+        subs = world.memo["subscriptions"] = frozenset({rid.split("/")[2] for rid in world.resources} |
+                                                       ({str(target).lower()} if target else set()))
+    return frozenset(subs)
 
 
 def _groups(world: World, sub: str) -> dict[str, dict[str, Any]]:

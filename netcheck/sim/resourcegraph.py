@@ -90,6 +90,9 @@ class ResourceGraph:
         self._lock = threading.Lock()
         self._window_start, self._used = time.monotonic(), 0
         self._rows: dict[str, list[dict[str, Any]]] | None = None
+        self._index = threading.Lock()
+        # a query's rows by its text and scope: its $skipToken pages are cut from one result, as Azure's are
+        self._results: dict[str, tuple[list[dict[str, Any]], bool]] = {}
         self.queries: list[dict[str, Any]] = []  # every request body, for tests and the benchmark
 
     # ---- quota -----------------------------------------------------------------------------------
@@ -213,19 +216,16 @@ class ResourceGraph:
         return set(scope[: self.limit]), len(scope) > self.limit
 
     def _table(self, name: str) -> list[dict[str, Any]]:
-        if self._rows is None:
-            rows: dict[str, list[dict[str, Any]]] = {"resources": [], "dnsresources": []}
-            for res in self.world.resources.values():
-                kind = res["type"].lower()
-                if kind in NOT_INDEXED:
-                    continue
-                table = (
-                    "dnsresources"
-                    if kind.startswith("microsoft.network/privatednszones/") and kind.rsplit("/", 1)[1] in _DNS_KINDS
-                    else "resources"
-                )
-                rows[table].append(self._row(res))
-            self._rows = rows
+        with self._index:   # built once, by the first query: those that come at once wait for it
+            if self._rows is None:
+                rows: dict[str, list[dict[str, Any]]] = {"resources": [], "dnsresources": []}
+                for res in self.world.resources.values():
+                    kind = res["type"].lower()
+                    if kind in NOT_INDEXED:
+                        continue
+                    dns = kind.startswith("microsoft.network/privatednszones/") and kind.rsplit("/", 1)[1] in _DNS_KINDS
+                    rows["dnsresources" if dns else "resources"].append(self._row(res))
+                self._rows = rows
         return self._rows.get(name.lower(), [])
 
     def _row(self, res: dict[str, Any]) -> dict[str, Any]:
@@ -253,14 +253,10 @@ class ResourceGraph:
         for col in query.project or []:
             if col not in COLUMNS:
                 raise kql.KqlError(col, 1, request["query"].find(col))
-        subs, cut = self._scope(request)
-        rows = [r for r in self._table(query.table) if r["subscriptionId"] in subs and all(w(r) for w in query.where)]
-        if order := query.order:
-            rows.sort(key=lambda r: str(r.get(order) or ""))
-        if query.project:
-            rows = [{c: r.get(c) for c in query.project} for r in rows]
-        if query.limit is not None:
-            rows = rows[: query.limit]
+        key = json.dumps([request["query"], request.get("subscriptions"), request.get("managementGroups")])
+        if (found := self._results.get(key)) is None:
+            found = self._results[key] = self._rows_of(query, request)
+        rows, cut = found
         options = request.get("options") or {}
         top = min(MAX_PAGE, int(options.get("$top") or MAX_PAGE))
         start = self._skip(options)
@@ -276,6 +272,18 @@ class ResourceGraph:
         if more and (not query.project or "id" in query.project):
             body["$skipToken"] = base64.b64encode(json.dumps({"$skip": start + top}).encode()).decode()
         return 200, body, {"x-ms-tenant-subscription-limit-hit": "true"} if cut else {}
+
+    def _rows_of(self, query: kql.Query, request: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
+        """Every row a query gives over the request's scope, and whether the subscription limit cut the scope."""
+        subs, cut = self._scope(request)
+        rows = [r for r in self._table(query.table) if r["subscriptionId"] in subs and all(w(r) for w in query.where)]
+        if order := query.order:
+            rows.sort(key=lambda r: str(r.get(order) or ""))
+        if query.project:
+            rows = [{c: r.get(c) for c in query.project} for r in rows]
+        if query.limit is not None:
+            rows = rows[: query.limit]
+        return rows, cut
 
     @staticmethod
     def _skip(options: dict[str, Any]) -> int:

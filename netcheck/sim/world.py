@@ -36,6 +36,8 @@ class World:
         self.cloud: Cloud = cloud(scenario.target.get("cloud", "AzureCloud"))
         self.resources: dict[str, dict[str, Any]] = {}
         self._by_parent: dict[str, list[tuple[str, dict[str, Any]]]] | None = None
+        self._by_type: dict[str, list[dict[str, Any]]] | None = None
+        self.memo: dict[str, Any] = {}   # answers found once from the resources, which never change
         for res in scenario.arm:
             res = copy.deepcopy(res)
             res.setdefault("name", name_of(res["id"]))
@@ -50,7 +52,11 @@ class World:
 
     # ---- ARM -------------------------------------------------------------------------------------
     def of_type(self, type_: str) -> list[dict[str, Any]]:
-        return [r for r in self.resources.values() if r["type"].lower() == type_.lower()]
+        if self._by_type is None:   # an index, as children's: ARM and DNS answers ask for a type per request
+            self._by_type = {}
+            for res in self.resources.values():
+                self._by_type.setdefault(res["type"].lower(), []).append(res)
+        return list(self._by_type.get(type_.lower(), ()))
 
     def serve(self, res: dict[str, Any]) -> dict[str, Any]:
         body = copy.deepcopy(res)
