@@ -95,22 +95,25 @@ class Graph:
         self._client.close()
 
     def query(self, text: str, subscriptions: Sequence[str] = (), management_groups: Sequence[str] = ()) -> Result:
-        from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
-
         deadline, result, token = time.monotonic() + self.budget, Result(), None
         while True:
-            options = QueryRequestOptions(top=PAGE_ROWS, skip_token=token, result_format="objectArray")
-            request = QueryRequest(
-                query=text,
-                subscriptions=list(subscriptions) or None,
-                management_groups=list(management_groups) or None,
-                options=options,
-            )
+            # the REST body the SDK's QueryRequest serializes to; the rows come back as the JSON objects sent
+            options: dict[str, Any] = {"$top": PAGE_ROWS, "resultFormat": "objectArray", "allowPartialScopes": False}
+            if token:
+                options["$skipToken"] = token
+            request: dict[str, Any] = {"query": text, "options": options}
+            if subscriptions:
+                request["subscriptions"] = list(subscriptions)
+            if management_groups:
+                request["managementGroups"] = list(management_groups)
             page, headers = self._page(request, deadline, result)
             result.pages += 1
-            result.rows.extend(page.data or [])
+            rows = page.get("data") or []
+            if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                raise GraphError("malformed", "Resource Graph's 'data' is not a list of objects (resultFormat objectArray)")
+            result.rows.extend(rows)
             result.subscription_limit_hit |= (headers.get("x-ms-tenant-subscription-limit-hit") or "").lower() == "true"
-            token = page.skip_token
+            token = page.get("$skipToken")
             if not token:
                 return result
 
@@ -122,7 +125,7 @@ class Graph:
         self._sleep(seconds)
         result.waited_s += seconds
 
-    def _page(self, request: Any, deadline: float, result: Result) -> tuple[Any, dict[str, str]]:
+    def _page(self, request: dict[str, Any], deadline: float, result: Result) -> tuple[dict[str, Any], dict[str, str]]:
         from azure.core.exceptions import HttpResponseError
 
         for attempt in range(TRIES):
@@ -134,12 +137,7 @@ class Graph:
                     self._wait(left, deadline, "user quota used up", result)
             result.requests += 1
             try:
-                answer: Any = self._client.resources(
-                    request,
-                    api_version=GRAPH_API_VERSION,
-                    cls=lambda response, data, _: (data, dict(response.http_response.headers)),
-                )
-                page, headers = answer
+                page, headers = self._send(request)
             except HttpResponseError as exc:
                 status = exc.status_code or 0
                 raw: Any = exc.response
@@ -153,12 +151,39 @@ class Graph:
                 wait = _seconds(headers.get("retry-after")) or _seconds(headers.get("x-ms-user-quota-resets-after"))
                 self._wait(wait if wait is not None else 0.5 * 2**attempt, deadline, f"HTTP {status}", result)
                 continue
+            except GraphError:
+                raise
             except Exception as exc:  # transport failures become a reason, never a traceback
                 err = classify("Resource Graph", exc, self.budget)
                 raise GraphError(err.reason, err.message, err.status) from None
             self._heard(headers)
             return page, {k.lower(): v for k, v in headers.items()}
         raise AssertionError("unreachable")
+
+    def _send(self, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        """One page through the SDK client's pipeline (auth, headers, the read-only guard), its JSON parsed once:
+        the SDK's model deserialisation of a thousand rows costs more than the query's latency."""
+        from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceNotFoundError, map_error
+        from azure.core.rest import HttpRequest
+        from azure.mgmt.core.exceptions import ARMErrorFormat
+
+        request = HttpRequest("POST", "/providers/Microsoft.ResourceGraph/resources", json=body,
+                              params={"api-version": GRAPH_API_VERSION})
+        response = self._client._send_request(request, stream=True)   # stream: the pipeline leaves the body unparsed
+        try:
+            response.read()
+        finally:
+            response.close()
+        if response.status_code != 200:   # as the SDK's own operation maps them
+            map_error(response.status_code, response, {401: ClientAuthenticationError, 404: ResourceNotFoundError})
+            raise HttpResponseError(response=response, error_format=ARMErrorFormat)
+        try:
+            page = json.loads(response.content)
+        except ValueError as exc:
+            raise GraphError("malformed", f"Resource Graph's answer is not JSON (cut off?): {exc}") from None
+        if not isinstance(page, dict):
+            raise GraphError("malformed", f"Resource Graph answered a JSON {type(page).__name__}, not an object")
+        return page, dict(response.headers)
 
     def _heard(self, headers: dict[str, str]) -> None:
         low = {k.lower(): v for k, v in headers.items()}
