@@ -188,15 +188,8 @@ class ResourceGraph:
                     "of time has elapsed. Please see https://aka.ms/resourcegraph-throttling for help."
                 ),
             )
-            return (
-                status,
-                data,
-                {
-                    **headers,
-                    "x-ms-user-quota-remaining": "0",
-                    "x-ms-user-quota-resets-after": f"00:00:{min(59, int(fault.retry_after or 1)):02d}",
-                },
-            )
+            return status, data, {**headers, "x-ms-user-quota-remaining": "0",
+                                  "x-ms-user-quota-resets-after": f"00:00:{min(59, int(fault.retry_after or 1)):02d}"}
         status, data = _error(
             int(fault.status or 500),
             {403: "AuthorizationFailed"}.get(int(fault.status or 0), "InternalServerError"),
@@ -215,8 +208,13 @@ class ResourceGraph:
             scope = every
         return set(scope[: self.limit]), len(scope) > self.limit
 
+    def index(self) -> None:
+        """Resource Graph's tables, built once (when the simulator starts: Azure's index is there before the first
+        query, which doesn't pay for indexing the tenant)."""
+        self._table("resources")
+
     def _table(self, name: str) -> list[dict[str, Any]]:
-        with self._index:   # built once, by the first query: those that come at once wait for it
+        with self._index:   # built once: queries that come meanwhile wait for it
             if self._rows is None:
                 rows: dict[str, list[dict[str, Any]]] = {"resources": [], "dnsresources": []}
                 for res in self.world.resources.values():

@@ -79,6 +79,7 @@ class Simulator:
 
     def _start(self) -> None:
         crashes = self.crashes
+        self.arm.resource_graph.index()
         arm_ctx = self._server_ctx(certs.make_leaf(self.issuing, [LOOPBACK, "localhost"]), "arm")
         arm = HttpServer(_ArmHandler, self.arm, crashes, arm_ctx).start()
         self.arm.base_url = f"https://{LOOPBACK}:{arm.port}"
