@@ -8,7 +8,6 @@ and the peak RSS (netcheck's and the simulator's, each in its own process as Azu
 
 from __future__ import annotations
 
-import asyncio
 import multiprocessing
 import os
 import resource
@@ -19,6 +18,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from netcheck.app import check
+from netcheck.cli import run_async
 from netcheck.fleetarm import DEFAULT_ARM_CONCURRENCY
 from netcheck.fleetrun import Options, run_fleet
 from netcheck.probes import CATALOG
@@ -61,13 +61,14 @@ def against_simulator(kind: str, run: Callable[[Settings], Any]) -> tuple[float,
 
 
 def single() -> float:
-    """One workspace of the fleet, checked alone (`netcheck -s -g -w`), all its stages."""
-    return against_simulator("single", lambda settings: asyncio.run(check(settings, CATALOG)))[0]
+    """One workspace of the fleet, checked alone (`netcheck -s -g -w`), all its stages. Both runs in the CLI's event
+    loop runner (asyncio.run's SIGINT handling reprs the finished task, a whole fleet's reports, on Python 3.11)."""
+    return against_simulator("single", lambda settings: run_async(check(settings, CATALOG)))[0]
 
 
 def fleet() -> tuple[float, int, int, int, int, str]:
     wall, report, (in_flight, queries, arm) = against_simulator(
-        "fleet", lambda settings: asyncio.run(run_fleet(settings, Options(arm_concurrency=BOUND), CATALOG)))
+        "fleet", lambda settings: run_async(run_fleet(settings, Options(arm_concurrency=BOUND), CATALOG)))
     verdict = f"{report.verdict.value}, {report.figures['resource_graph_queries']} queries"
     return wall, in_flight, queries, arm, len(report.workspaces), verdict
 
