@@ -9,12 +9,15 @@ pacing each subscription's reads the same way keeps a fleet of hundreds from spe
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
 import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from netcheck import services
 from netcheck.azure import facts as f
 from netcheck.azure import lists, parse, resolvers
 from netcheck.azure.discover import Discovery
@@ -81,12 +84,77 @@ class PacedReader(Reader):
         return await super().call(resource, fn)
 
 
+class Early:
+    """The private endpoints' zone group reads (most of a fleet's ARM reads), started while Resource Graph still
+    pages: an endpoint's once its row has come and a connection names it in a workspace's row or in the row of
+    that workspace's registry, vault, storage account or linked service, the same endpoints Snapshot.arm_reads
+    names. `rows()` takes each page of a query as it comes, on the event loop."""
+
+    def __init__(self, start: Callable[[str], object]) -> None:
+        self.start = start                        # starts the read of a zone groups path
+        self.owners: set[str] = set()             # ids (lower) of the workspaces and their dependencies
+        self.others: dict[str, dict[str, Any]] = {}   # rows that may be an owner's, by id (lower)
+        self.named: set[str] = set()              # private endpoint ids (lower) an owner's connections name
+        self.pes: dict[str, str] = {}             # private endpoint id (lower) -> its id as its row spells it
+        self.started: set[str] = set()
+
+    def rows(self, query: str, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            try:
+                self._take(query, row)
+            except Exception:   # a row that doesn't parse: its workspace's own reads find it and say so
+                continue
+        for rid in [r for r in self.others if r in self.owners]:
+            with contextlib.suppress(Exception):
+                self.named |= {c.private_endpoint_id.lower() for c in parse.linked("", self.others.pop(rid)).connections}
+        for pe in sorted((self.named & self.pes.keys()) - self.started):
+            self.started.add(pe)
+            self.start(f"{self.pes[pe]}/privateDnsZoneGroups")
+
+    def _take(self, query: str, row: dict[str, Any]) -> None:
+        rid = str(row.get("id") or "").lower()
+        if query == "workspaces":
+            ws = parse.workspace(row)
+            self.owners |= {rid, *(d.lower() for d in (ws.container_registry, ws.key_vault, ws.storage_account) if d)}
+            self.owners |= {d.lower() for svc in services.read_generically() if (d := svc.linked_id(row))}
+            self.named |= {c.private_endpoint_id.lower() for c in ws.connections}
+        elif query == "workspace_side" and _type(row) == "microsoft.network/privateendpoints":
+            self.pes[rid] = str(row["id"])
+        elif query == "workspace_side":
+            self.others[rid] = row
+
+
 class FleetArm:
     """The fleet's ARM reads, all through one PacedReader."""
 
     def __init__(self, session: Session, concurrency: int = DEFAULT_ARM_CONCURRENCY, pacer: Pacer | None = None):
         self.reader = PacedReader(session, concurrency, pacer or Pacer())
         self.pacer = self.reader.pacer
+        self.early, self.concurrency = Early(self._queue), concurrency
+        self._waiting: collections.deque[str] = collections.deque()
+        self._early_reads = 0
+
+    def zone_groups(self, path: str) -> asyncio.Task[list[dict[str, Any]] | None]:
+        """A private endpoint's zone groups, read once for the fleet."""
+        return self.reader.once(path, lambda: self.items(path))
+
+    def _queue(self, path: str) -> None:
+        """An early read, started when fewer than the bound are under way: the reads workspaces wait for (the
+        resolvers', the rest of their own) queue behind no more than that many."""
+        self._waiting.append(path)
+        self._next()
+
+    def _next(self, *_: object) -> None:
+        if self._waiting and self._early_reads < self.concurrency:
+            path = self._waiting.popleft()
+            if path.lower() not in self.reader.tasks:   # else a workspace's own reads started it
+                self._early_reads += 1
+                self.zone_groups(path).add_done_callback(self._done)
+            self._next()
+
+    def _done(self, _: object) -> None:
+        self._early_reads -= 1
+        self._next()
 
     @property
     def requests(self) -> int:
@@ -134,7 +202,7 @@ class FleetArm:
         async def one(path: str) -> None:
             low = path.lower()
             if low.endswith("/privatednszonegroups"):
-                if (items := await self.items(path)) is not None:
+                if (items := await self.zone_groups(path)) is not None:
                     side.zone_groups[low.rsplit("/", 1)[0]] = items
             elif low.endswith("/outboundrules"):
                 items = await self.items(path)

@@ -53,6 +53,7 @@ class Options:
 
 
 Progress = Callable[[int, int], None]
+OnRows = Callable[[str, list[dict[str, Any]]], object]
 
 
 async def _where(settings: Settings, catalog: Sequence[Probe]) -> Context:
@@ -78,11 +79,11 @@ async def _scope(arm: FleetArm, scope: Scope, notes: list[str]) -> Scope:
     return dataclasses.replace(scope, subscriptions=tuple(readable))
 
 
-def _read(graph: Graph, scope: Scope, cloud: str, notes: list[str]) -> tuple[Snapshot, Scope]:
+def _read(graph: Graph, scope: Scope, cloud: str, notes: list[str], on_rows: OnRows | None = None) -> tuple[Snapshot, Scope]:
     """Resource Graph's four queries, and the scope they read: a management group it refuses is named and
-    left out."""
+    left out. `on_rows`: each page's rows as they come (azure/fleet.py read)."""
     try:
-        return graph_read(graph, scope, cloud), scope
+        return graph_read(graph, scope, cloud, on_rows), scope
     except GraphError as exc:
         if exc.reason == "invalid_query":
             raise FleetInputError(f"argument --where: Resource Graph refused the query: {exc.message}") from None
@@ -97,7 +98,7 @@ def _read(graph: Graph, scope: Scope, cloud: str, notes: list[str]) -> tuple[Sna
             notes.append(f"management group {mg} could not be read ({exc.reason}): not checked")
     if not readable:
         return Snapshot.build(cloud, {}), dataclasses.replace(scope, management_groups=())
-    return _read(graph, dataclasses.replace(scope, management_groups=tuple(readable)), cloud, notes)
+    return _read(graph, dataclasses.replace(scope, management_groups=tuple(readable)), cloud, notes, on_rows)
 
 
 def _peerings(snap: Snapshot, inv: f.Inventory) -> tuple[f.Peering, ...]:
@@ -189,7 +190,10 @@ async def run_fleet(settings: Settings, options: Options, catalog: Sequence[Prob
         if options.scope.subscriptions and not scope.subscriptions:
             snap = Snapshot.build(settings.cloud, {})
         else:
-            snap, scope = await asyncio.to_thread(_read, graph, scope, settings.cloud, notes)
+            # the zone group reads start while the pages come (FleetArm.early), on this loop
+            loop = asyncio.get_running_loop()
+            snap, scope = await asyncio.to_thread(_read, graph, scope, settings.cloud, notes,
+                                                  lambda name, rows: loop.call_soon_threadsafe(arm.early.rows, name, rows))
         # shared by the workspaces: read once, beside their own reads (each workspace's facts wait for them)
         resolving = asyncio.ensure_future(arm.resolvers(snap, where.where.vnet_id))
         if snap.subscription_limit_hit:

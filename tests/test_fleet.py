@@ -16,6 +16,11 @@ from typing import Any
 import pytest
 from conftest import cli_env, validate_report
 
+from netcheck.azure import fleet
+from netcheck.azure.credential import StaticTokenCredential
+from netcheck.azure.fleet import Scope
+from netcheck.azure.resourcegraph import Graph
+from netcheck.azure.session import Session
 from netcheck.fleetrun import Options, run_fleet
 from netcheck.probes import CATALOG
 from netcheck.settings import Settings
@@ -169,6 +174,20 @@ def test_arm_requests_in_flight_never_exceed_the_bound() -> None:
         assert 1 < sim.arm.max_in_flight <= 3
         assert sim.mutating_requests == []
     assert len(report.workspaces) == SMALL_N and report.figures["arm_requests"] >= SMALL_N
+
+
+@pytest.mark.parametrize("where", [None, "name endswith '7'"])
+def test_zone_group_reads_started_while_resource_graph_pages_are_those_needed_each_once(where: str | None) -> None:
+    """FleetArm.early starts them as the pages come: exactly the private endpoints Snapshot.arm_reads names for the
+    workspaces checked (none of those --where leaves out), each read once."""
+    with Simulator(load(SMALL)) as sim:
+        settings = sim.settings(Settings())
+        report = asyncio.run(run_fleet(settings, Options(scope=Scope(where=where)), CATALOG))
+        sent = [r.path for r in sim.arm.requests if r.method == "GET" and r.path.endswith("/privateDnsZoneGroups")]
+        snap = fleet.read(Graph(Session(settings, StaticTokenCredential(sim.token))), Scope(where=where), settings.cloud)
+    needed = [p for ws in snap.workspaces for p in snap.arm_reads(ws) if p.endswith("/privateDnsZoneGroups")]
+    assert sorted(sent) == sorted(needed) and len(set(sent)) == len(sent)
+    assert len(report.workspaces) == len(snap.workspaces) == (SMALL_N if where is None else 2)
 
 
 @pytest.mark.parametrize("argv", [["fleet", "--arm-concurrency", "0"], ["fleet", "--where", "a == 1 | take 1"],

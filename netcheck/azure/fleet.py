@@ -11,7 +11,7 @@ import concurrent.futures
 import dataclasses
 import functools
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -281,16 +281,17 @@ def _arm_type(row: dict[str, Any]) -> str:
     return "Microsoft.Network/privateDnsZones/" + str(row.get("type", "")).rsplit("/", 1)[-1].upper()
 
 
-def read(graph: Graph, scope: Scope, cloud: str) -> Snapshot:
+def read(graph: Graph, scope: Scope, cloud: str, on_rows: Callable[[str, list[Any]], object] | None = None) -> Snapshot:
     """The four queries, side by side (each pages on its own; the quota is the Graph client's): workspaces and
     their side in the scope; zones, links, VNets and records in the management groups given, else tenant-wide
-    (hub VNets and shared zones often live in other subscriptions). The first failure is raised."""
+    (hub VNets and shared zones often live elsewhere). The first failure is raised. `on_rows(query, rows)`: each
+    page as it comes."""
     texts = queries(scope)
 
     def one(name: str) -> Result:
-        shared = name in ("network", "records")
-        return graph.query(texts[name], subscriptions=() if shared else scope.subscriptions,
-                           management_groups=scope.management_groups)
+        page = functools.partial(on_rows, name) if on_rows else None
+        return graph.query(texts[name], () if name in ("network", "records") else scope.subscriptions,
+                           scope.management_groups, page)
 
     with concurrent.futures.ThreadPoolExecutor(len(texts), thread_name_prefix="graph") as pool:
         done = dict(zip(texts, pool.map(one, texts), strict=True))

@@ -94,7 +94,9 @@ class Graph:
         self._cancel.set()
         self._client.close()
 
-    def query(self, text: str, subscriptions: Sequence[str] = (), management_groups: Sequence[str] = ()) -> Result:
+    def query(self, text: str, subscriptions: Sequence[str] = (), management_groups: Sequence[str] = (),
+              on_page: Callable[[list[dict[str, Any]]], object] | None = None) -> Result:
+        """Every row; `on_page` is given each page's rows as they come (in this thread)."""
         deadline, result, token = time.monotonic() + self.budget, Result(), None
         while True:
             # the REST body the SDK's QueryRequest serializes to; the rows come back as the JSON objects sent
@@ -112,6 +114,8 @@ class Graph:
             if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
                 raise GraphError("malformed", "Resource Graph's 'data' is not a list of objects (resultFormat objectArray)")
             result.rows.extend(rows)
+            if on_page:
+                on_page(rows)
             result.subscription_limit_hit |= (headers.get("x-ms-tenant-subscription-limit-hit") or "").lower() == "true"
             token = page.get("$skipToken")
             if not token:
