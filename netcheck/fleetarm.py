@@ -223,6 +223,7 @@ class FleetArm:
         await asyncio.gather(*(one(p) for p in paths))
 
     def close(self) -> None:
+        self._waiting.clear()   # a run that ends early (a failure, an interrupt) starts no more early reads
         self.reader.close()
 
 
