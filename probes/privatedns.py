@@ -115,8 +115,7 @@ def _judge(inv: Inventory, rec: Record, zone: Zone) -> Finding:
                 "private_endpoint": rec.private_endpoint}
     if found is None:
         return Finding(subject, Verdict.FAIL, f"no A record {rec.name} in {zone.name}: {rec.fqdn} resolves publicly",
-                       evidence, restore_fix(restore_record(inv, rec.private_endpoint, zone.id, zone.name, rec.name,
-                                                            rec.ips)))
+                       evidence, restore_fix(restore_record(inv, rec.private_endpoint, zone, rec.name, rec.ips)))
     evidence["found_ips"] = list(found.a)
     if rec.ips and not set(found.a) & set(rec.ips):
         rg = group_of(zone.id)

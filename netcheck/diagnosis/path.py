@@ -144,7 +144,7 @@ def _record_hop(inv: Inventory, zone: Zone, target: m.Target) -> Hop:
     rec = found[0] if found else None
     if rec is None or not rec.a:
         return Hop(kind="record", ok=False, probe="pdns.records", subject=RecordName(rel, zone.name),
-                   remedy=restore_record(inv, target.private_endpoint_id, zone.id, zone.name, rel, target.addresses))
+                   remedy=restore_record(inv, target.private_endpoint_id, zone, rel, target.addresses))
     if target.addresses and not set(rec.a) & set(target.addresses):
         return Hop(kind="record", ok=False, probe="pdns.records", subject=RecordName(rec.name, zone.name),
                    remedy=fx.StaleRecord(zone_id=zone.id, record=rec.name, record_ips=rec.a, nic_ips=target.addresses))

@@ -4,7 +4,7 @@ the group it has, never a new group made over the zones it holds."""
 
 from __future__ import annotations
 
-from netcheck.azure.facts import Inventory
+from netcheck.azure.facts import Inventory, Zone
 from netcheck.diagnosis import remedy as fx
 
 
@@ -19,14 +19,14 @@ def zone_groups(inv: Inventory, pe_id: str | None) -> list[tuple[str | None, tup
     return groups
 
 
-def restore_record(inv: Inventory, pe_id: str | None, zone_id: str, zone: str, record: str,
-                   addresses: tuple[str, ...]) -> fx.ZoneGroupFix:
+def restore_record(inv: Inventory, pe_id: str | None, zone: Zone, record: str, addresses: tuple[str, ...]
+                   ) -> fx.ZoneGroupFix:
     """`add-record` when a group holds the zone already (it lost the record), `add-zone` to the endpoint's
     named group, else `create-group`."""
     groups = zone_groups(inv, pe_id)
-    holding = [g for g, ids in groups if zone_id.lower() in (z.lower() for z in ids)]
+    holding = [g for g, ids in groups if zone.id.lower() in (z.lower() for z in ids)]
     named = [g for g, _ in groups if g]
     action, group = (("add-record", holding[0]) if holding else ("add-zone", named[0]) if named
                      else ("create-group", None))
-    return fx.ZoneGroupFix(action=action, private_endpoint_id=pe_id, zone_id=zone_id, zone=zone, record=record,
+    return fx.ZoneGroupFix(action=action, private_endpoint_id=pe_id, zone_id=zone.id, zone=zone.name, record=record,
                            group=group, addresses=addresses)
