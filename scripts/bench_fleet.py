@@ -5,11 +5,11 @@ Prints the four figures and the ratio: wall time fleet / single (at most 3), the
 simulator saw in flight (at most --arm-concurrency), Resource Graph queries and ARM requests per workspace,
 and the peak RSS (netcheck's and the simulator's, each in its own process as Azure is, together: under 300 MB).
 
-The fleet's floor is its ARM reads one bound-full at a time: fleet-200's 1,040 reads (1,000 of them private
-endpoints' DNS zone groups, which Resource Graph doesn't hold) x 80 ms / 16 in flight = 5.2 s, against one
-check's ~2.2-2.5 s critical path. Last figures (2 cores shared with other test runs, load average 5-9): fleet-200
-6.1-6.6 s, one check 2.3-2.6 s, ratio 2.4-2.75; 16 in flight; 0.04 Resource Graph requests and 5.2 ARM
-requests per workspace; peak RSS ~210 MB.
+The fleet's floor is its ARM reads one bound-full at a time: fleet-200's 1,060 reads (1,000 of them private
+endpoints' DNS zone groups, which Resource Graph doesn't hold) x 80 ms / 16 in flight = 5.3 s, against one
+check's ~2.2 s critical path: a ratio of ~2.4 at best. Last figures (2 cores shared with other test runs, load
+average 2-6): fleet-200 6.0-6.6 s, one check 2.2-2.4 s, ratio 2.7-2.85; 16 in flight; 0.04 Resource Graph
+requests and 5.3 ARM requests per workspace; peak RSS ~210 MB.
 """
 
 from __future__ import annotations
