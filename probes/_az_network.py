@@ -1,7 +1,8 @@
-"""The az commands that fix the network resources the probes judge: VNet peerings (`az network vnet peering`)
-and private endpoint connections (`az network private-endpoint-connection`), and the fixes of the
-diagnosis's route remedies (netcheck.diagnosis.remedy.PeeringFix) built from them. One place for their
-parameters, used by every probe whose fix touches them."""
+"""The az commands that fix the network resources the probes judge: VNet peerings (`az network vnet
+peering`), private endpoints and their connections (`az network private-endpoint`,
+`az network private-endpoint-connection`), and the fix of the diagnosis's route remedy
+(netcheck.diagnosis.remedy.PeeringFix) built from them. One place for their parameters, used by every
+probe whose fix touches them."""
 
 from __future__ import annotations
 
@@ -65,6 +66,14 @@ def peering_fix(r: fx.PeeringFix, home: str) -> Fix:
 def sync_fix(stale: Iterable[Peering], home: str) -> Fix:
     return fix("Sync the peering with the address spaces as they are now",
                *(_peering("sync", p.vnet_id, p.name, home) for p in stale), docs="peering")
+
+
+def private_endpoint(resource_id: str, group: str, subnet_id: str) -> str:
+    """Create a private endpoint `pe-<resource>-<group>` for one sub-resource (group id) of a resource, in its
+    resource group, in the subnet given."""
+    name = f"pe-{name_of(resource_id)}-{group}"
+    return cmd("az", "network", "private-endpoint", "create", "-g", group_of(resource_id), "-n", name, "--subnet",
+               subnet_id, "--private-connection-resource-id", resource_id, "--group-id", group, "--connection-name", name)
 
 
 def approve(*connection_ids: str) -> list[str]:

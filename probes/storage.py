@@ -122,10 +122,7 @@ async def private_endpoints(ctx: Context) -> list[Finding]:
                 "the workspace managed VNet makes its own managed private endpoint"
             out.append(Finding(subject, Verdict.PASS, f"no {group} private endpoint needed: {why}", evidence))
         else:
-            name = f"pe-{st.name}-{group}"
-            create = [cmd("az", "network", "private-endpoint", "create", "-g", group_of(st.id), "-n", name,
-                          "--subnet", subnet, "--private-connection-resource-id", st.id, "--group-id", group,
-                          "--connection-name", name)] if subnet else []
+            create = [net.private_endpoint(st.id, group, subnet)] if subnet else []
             out.append(Finding(subject, Verdict.FAIL, f"storage account {st.name} has public network access Disabled "
                                f"(which overrides its trusted-services bypass) and no {group} private endpoint: AML "
                                f"and the compute can't reach its {group} service", evidence,
