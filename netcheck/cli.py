@@ -14,17 +14,13 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from netcheck import __version__, validate
 from netcheck.clouds import CLOUDS
 from netcheck.settings import AZURE_DNS, ScoreRequest, Settings
+from netcheck.validate import FORMATS, UsageError
 
 if TYPE_CHECKING:
     from netcheck.model import Report
     from netcheck.probe import Probe
 
-FORMATS = ("text", "json", "md", "html", "junit")
 T = TypeVar("T")
-
-
-class UsageError(Exception):
-    """Bad usage or input: one clear line on stderr, exit 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -585,14 +581,11 @@ def fleet(args: argparse.Namespace, settings: Settings | None = None) -> int:
     """`netcheck fleet` (fleetcli.py), or `demo` of a fleet scenario (its settings point at the simulator)."""
     from netcheck import fleetcli
 
-    try:
-        if settings is None:
-            if args.ca_bundle is not None:
-                _check_ca_bundle(args.ca_bundle)
-            settings = fleetcli.settings_for(args, os.environ)
-        return fleetcli.run(settings, args, run_async)
-    except fleetcli.BadInput as exc:
-        raise UsageError(str(exc)) from None
+    if settings is None:
+        if args.ca_bundle is not None:
+            _check_ca_bundle(args.ca_bundle)
+        settings = fleetcli.settings_for(args, os.environ)
+    return fleetcli.run(settings, args, run_async)
 
 
 def serve(args: argparse.Namespace) -> int:

@@ -98,6 +98,19 @@ class FleetArm:
     async def items(self, path: str) -> list[dict[str, Any]] | None:
         return await self.reader.list(path, _raw)
 
+    async def shared(self, snap: Snapshot, location_vnet: str | None = None) -> None:
+        """What every workspace's Inventory takes its part of, read once for the fleet."""
+        await asyncio.gather(self.resolvers(snap, location_vnet), self.policies(snap))
+
+    async def policies(self, snap: Snapshot) -> None:
+        """The policy assignments of each subscription holding a workspace, as a single run lists them (with
+        those of its management groups); Snapshot.inventory keeps those that apply to the workspace."""
+        subs = sorted({str(r["id"]).split("/")[2].lower() for r in snap.workspaces})
+        paths = [lists.policy_assignments(s) for s in subs]
+        found = await asyncio.gather(*(self.reader.list(p, parse.policy_assignment) for p in paths))
+        snap.policies = {s: None if items is None else tuple(items) for s, items in zip(subs, found, strict=True)}
+        snap.policy_errors = {s: e for s, p in zip(subs, paths, strict=True) if (e := self.reader.errors.get(p))}
+
     async def resolvers(self, snap: Snapshot, location_vnet: str | None = None) -> None:
         """The DNS Private Resolvers' facts every workspace's Inventory takes its part of (Snapshot.inventory),
         read once in each subscription Resource Graph returned a resource in: the rules of every ruleset linked

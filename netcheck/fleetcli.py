@@ -10,16 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from netcheck import validate
+from netcheck.validate import UsageError
 
 if TYPE_CHECKING:
     from netcheck.settings import Settings
 
-FORMATS = ("text", "json", "md", "html", "junit")
 Runner = Callable[[Coroutine[Any, Any, Any]], Any]
-
-
-class BadInput(Exception):
-    """Bad usage or input (cli.py's UsageError: one line, exit 2)."""
 
 
 MAX_WHERE = 2000   # a KQL condition longer than this is not one a person wrote
@@ -70,7 +66,7 @@ def add_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ca-bundle", type=Path, metavar="PEM", help="trusted CAs (default: the system store)")
     r = p.add_argument_group("output")
     r.add_argument("--json", action="store_true", help="same as --format json")
-    r.add_argument("--format", "--output", "-o", dest="output", choices=FORMATS)
+    r.add_argument("--format", "--output", "-o", dest="output", choices=validate.FORMATS)
     r.add_argument("--out", type=Path, metavar="FILE", help="write the report to FILE")
     r.add_argument("--no-tui", action="store_true", help="plain text even on a terminal")
 
@@ -92,7 +88,7 @@ def _format(args: argparse.Namespace) -> str | None:
     try:
         return chosen_format(args)
     except ValueError as exc:
-        raise BadInput(str(exc)) from None
+        raise UsageError(str(exc)) from None
 
 
 def progress(done: int, total: int) -> None:
@@ -120,7 +116,7 @@ def run(settings: Settings, args: argparse.Namespace, run_async: Runner) -> int:
         else:
             report = run_async(run_fleet(settings, options, CATALOG, progress if sys.stderr.isatty() else None))
     except FleetInputError as exc:
-        raise BadInput(redact_text(str(exc))) from None
+        raise UsageError(redact_text(str(exc))) from None
     except FleetFailed as exc:
         print(redact_text(f"netcheck: fleet not checked: {exc}"), file=sys.stderr)
         return 3
@@ -137,7 +133,7 @@ def run(settings: Settings, args: argparse.Namespace, run_async: Runner) -> int:
         try:
             write_report(args.out, text)
         except OSError as exc:
-            raise BadInput(f"argument --out: cannot write {str(args.out)!r}: {exc.strerror or exc}") from None
+            raise UsageError(f"argument --out: cannot write {str(args.out)!r}: {exc.strerror or exc}") from None
         print(f"netcheck: fleet {report.verdict.value}; {fmt} report written to {args.out}", file=sys.stderr)
     else:
         write_stream(sys.stdout, text, fmt)
@@ -153,5 +149,5 @@ def settings_for(args: argparse.Namespace, env: dict[str, str] | os._Environ[str
         if token is not None:
             validate.secret(token, "NETCHECK_ARM_TOKEN")
     except ValueError as exc:
-        raise BadInput(str(exc)) from None
+        raise UsageError(str(exc)) from None
     return Settings(cloud=args.cloud, arm_endpoint=args.arm_endpoint, arm_token=token, ca_bundle=args.ca_bundle)

@@ -172,7 +172,7 @@ class Ctx:
     at_once: asyncio.Semaphore
     reading: asyncio.Semaphore
     networking: asyncio.Semaphore
-    resolving: asyncio.Future[None]   # the fleet's DNS Private Resolver reads (FleetArm.resolvers)
+    resolving: asyncio.Future[None]   # the fleet's shared reads: DNS Private Resolvers, policies (FleetArm.shared)
 
 
 async def run_fleet(settings: Settings, options: Options, catalog: Sequence[Probe],
@@ -191,7 +191,7 @@ async def run_fleet(settings: Settings, options: Options, catalog: Sequence[Prob
         else:
             snap, scope = await asyncio.to_thread(_read, graph, scope, settings.cloud, notes)
         # shared by the workspaces: read once, beside their own reads (each workspace's facts wait for them)
-        resolving = asyncio.ensure_future(arm.resolvers(snap, where.where.vnet_id))
+        resolving = asyncio.ensure_future(arm.shared(snap, where.where.vnet_id))
         if snap.subscription_limit_hit:
             notes.append("Resource Graph cut the scope at its subscription limit (x-ms-tenant-subscription-limit-hit; "
                          "name subscriptions with -s or a management group to check the rest): the subscriptions "

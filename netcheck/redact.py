@@ -7,6 +7,7 @@ like nothing in particular and a server echoes them back.
 
 from __future__ import annotations
 
+import functools
 import re
 import urllib.parse
 from typing import Any
@@ -50,12 +51,23 @@ def redact_text(text: str) -> str:
     return _BLOB.sub(lambda m: m.group(0) if "/" in m.group(0)[:1] else MASK, text)
 
 
-def redact(value: Any) -> Any:
-    """A copy of a JSON-shaped value with secrets masked, by key name and by shape."""
+@functools.lru_cache(maxsize=4096)   # a report's keys are few and repeat in every result
+def _secret_key(key: str) -> bool:
+    return _SECRET_KEYS.match(key) is not None
+
+
+def redact(value: Any, _done: dict[str, str] | None = None) -> Any:
+    """A copy of a JSON-shaped value with secrets masked, by key name and by shape. A fleet's report holds
+    the same names and ids many times over: each distinct string is redacted once per call (`_done`)."""
+    done = {} if _done is None else _done
     if isinstance(value, str):
-        return redact_text(value)
+        if len(value) < _MIN_HELD:   # shorter than any secret or shape masked here
+            return value
+        if (masked := done.get(value)) is None:
+            masked = done[value] = redact_text(value)
+        return masked
     if isinstance(value, dict):
-        return {k: MASK if _SECRET_KEYS.match(str(k)) and v else redact(v) for k, v in value.items()}
+        return {k: MASK if v and _secret_key(str(k)) else redact(v, done) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [redact(v) for v in value]
+        return [redact(v, done) for v in value]
     return value

@@ -10,6 +10,13 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
+FORMATS = ("text", "json", "md", "html", "junit")   # the report formats (a renderer each in netcheck.render)
+
+
+class UsageError(Exception):
+    """Bad usage or input, of `netcheck` or `netcheck fleet`: one clear line on stderr, exit 2."""
+
+
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # Azure's naming rules (learn.microsoft.com, "Naming rules and restrictions for Azure resources").
 _GROUP = re.compile(r"^[-\w.()]{1,90}$")

@@ -70,7 +70,7 @@ async def fix_blocked(ctx: Context) -> list[Finding]:
     The blocked fix itself names the assignment and starts with the exemption.
 
     pass: no such assignment denies, or the fix it would deny is not needed. skip: the inventory
-    holds no policy assignments (a collect file from an older netcheck, or a fleet run). fail: a failing probe's
+    holds no policy assignments (a collect file from an older netcheck). fail: a failing probe's
     fix is denied; this result names that failure as its cause and shows its fix (the exemption,
     then the change). error: the assignments could not be read.
     """
@@ -79,7 +79,7 @@ async def fix_blocked(ctx: Context) -> list[Finding]:
     assert ws
     if err := unreadable(inv, lists.policy_assignments(inv.subscription), ws.name):
         return [err]
-    if inv.policies is None:   # an inventory that did not read them (an older collect file, a fleet run)
+    if inv.policies is None:   # an inventory that did not read them (a collect file from an older netcheck)
         return [Finding(Named(ws.name), Verdict.SKIP, "the policy assignments were not read")]
     out = []
     for probe_id in dict.fromkeys(b.probe for b in BLOCKERS.values()):

@@ -171,6 +171,22 @@ def test_arm_requests_in_flight_never_exceed_the_bound() -> None:
     assert len(report.workspaces) == SMALL_N and report.figures["arm_requests"] >= SMALL_N
 
 
+def test_a_policy_assignment_that_denies_a_fix_is_named_in_the_fleet_as_in_a_single_run() -> None:
+    """Read once per subscription through ARM (with its management groups'), kept where it applies."""
+    with Simulator(load("policy-denies-v1-fix")) as sim:
+        report = asyncio.run(run_fleet(sim.settings(Settings()), Options(), CATALOG))
+        assert sim.mutating_requests == []
+    (ws,) = report.workspaces
+    assert ws.report is not None
+    results = {r.ref.text: r for r in ws.report.results}
+    blocked = results["policy.fix_blocked@aml-require-v1legacy"]
+    assert blocked.verdict.value == "fail" and blocked.cause is not None
+    assert blocked.cause.text == "ws.v1_legacy_mode@mlw-contoso-prod"
+    fix = results["ws.v1_legacy_mode@mlw-contoso-prod"].fix
+    assert fix is not None and fix.commands[0].startswith("az policy exemption create --name mlw-contoso-prod-ws.v1")
+    assert "policy.fix_blocked@other-managed-vnet" not in results   # another resource group's: not this workspace's
+
+
 @pytest.mark.parametrize("argv", [["fleet", "--arm-concurrency", "0"], ["fleet", "--where", "a == 1 | take 1"],
                                   ["fleet", "--management-group", "bad/name"], ["fleet", "--out", "fleet.xyz"]])
 def test_bad_fleet_options_are_one_line_and_exit_2(argv: list[str]) -> None:

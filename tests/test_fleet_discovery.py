@@ -30,7 +30,8 @@ API_ZONE = "privatelink.api.azureml.ms"
                                   "mlflow-legacy", "sovereign-china", "two-faults", "kubernetes-bad-cert",
                                   "healthy-dns-resolver", "resolver-ruleset-public", "custom-dns-privatelink-forwarder",
                                   "kubernetes-vnet-not-linked",
-                                  "managed-vnet-rules", "foundry-hub-project", "project-own-managed-network"])
+                                  "managed-vnet-rules", "foundry-hub-project", "project-own-managed-network",
+                                  "policy-denies-v1-fix", "policy-denies-managed-vnet-fix"])
 def test_inventory_from_resource_graph_equals_a_single_workspace_read(name: str) -> None:
     with Simulator(load(name)) as sim:
         settings = sim.settings(Settings())
@@ -42,15 +43,14 @@ def test_inventory_from_resource_graph_equals_a_single_workspace_read(name: str)
         async def both() -> tuple[Any, Any]:   # what Resource Graph lacks, read through ARM as the fleet does
             arm = FleetArm(session)
             try:
-                await arm.resolvers(snap)
+                await arm.shared(snap)
                 return fleetarm.inventory(snap, ws, await arm.side(snap, ws)), await discover(
                     settings, session, asyncio.Semaphore(8))
             finally:
                 arm.close()
 
         from_graph, from_arm = asyncio.run(both())
-        # policy assignments are not in Resource Graph's resources table: a fleet inventory holds none (None)
-        assert dataclasses.asdict(from_graph) == dataclasses.asdict(dataclasses.replace(from_arm, policies=None))
+        assert dataclasses.asdict(from_graph) == dataclasses.asdict(from_arm)
         assert snap.queries == 4 and sim.mutating_requests == []
 
 

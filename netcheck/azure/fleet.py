@@ -46,6 +46,9 @@ LACKS = {
     "model": "a deployment's model version (MLflow or not)",
     "computes": "a Kubernetes endpoint's compute and its AKS cluster's node VNets",
     "resolvers": "DNS forwarding rulesets' rules and VNet links, and inbound endpoints (read once: FleetArm.resolvers)",
+    # Resource Graph's policyresources table holds assignments, but a subscription's scope leaves out those of
+    # its management groups, which apply to it all the same (Azure Landing Zones assign their Deny policies there)
+    "policies": "a subscription's policy assignments, its management groups' included (read once: FleetArm.policies)",
 }
 
 
@@ -92,6 +95,9 @@ class Snapshot:
     requests: int = 0
     subscription_limit_hit: bool = False
     private_resolvers: resolvers.Shared = field(default_factory=resolvers.Shared)   # read through ARM once
+    # each workspace subscription's policy assignments, read through ARM once (FleetArm.policies); None: unreadable
+    policies: dict[str, tuple[f.PolicyAssignment, ...] | None] = field(default_factory=dict)
+    policy_errors: dict[str, f.ReadError] = field(default_factory=dict)
     _zones: dict[str, f.Zone] = field(default_factory=dict)
     _vnets: dict[str, f.Vnet] = field(default_factory=dict)
     _peerings: dict[str, tuple[f.Peering, ...]] = field(default_factory=dict)
@@ -236,6 +242,9 @@ class Snapshot:
         vnets = {v.id.lower(): v for rid in vnet_ids if (v := self.vnet(rid))}
         # the resolvers' facts (read once for the fleet) a single run reads for those ends and the VNets read
         near, dns = ends | set(vnets), self.private_resolvers
+        sub = ws.id.split("/")[2]
+        policies = self.policies.get(sub.lower())
+        policy_error = self.policy_errors.get(sub.lower())
         return f.Inventory(
             cloud=self.cloud, subscription=ws.id.split("/")[2], resource_group=f.group_of(ws.id),
             workspace=ws,
@@ -244,7 +253,8 @@ class Snapshot:
             zones=tuple(sorted(zones, key=lambda z: (z.name, z.id.lower()))),
             vnets=tuple(sorted(vnets.values(), key=lambda v: v.id.lower())),
             registry=registry, vault=vault,
-            storage=storage,   # policy assignments are not in Resource Graph's resources table: not read
+            storage=storage,
+            policies=None if policies is None else tuple(a for a in policies if a.applies_to(ws.id)),
             linked=tuple(linked),
             # where zones were searched: the workspace's subscription, then those Resource Graph found zones in
             zone_subscriptions=tuple(dict.fromkeys([ws.id.split("/")[2], *sorted(
@@ -253,7 +263,9 @@ class Snapshot:
             peerings=tuple(sorted((p for v in vnets for p in self.peerings(v)), key=lambda p: p.id.lower())),
             zone_groups=tuple(sorted((parse.zone_group(g) for p in pes for g in groups.get(p, [])),
                                      key=lambda g: g.id.lower())),
-            rulesets=dns.rulesets_for(near), inbound_endpoints=dns.inbound, errors=dns.errors_for(near),
+            rulesets=dns.rulesets_for(near), inbound_endpoints=dns.inbound,
+            errors=tuple(sorted((*dns.errors_for(near), *([policy_error] if policy_error else [])),
+                                key=lambda e: e.resource.lower())),
         )
 
     def arm_reads(self, ws_row: dict[str, Any]) -> list[str]:

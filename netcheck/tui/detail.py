@@ -7,6 +7,7 @@ pane scrolls sideways). What `c` copies is always the command itself.
 
 from __future__ import annotations
 
+import re
 import shlex
 from typing import Any
 
@@ -62,6 +63,17 @@ def _fit(line: str, width: int) -> str:
     if over > 0:
         words[longest] = elide(words[longest], len(words[longest]) - over)
     return " ".join(words)
+
+
+def url_lines(line: str, width: int | None) -> list[str]:
+    """A line ending in a URL too long for the pane, broken after a `/` or before a `#` (a URL has no
+    spaces: the pane would otherwise break it anywhere, mid-word)."""
+    lines = [""]
+    for piece in re.split(r"(?<=[/ ])|(?=#)", line):
+        if width is not None and lines[-1] and len(lines[-1]) + len(piece) > width:
+            lines.append("  ")
+        lines[-1] += piece
+    return lines
 
 
 def fix_for(report: Report | None, result: Result) -> tuple[Fix | None, Result | None]:
@@ -120,7 +132,7 @@ class DetailPane(VerticalScroll):
             body = Static(Text("\n".join(lines), no_wrap=True, overflow="ignore"), classes="commands")
             out.append(HorizontalScroll(body, classes="commands-box") if width is None else body)
         if fix.docs:
-            out.append(Static(f"docs: {shown(fix.docs)}", markup=False))
+            out.append(Static("\n".join(url_lines(f"docs: {shown(fix.docs)}", width)), markup=False))
         return out
 
     def _evidence(self, evidence: dict[str, Any], ids: Any) -> list[Any]:
