@@ -10,8 +10,9 @@ from netcheck.diagnosis import model as m
 from netcheck.diagnosis import remedy as fx
 from netcheck.model import Finding, Fix, Result, Verdict
 from netcheck.net.dns import Lookup
+from netcheck.probes import _az_privatedns as az
 from netcheck.probes import _dnsfix
-from netcheck.probes._common import cmd, fix, group_of, name_of
+from netcheck.probes._common import fix, group_of
 from netcheck.probes._observe import Observation
 from netcheck.subject import Host, RecordName, Resolver, Subject, ZoneLink, ZoneName
 from netcheck.targets import Name, Names
@@ -60,14 +61,11 @@ def fix_for(ctx: Context, name: Name, lk: Lookup, kind: str) -> Fix | None:
             zone = inv.zone(zname)
             vnet = ctx.where.vnet_id
             if zone and vnet and not any(lk_.vnet_id.lower() == vnet.lower() for lk_ in zone.links):
+                link = az.new_link_name(vnet, (lk_.name for lk_ in zone.links))
                 return fix(f"Link {zname} to the VNet netcheck runs in",
-                           cmd("az", "network", "private-dns", "link", "vnet", "create", "-g", group_of(zone.id),
-                               "-z", zname, "-n", f"link-{name_of(vnet)}", "-v", vnet, "-e", "false"),
-                           docs="dns_link")
+                           az.link_create(group_of(zone.id), zname, link, vnet), docs="dns_link")
             return fix(f"Add the record for {via} to {zname} (see pdns.records), or link the zone (pdns.links)",
-                       cmd("az", "network", "private-dns", "record-set", "list", "-g",
-                           group_of(zone.id) if zone else inv.resource_group, "-z", zname, "-o", "table"),
-                       docs="pe_dns")
+                       az.record_list(group_of(zone.id) if zone else inv.resource_group, zname), docs="pe_dns")
         return fix("Create a private endpoint for this resource, or forward its zone to Azure DNS (dns.custom)",
                    docs="custom_dns")
     if kind == "stale":

@@ -52,6 +52,7 @@ def _judge(ctx: Context, ws: Workspace, rule: OutboundRule, mode: str) -> Findin
                 "category": rule.category, "subresourceTarget": rule.subresource, "errorInformation": rule.error,
                 "isolationMode": mode, "firewallSku": ws.firewall_sku}
     rg = group_of(ws.id)
+    provision = cmd("az", "ml", "workspace", "provision-network", "-g", rg, "-n", ws.name)
     if rule.type in ("FQDN", "ServiceTag") and mode == _OPEN:
         return Finding(subject, Verdict.FAIL, f"{what} under {_OPEN}: Azure refuses {rule.type} rules unless the "
                        "isolation mode is AllowOnlyApprovedOutbound", evidence,
@@ -74,12 +75,9 @@ def _judge(ctx: Context, ws: Workspace, rule: OutboundRule, mode: str) -> Findin
                        fix("Approve the managed private endpoint's Pending connection on the destination, then "
                            "provision the managed VNet again",
                            cmd("az", "network", "private-endpoint-connection", "list", "--id", rule.destination),
-                           cmd("az", "ml", "workspace", "provision-network", "-g", rg, "-n", ws.name),
-                           docs="managed_network"))
+                           provision, docs="managed_network"))
     return Finding(subject, Verdict.FAIL, f"{what} is {rule.status}{said}", evidence,
-                   fix("Provision the managed VNet again to apply the rule",
-                       cmd("az", "ml", "workspace", "provision-network", "-g", rg, "-n", ws.name),
-                       docs="managed_network"))
+                   fix("Provision the managed VNet again to apply the rule", provision, docs="managed_network"))
 
 
 @probe("ws.hub_project", stage=1, title="A Foundry project takes its network from its hub", needs=["ctx.target"])

@@ -20,6 +20,7 @@ from netcheck import services
 from netcheck.azure.facts import InboundEndpoint, Inventory, Peering, Zone, name_of
 from netcheck.diagnosis import model as m
 from netcheck.diagnosis import remedy as fx
+from netcheck.diagnosis.zone_groups import restore_record, zone_groups
 from netcheck.subject import WHOLE, Named, RecordName, Resolver, Rule, Subject, ZoneLink, ZoneName
 
 _LINKED = "Completed"
@@ -101,16 +102,6 @@ def _rule(inv: Inventory, vnet_id: str, name: str) -> tuple[Rule, fx.RuleFix] | 
     return Rule(rs.id, r.id), fx.RuleFix(ruleset_id=rs.id, rule_id=r.id, domain=r.domain, targets=r.targets)
 
 
-def zone_groups(inv: Inventory, pe_id: str | None) -> list[tuple[str | None, tuple[str, ...]]]:
-    """(group name, zone ids) of a private endpoint's DNS zone groups."""
-    groups: list[tuple[str | None, tuple[str, ...]]] = [
-        (g.name, g.zone_ids) for g in inv.zone_groups if _same(g.private_endpoint_id, pe_id)]
-    if not groups:   # zone groups read by name are newer facts: the endpoint's own list of zone ids still counts
-        pe = next((p for p in inv.private_endpoints if _same(p.id, pe_id)), None)
-        groups = [(None, pe.zone_ids)] if pe and pe.zone_ids else []
-    return groups
-
-
 def _groups(inv: Inventory, target: m.Target) -> list[tuple[str | None, tuple[str, ...]]]:
     return zone_groups(inv, target.private_endpoint_id)
 
@@ -152,13 +143,8 @@ def _record_hop(inv: Inventory, zone: Zone, target: m.Target) -> Hop:
     found = exact or sorted(wild, key=lambda r: -len(r.name))
     rec = found[0] if found else None
     if rec is None or not rec.a:
-        groups = _groups(inv, target)
-        holding = [g for g, ids in groups if any(_same(zone.id, z) for z in ids)]
-        action = "add-record" if holding else "add-zone" if groups else "create-group"
-        group = holding[0] if holding else groups[0][0] if groups else None
         return Hop(kind="record", ok=False, probe="pdns.records", subject=RecordName(rel, zone.name),
-                   remedy=fx.ZoneGroupFix(action=action, private_endpoint_id=target.private_endpoint_id, zone_id=zone.id,
-                                         zone=zone.name, record=rel, group=group, addresses=target.addresses))
+                   remedy=restore_record(inv, target.private_endpoint_id, zone, rel, target.addresses))
     if target.addresses and not set(rec.a) & set(target.addresses):
         return Hop(kind="record", ok=False, probe="pdns.records", subject=RecordName(rec.name, zone.name),
                    remedy=fx.StaleRecord(zone_id=zone.id, record=rec.name, record_ips=rec.a, nic_ips=target.addresses))
