@@ -90,7 +90,8 @@ def restore_record(r: fx.ZoneGroupFix) -> Fix:
     pe = r.private_endpoint_id
     add = [az.record_add(group_of(r.zone_id), r.zone, r.record, r.addresses[0])] if r.addresses else []
     if r.action == "add-record":
-        return fix(f"The private endpoint's DNS zone group {r.group or ''} holds {r.zone} but the record is missing: "
+        group = f"DNS zone group {r.group}" if r.group else "DNS zone group"
+        return fix(f"The private endpoint's {group} holds {r.zone} but the record is missing: "
                    "add it back", *add, docs="pe_dns")
     if pe and r.action == "add-zone" and r.group:
         return fix(f"Add {r.zone} to the private endpoint's DNS zone group {r.group} (it writes the record; the group "
