@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import shlex
+from collections.abc import Iterable
 
 from netcheck.azure.errors import describe
 from netcheck.azure.facts import Inventory, ReadError, group_of, name_of
@@ -33,18 +34,13 @@ DOCS = {
     "acr_firewall": f"{LEARN}/container-registry/container-registry-private-link",
     "tls": f"{LEARN}/machine-learning/how-to-secure-kubernetes-online-endpoint",
     "auth": f"{LEARN}/machine-learning/how-to-authenticate-online-endpoint",
+    "peering": f"{LEARN}/virtual-network/virtual-network-manage-peering",
 }
 
 
 def cmd(*argv: str) -> str:
     """A command line with every argument shell-quoted (names may hold anything)."""
     return shlex.join(argv)
-
-
-def approve(*connection_ids: str) -> list[str]:
-    """Approve Pending private endpoint connections (the target resource's owner's step)."""
-    return [cmd("az", "network", "private-endpoint-connection", "approve", "--id", i, "--description", "Approved")
-            for i in connection_ids]
 
 
 def counted(n: int, noun: str) -> str:
@@ -125,6 +121,13 @@ def recreate_deployment(inv: Inventory, endpoint: str, deployment: str, *create_
 DEPLOYMENT_YAML = "<deployment.yml>"
 
 
+def recreate_fix(inv: Inventory, summary: str, deployments: Iterable[tuple[str, str]], *create_args: str, docs: str,
+                 then: str = "") -> Fix:
+    """Delete and create these (endpoint, deployment)s; the summary says what `<deployment.yml>` stands for."""
+    return fix(f"{summary} ({DEPLOYMENT_YAML} stands for the YAML file you created it from){then}",
+               *(c for e, d in deployments for c in recreate_deployment(inv, e, d, *create_args)), docs=docs)
+
+
 def legacy_isolation(inv: Inventory) -> bool:
     """No workspace managed VNet: AML builds a managed VNet per deployment (legacy network isolation)."""
     ws = inv.network_workspace
@@ -147,18 +150,17 @@ def client_vnets(ctx: Context, inv: Inventory) -> list[str]:
     return sorted({pe.vnet_id for pe in inv.private_endpoints if pe.vnet_id})
 
 
-def outside(ctx: Context, vnets: set[str]) -> bool:
-    """netcheck runs where those VNets' private endpoints are not reachable."""
+def from_here(ctx: Context, vnets: set[str]) -> Verdict:
+    """How a resource reached only through private endpoints in (or peered with) `vnets` looks from where
+    netcheck runs: PASS from inside them, WARN from outside; SKIP when `netcheck fleet` checks it from no
+    VNet: what reaches it from a VNet is for the run the fleet names inside its VNet (the workspace's
+    network line), not a warning about where the fleet runs."""
     where = ctx.where.vnet_id
-    return not where or where.lower() not in vnets
+    if where and where.lower() in vnets:
+        return Verdict.PASS
+    return Verdict.SKIP if ctx.facts_from and not where else Verdict.WARN
 
 
-def judged_elsewhere(ctx: Context) -> bool:
-    """`netcheck fleet` checks this workspace from no VNet: what reaches it from a VNet is for the run the
-    fleet names inside its VNet (the workspace's network line), not a warning about where the fleet runs."""
-    return bool(ctx.facts_from) and not ctx.where.vnet_id
-
-
-__all__ = ["DEPLOYMENT_YAML", "DOCS", "approve", "client_vnets", "cmd", "counted", "error_finding", "fix", "group_of",
-           "inventory", "judged_elsewhere", "legacy_isolation", "name_of", "outside", "reaching_vnets",
-           "recreate_deployment", "unreadable", "ws_args"]
+__all__ = ["DEPLOYMENT_YAML", "DOCS", "client_vnets", "cmd", "counted", "error_finding", "fix", "from_here",
+           "group_of", "inventory", "legacy_isolation", "name_of", "reaching_vnets",
+           "recreate_deployment", "recreate_fix", "unreadable", "ws_args"]

@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-from netcheck.azure.facts import Connection, Inventory
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
-from netcheck.probes._common import (
-    DEPLOYMENT_YAML,
-    approve,
-    cmd,
-    counted,
-    fix,
-    inventory,
-    legacy_isolation,
-    name_of,
-    recreate_deployment,
-    unreadable,
-)
+from netcheck.probes._common import counted, inventory, legacy_isolation, recreate_fix, unreadable
+from netcheck.probes._egress import EGRESS, deployments_needing, judge, owner
 from netcheck.probes._reads import deployments_error, endpoint_errors
 
-EGRESS = "Egress for Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
-
-
-def owner(private_endpoint_id: str | None, deployments: list[tuple[str, str]]) -> tuple[str, str] | None:
-    """The (endpoint, deployment) whose egress connection this is. AML names a deployment's egress private
-    endpoint `<endpoint>-<deployment>-<target>` (e.g. ep-fraud-blue-acr) in its own subscription; the
-    longest matching prefix wins (deployment blue-2 over blue). None when no deployment matches."""
-    pe = name_of(private_endpoint_id or "").lower()
-    found = [(e, d) for e, d in deployments if pe == f"{e}-{d}".lower() or pe.startswith(f"{e}-{d}-".lower())]
-    return max(found, key=lambda ed: len(ed[0]) + len(ed[1]), default=None)
+__all__ = ["owner", "pe_approval"]
 
 
 @probe("acr.pe_approval", stage=1, title="Deployment egress connections to the registry are Approved",
@@ -50,8 +30,7 @@ async def pe_approval(ctx: Context) -> list[Finding]:
     inv = inventory(ctx)
     ws, reg = inv.workspace, inv.registry
     assert ws
-    needing = [(ep.name, d.name) for ep in inv.endpoints for d in ep.deployments
-               if d.compute_type == "Managed" and d.egress_public_network_access == "Disabled"]
+    needing = deployments_needing(inv)
     if legacy_isolation(inv) and (unknown := endpoint_errors(inv) + [
             e for ep in inv.endpoints if (e := deployments_error(inv, ep))]):
         return unknown   # which deployments need a connection is not known
@@ -71,35 +50,6 @@ async def pe_approval(ctx: Context) -> list[Finding]:
                         {"registry": reg.id, "deployments": [f"{e}/{d}" for e, d in needing],
                          "connections": [{"name": c.name, "status": c.status, "description": c.description}
                                          for c in reg.connections]},
-                        fix("Delete and create each such deployment so AML requests the connection again "
-                            f"({DEPLOYMENT_YAML} stands for the YAML file you created it from)",
-                            *(c for e, d in needing for c in recreate_deployment(inv, e, d)), docs="secure_endpoint"))]
-    return [_judge(inv, c, needing) for c in egress]
-
-
-def _judge(inv: Inventory, c: Connection, needing: list[tuple[str, str]]) -> Finding:
-    """Pending waits for approval. A Rejected or Disconnected egress connection can't be approved again:
-    recreate the deployment it belongs to (found from its private endpoint's name), and only that one."""
-    evidence = {"connection": c.id, "status": c.status, "description": c.description,
-                "private_endpoint": c.private_endpoint_id}
-    if c.status == "Approved":
-        return Finding(c.name, Verdict.PASS, "egress connection Approved", evidence)
-    if c.status == "Pending":
-        return Finding(c.name, Verdict.FAIL, f"egress connection {c.name} is Pending: the image pull waits for its "
-                       "approval", evidence, fix("Approve the connection", *approve(c.id), docs="secure_endpoint"))
-    pe = name_of(c.private_endpoint_id or "") or "?"
-    if found := owner(c.private_endpoint_id, needing):
-        e, d = found
-        return Finding(c.name, Verdict.FAIL, f"egress connection {c.name} of deployment {e}/{d} is {c.status}: "
-                       "recreate the deployment", {**evidence, "deployment": f"{e}/{d}"},
-                       fix(f"Delete and create deployment {d} of endpoint {e} so AML requests a new connection "
-                           f"({DEPLOYMENT_YAML} stands for the YAML file you created it from)",
-                           *recreate_deployment(inv, e, d), docs="secure_endpoint"))
-    return Finding(c.name, Verdict.FAIL, f"egress connection {c.name} is {c.status}: recreate the deployment it "
-                   f"belongs to (its private endpoint {pe} names no deployment of this workspace)", evidence,
-                   fix(f"Find the deployment whose egress private endpoint is {pe} (AML names it "
-                       "<endpoint>-<deployment>-acr); delete and create it. If that deployment no longer exists, "
-                       "the connection is left over: delete it",
-                       *recreate_deployment(inv, "<endpoint>", "<deployment>"),
-                       cmd("az", "network", "private-endpoint-connection", "delete", "--id", c.id, "--yes"),
-                       docs="secure_endpoint"))
+                        recreate_fix(inv, "Delete and create each such deployment so AML requests the connection again",
+                                     needing, docs="secure_endpoint"))]
+    return [judge(inv, c, needing) for c in egress]

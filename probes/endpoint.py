@@ -13,12 +13,11 @@ from netcheck.probes._common import (
     cmd,
     error_finding,
     fix,
+    from_here,
     inventory,
-    judged_elsewhere,
     legacy_isolation,
-    outside,
     reaching_vnets,
-    recreate_deployment,
+    recreate_fix,
     unreadable,
     ws_args,
 )
@@ -145,10 +144,11 @@ async def public_access(ctx: Context) -> list[Finding]:
     for ep in inv.endpoints:
         evidence = {"publicNetworkAccess": ep.public_network_access, "private_endpoint_vnets": sorted(vnets),
                     "netcheck_vnet": ctx.where.vnet_id}
-        if ep.public_network_access == "Disabled" and outside(ctx, vnets) and judged_elsewhere(ctx):
+        here = from_here(ctx, vnets) if ep.public_network_access == "Disabled" else Verdict.PASS
+        if here is Verdict.SKIP:
             out.append(Finding(ep.name, Verdict.SKIP, "public access is disabled: scoring is checked from inside the "
                                "workspace's VNet, by the run the fleet names", evidence))
-        elif ep.public_network_access == "Disabled" and outside(ctx, vnets):
+        elif here is Verdict.WARN:
             out.append(Finding(ep.name, Verdict.WARN, "public access is disabled: scoring works only from inside "
                                "the workspace's VNet, not from where netcheck runs", evidence,
                                fix("Score from inside the VNet (or a peered one)", docs="secure_endpoint")))
@@ -190,12 +190,10 @@ async def egress(ctx: Context) -> list[Finding]:
             elif d.egress_public_network_access == "Enabled" and reg and reg.private:
                 out.append(Finding(subject, Verdict.FAIL, f"egress is Enabled but registry {reg.name} is private: "
                                    "the image download is expected to fail", evidence,
-                                   fix(f"Recreate deployment {d.name} with egress_public_network_access: disabled "
-                                       f"({DEPLOYMENT_YAML} stands for the YAML file you created it from), or move "
-                                       "to a workspace managed VNet",
-                                       *recreate_deployment(inv, ep.name, d.name,
-                                                            "--set", "egress_public_network_access=disabled"),
-                                       docs="secure_endpoint")))
+                                   recreate_fix(inv, f"Recreate deployment {d.name} with egress_public_network_access: "
+                                                "disabled", [(ep.name, d.name)], "--set",
+                                                "egress_public_network_access=disabled", docs="secure_endpoint",
+                                                then=", or move to a workspace managed VNet")))
             else:
                 out.append(Finding(subject, Verdict.PASS, f"egress {d.egress_public_network_access} fits the registry",
                                    evidence))

@@ -9,15 +9,14 @@ from netcheck.context import Context
 from netcheck.diagnosis import remedy as fx
 from netcheck.diagnosis.model import Divergence
 from netcheck.model import Finding, Verdict
-from netcheck.net.dns import Lookup
 from netcheck.probe import probe
 from netcheck.probes import _dnsfix
-from netcheck.probes._answers import judge, root_fix
+from netcheck.probes._answers import root_fix
 from netcheck.probes._common import counted
+from netcheck.probes._forwarding import compare
 from netcheck.probes._network import AFTER_PRIVATE_DNS, custom_servers, no_custom_servers, no_names
 from netcheck.probes._observe import Observation, observed
 from netcheck.subject import Resolver, Rule
-from netcheck.targets import Names
 
 
 @probe("dns.custom", stage=2, title="Custom DNS servers forward to Azure DNS", after=["dns.azure", *AFTER_PRIVATE_DNS])
@@ -47,11 +46,11 @@ async def custom(ctx: Context) -> list[Finding]:
     servers = [w for w in obs.servers if w.role == "custom"]
     if not servers:
         return [no_custom_servers(ctx), *rules]
-    out = []
+    reference, forwarded = ctx.answers_of("azure"), cloud(ctx.settings.cloud).forwarded_zones
     for who in servers:
-        found = ctx.answers[who] = obs.first(who)
-        out.append(_judged(ctx, obs, who, _compare(ctx, obs.names, who.server, found)))
-    return out + rules
+        ctx.answers[who] = obs.first(who)
+    return [_judged(ctx, obs, who, compare(obs.names, who.server, obs.first(who), reference, forwarded))
+            for who in servers] + rules
 
 
 def _judged(ctx: Context, obs: Observation, who: Resolver, compared: Finding) -> Finding:
@@ -81,42 +80,3 @@ def _rule(d: Divergence) -> Finding:
     return Finding(d.subject, Verdict.FAIL, _dnsfix.rule_text(d.remedy),
                    {"ruleset": d.remedy.ruleset_id, "rule": d.remedy.rule_id, "domain": d.remedy.domain,
                     "targets": list(d.remedy.targets), "names": list(d.names)}, _dnsfix.rule(d.remedy))
-
-
-def _compare(ctx: Context, ns: Names, server: str, found: dict[str, Lookup]) -> Finding:
-    """One server's answers against Azure DNS's (else against the expected addresses)."""
-    reference = ctx.answers_of("azure")
-    rows, wrong = [], []
-    for name in ns.names:
-        lk, ref = found[name.fqdn], reference.get(name.fqdn)
-        verdict = judge(ns, name, lk, server)[0]
-        agrees = (set(lk.ips) == set(ref.ips)) if ref is not None and ref.answered else verdict is Verdict.PASS
-        rows.append({"name": name.fqdn, "answer": list(lk.ips) or lk.rcode if lk.answered else lk.error,
-                     "azure_dns": list(ref.ips) if ref is not None and ref.answered else None,
-                     "expected": list(name.expected), "agrees": agrees, "chain": list(lk.chain)})
-        if not agrees and lk.answered:
-            wrong.append(name.fqdn)
-    evidence: dict[str, object] = {"server": server, "names": rows}
-    subject = Resolver("custom", server)
-    if all(not lk.answered for lk in found.values()):
-        first = next(iter(found.values()))
-        return Finding(subject, Verdict.FAIL, f"custom DNS server {server} does not answer ({first.error}: "
-                       f"{first.detail})", evidence,
-                       _dnsfix.no_answer(server))
-    if not wrong:
-        return Finding(subject, Verdict.PASS, f"answers as Azure DNS does for {counted(len(rows), 'name')}", evidence)
-    # the zone of each name that differs, and of the privatelink names Azure DNS's chain passes
-    zones_of = cloud(ctx.settings.cloud).forwarded_zones
-    chains = [n for w in wrong for n in (w, *(reference[w].chain if w in reference else ()))]
-    zones = sorted({z for n in chains if (z := _forward_zone(n, zones_of))})
-    evidence["missing_forwarders"] = zones
-    verb = "resolves" if len(wrong) == 1 else "resolve"
-    return Finding(subject, Verdict.FAIL, f"the conditional forwarders are wrong: {counted(len(wrong), 'name')} "
-                   f"{verb} differently from Azure DNS; forward {', '.join(zones)} to 168.63.129.16", evidence,
-                   _dnsfix.to_azure_dns(server, zones))
-
-
-def _forward_zone(fqdn: str, zones: tuple[str, ...]) -> str | None:
-    """The public zone a forwarder must cover for this name (the longest that contains it)."""
-    hits = [z for z in zones if fqdn == z or fqdn.endswith("." + z)]
-    return max(hits, key=len) if hits else None

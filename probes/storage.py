@@ -7,7 +7,8 @@ from netcheck.azure.facts import Inventory, Storage
 from netcheck.context import Context
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
-from netcheck.probes._common import approve, cmd, fix, group_of, inventory, legacy_isolation, unreadable
+from netcheck.probes import _az_network as net
+from netcheck.probes._common import cmd, fix, group_of, inventory, legacy_isolation, unreadable
 
 GROUPS = ("blob", "file")   # what AML reads and writes: datastores (blob) and code, snapshots (file)
 
@@ -111,7 +112,7 @@ async def private_endpoints(ctx: Context) -> list[Finding]:
         elif pending := [c for c in conns if c.status == "Pending"]:
             out.append(Finding(subject, Verdict.FAIL, f"the {group} private endpoint connection {pending[0].name} is "
                                "Pending: nothing reaches the account through it until it is approved", evidence,
-                               fix("Approve the connection", *approve(*(c.id for c in pending)), docs="storage_pe")))
+                               fix("Approve the connection", *net.approve(*(c.id for c in pending)), docs="storage_pe")))
         elif conns:
             out.append(Finding(subject, Verdict.FAIL, f"the {group} private endpoint connection {conns[0].name} is "
                                f"{conns[0].status}: recreate the private endpoint", evidence,
@@ -121,10 +122,7 @@ async def private_endpoints(ctx: Context) -> list[Finding]:
                 "the workspace managed VNet makes its own managed private endpoint"
             out.append(Finding(subject, Verdict.PASS, f"no {group} private endpoint needed: {why}", evidence))
         else:
-            name = f"pe-{st.name}-{group}"
-            create = [cmd("az", "network", "private-endpoint", "create", "-g", group_of(st.id), "-n", name,
-                          "--subnet", subnet, "--private-connection-resource-id", st.id, "--group-id", group,
-                          "--connection-name", name)] if subnet else []
+            create = [net.private_endpoint(st.id, group, subnet)] if subnet else []
             out.append(Finding(subject, Verdict.FAIL, f"storage account {st.name} has public network access Disabled "
                                f"(which overrides its trusted-services bypass) and no {group} private endpoint: AML "
                                f"and the compute can't reach its {group} service", evidence,

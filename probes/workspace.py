@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from netcheck.azure.facts import Cluster, Inventory, name_of
+from netcheck.azure.facts import Cluster, Inventory, Workspace, name_of
 from netcheck.azure.versions import ACR_API_VERSION, ML_API_VERSION
 from netcheck.context import Context
+from netcheck.diagnosis.path import peering_sides
 from netcheck.model import Finding, Verdict
 from netcheck.probe import probe
+from netcheck.probes import _az_network as net
 from netcheck.probes._common import (
-    approve,
     cmd,
     fix,
+    from_here,
     group_of,
     inventory,
-    judged_elsewhere,
     legacy_isolation,
-    outside,
     reaching_vnets,
     unreadable,
 )
@@ -128,41 +128,32 @@ async def public_access(ctx: Context) -> list[Finding]:
                         "connection is Approved: nothing can reach the workspace", evidence,
                         fix("Approve the pending private endpoint connection" if pending else
                             "Create a private endpoint for the workspace (group id amlworkspace) in the clients' VNet",
-                            *approve(*(c.id for c in pending)), docs="private_link"))]
+                            *net.approve(*(c.id for c in pending)), docs="private_link"))]
     if unread := [f for c in approved if (f := unreadable(inv, c.private_endpoint_id, ws.name))]:
         return unread   # where its private endpoints are (so who reaches them) is not known
     vnets = reaching_vnets(inv, ws.id)
     evidence = {**evidence, "private_endpoint_vnets": sorted(vnets), "netcheck_vnet": ctx.where.vnet_id}
-    clusters = [_cluster_reach(inv, c, vnets, evidence) for c in inv.clusters if c.vnet_ids]
-    if outside(ctx, vnets) and judged_elsewhere(ctx):
-        return [Finding(ws.name, Verdict.SKIP, "public access is disabled: what reaches it is checked from inside the "
-                        "private endpoint's VNet, by the run the fleet names", evidence), *clusters]
-    if outside(ctx, vnets):
-        return [Finding(ws.name, Verdict.WARN, "public access is disabled and netcheck runs outside the private "
-                        "endpoint's VNet: clients here (e.g. a Kubernetes cluster) can't reach the workspace "
-                        "(GetAADTokenFailed)", evidence,
-                        fix("Run clients in (or peer their VNet with) the private endpoint's VNet",
-                            docs="private_link")), *clusters]
-    return [Finding(ws.name, Verdict.PASS, "reachable through an Approved private endpoint from this VNet", evidence),
-            *clusters]
+    clusters = [_cluster_reach(inv, ws, c, vnets, evidence) for c in inv.clusters if c.vnet_ids]
+    here = from_here(ctx, vnets)
+    summary = {Verdict.PASS: "reachable through an Approved private endpoint from this VNet",
+               Verdict.SKIP: "public access is disabled: what reaches it is checked from inside the private "
+                             "endpoint's VNet, by the run the fleet names",
+               Verdict.WARN: "public access is disabled and netcheck runs outside the private endpoint's VNet: "
+                             "clients here (e.g. a Kubernetes cluster) can't reach the workspace (GetAADTokenFailed)"}
+    advice = fix("Run clients in (or peer their VNet with) the private endpoint's VNet", docs="private_link")
+    return [Finding(ws.name, here, summary[here], evidence, advice if here is Verdict.WARN else None), *clusters]
 
 
-def _cluster_reach(inv: Inventory, c: Cluster, vnets: set[str], evidence: dict[str, object]) -> Finding:
+def _cluster_reach(inv: Inventory, ws: Workspace, c: Cluster, vnets: set[str], evidence: dict[str, object]) -> Finding:
     """Can a Kubernetes compute's nodes reach the workspace's private endpoint (a project's: its hub's)?"""
-    ws = inv.network_workspace
-    assert ws
-    cname = name_of(c.compute_id)
+    cname, node_vnet = name_of(c.compute_id), c.vnet_ids[0]
     subject = f"{ws.name} ← {cname}"
     evidence = {**evidence, "compute": c.compute_id, "cluster": c.cluster_id or "", "cluster_vnets": list(c.vnet_ids)}
     if any(v.lower() in vnets for v in c.vnet_ids):
         return Finding(subject, Verdict.PASS, f"Kubernetes compute {cname} reaches the workspace's private endpoint",
                        evidence)
-    node_vnet = c.vnet_ids[0]
     pe_vnet = next((pe.vnet_id for pe in inv.pes_for(ws.id) if pe.vnet_id), None)
-    commands = [cmd("az", "network", "vnet", "peering", "create", "-g", group_of(a), "-n",
-                    f"peer-{name_of(a)}-to-{name_of(b)}", "--vnet-name", name_of(a), "--remote-vnet", b,
-                    "--allow-vnet-access")   # a peering carries traffic once both sides exist
-                for a, b in (((node_vnet, pe_vnet), (pe_vnet, node_vnet)) if pe_vnet else ())]
+    commands = net.connect(peering_sides(inv, node_vnet, pe_vnet), inv.subscription) if pe_vnet else []
     return Finding(subject, Verdict.FAIL, f"public access is disabled and Kubernetes compute {cname}'s VNet "
                    f"{name_of(node_vnet)} neither holds nor peers with the workspace's private endpoint: its "
                    "endpoints fail with GetAADTokenFailed", evidence,

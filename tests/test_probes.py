@@ -214,9 +214,9 @@ def test_a_cluster_that_cannot_reach_the_private_workspace_fails_with_the_peerin
     assert r.verdict is Verdict.FAIL and "GetAADTokenFailed" in r.summary and "vnet-aks" in r.summary
     assert r.evidence["cluster_vnets"] == [aks]
     assert commands(r) == [
-        f"az network vnet peering create -g rg-aks -n peer-vnet-aks-to-vnet-ml-hub --vnet-name vnet-aks "
+        f"az network vnet peering create -g rg-aks --vnet-name vnet-aks -n peer-vnet-aks-to-vnet-ml-hub "
         f"--remote-vnet {HUB} --allow-vnet-access",
-        f"az network vnet peering create -g {RG} -n peer-vnet-ml-hub-to-vnet-aks --vnet-name vnet-ml-hub "
+        f"az network vnet peering create -g {RG} --vnet-name vnet-ml-hub -n peer-vnet-ml-hub-to-vnet-aks "
         f"--remote-vnet {aks} --allow-vnet-access"]
     (here,) = [r for r in report.results if r.probe == "ws.public_access" and r.subject.text == WS]
     assert here.verdict is Verdict.PASS   # the jumpbox itself is in the hub

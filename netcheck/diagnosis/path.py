@@ -17,7 +17,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from netcheck import services
-from netcheck.azure.facts import InboundEndpoint, Inventory, Zone, name_of
+from netcheck.azure.facts import InboundEndpoint, Inventory, Peering, Zone, name_of
 from netcheck.diagnosis import model as m
 from netcheck.diagnosis import remedy as fx
 from netcheck.diagnosis.zone_groups import restore_record, zone_groups
@@ -51,15 +51,15 @@ def _same(a: str | None, b: str | None) -> bool:
     return bool(a and b and a.lower() == b.lower())
 
 
+def forward_zone(name: str, forwarded: tuple[str, ...]) -> str | None:
+    """The public zone a forwarder must cover for a name: the longest of the cloud's forwarded zones that
+    contains it (never a `privatelink.` zone)."""
+    return max((z for z in forwarded if covers(z, name)), key=len, default=None)
+
+
 def forward_zones(target: m.Target, forwarded: tuple[str, ...]) -> tuple[str, ...]:
-    """The public zones a forwarder must cover for this name: its own and its privatelink name's
-    (longest match among the cloud's forwarded zones; never a `privatelink.` zone)."""
-    out = []
-    for name in (target.fqdn, target.private_name):
-        hits = [z for z in forwarded if name and covers(z, name)]
-        if hits:
-            out.append(max(hits, key=len))
-    return tuple(dict.fromkeys(out))
+    """The public zones a forwarder must cover for this name: its own and its privatelink name's."""
+    return tuple(dict.fromkeys(z for n in (target.fqdn, target.private_name) if n and (z := forward_zone(n, forwarded))))
 
 
 def vnet_of_address(inv: Inventory, address: str) -> str | None:
@@ -230,6 +230,21 @@ def server_hops(inv: Inventory, resolver: Resolver, where: m.Placed | None, targ
     return tuple(hops)
 
 
+def peering_sides(inv: Inventory, a: str, b: str) -> tuple[fx.PeeringSide, fx.PeeringSide]:
+    """Both sides of the peering between two VNets, as the inventory knows them (`existing` None: missing)."""
+    def side(x: str, y: str) -> fx.PeeringSide:
+        return fx.PeeringSide(vnet_id=x, remote_vnet_id=y, existing=next(
+            (p for p in inv.peerings if _same(p.vnet_id, x) and _same(p.remote_vnet_id, y)), None))
+    return side(a, b), side(b, a)
+
+
+def unsynced(inv: Inventory, a: str, b: str) -> list[Peering]:
+    """The sides of the peering between two VNets that are not in sync with their remote's address space
+    (changed since the peering was made): they carry traffic only to the old ranges until synced."""
+    return [p for p in inv.peerings if {p.vnet_id.lower(), p.remote_vnet_id.lower()} == {a.lower(), b.lower()}
+            and p.sync_level not in ("", "FullyInSync")]
+
+
 def route_hop(inv: Inventory, where: m.Placed | None, target: m.Target) -> Hop | None:
     """From the client's VNet to the private endpoint's: same VNet, or a peering Connected on both sides.
     None when there is nothing to judge (outside Azure, or no private endpoint)."""
@@ -238,10 +253,7 @@ def route_hop(inv: Inventory, where: m.Placed | None, target: m.Target) -> Hop |
         return None
     if _same(client, remote):
         return Hop(kind="route", ok=True, probe="net.peering", subject=Named(name_of(remote)))
-    sides = tuple(fx.PeeringSide(vnet_id=a, remote_vnet_id=b,
-                                existing=next((p for p in inv.peerings if _same(p.vnet_id, a)
-                                               and _same(p.remote_vnet_id, b)), None))
-                  for a, b in ((client, remote), (remote, client)))
+    sides = peering_sides(inv, client, remote)
     ok: bool | None = all(s.existing is not None and s.existing.connected for s in sides)
     if not ok and (inv.vnet(client) is None or inv.vnet(remote) is None):
         ok = None   # a side whose VNet was not read (another subscription, no access): its peerings are unknown

@@ -26,7 +26,7 @@ from facts import (
     workspace,
 )
 
-from netcheck.azure.facts import Cluster, ReadError
+from netcheck.azure.facts import Cluster, Peering, ReadError
 from netcheck.azure.versions import ML_API_VERSION
 from netcheck.model import Verdict
 from netcheck.probes import workspace as ws
@@ -117,10 +117,26 @@ def test_public_access_a_cluster_in_an_unpeered_vnet_fails_with_both_peerings() 
     f = only(findings, f"{WS} ← aks-inference")
     assert f.verdict is Verdict.FAIL and "vnet-aks neither holds nor peers" in f.summary
     assert commands(f) == [
-        f"az network vnet peering create -g {RG} -n peer-vnet-aks-to-vnet-ml-hub --vnet-name vnet-aks "
+        f"az network vnet peering create -g {RG} --vnet-name vnet-aks -n peer-vnet-aks-to-vnet-ml-hub "
         f"--remote-vnet {HUB} --allow-vnet-access",
-        f"az network vnet peering create -g {RG} -n peer-vnet-ml-hub-to-vnet-aks --vnet-name vnet-ml-hub "
+        f"az network vnet peering create -g {RG} --vnet-name vnet-ml-hub -n peer-vnet-ml-hub-to-vnet-aks "
         f"--remote-vnet {AKS_VNET} --allow-vnet-access"]
+
+
+def test_public_access_a_cluster_whose_peering_is_disconnected_recreates_that_side() -> None:
+    """The cluster's fix is net.peering's: a Disconnected side is deleted and created again under its own
+    name, the other side (Initiated) waits for it."""
+    cluster = Cluster(compute_id=COMPUTE, vnet_ids=(AKS_VNET,))
+    stale = Peering(id=f"{AKS_VNET}/virtualNetworkPeerings/aks-to-hub", name="aks-to-hub", vnet_id=AKS_VNET,
+                    remote_vnet_id=HUB, state="Disconnected")
+    waiting = Peering(id=f"{HUB}/virtualNetworkPeerings/hub-to-aks", name="hub-to-aks", vnet_id=HUB,
+                      remote_vnet_id=AKS_VNET, state="Initiated")
+    f = only(check(ws.public_access, inventory(clusters=(cluster,), peerings=(stale, waiting))), f"{WS} ← aks-inference")
+    assert f.verdict is Verdict.FAIL
+    assert commands(f) == [
+        f"az network vnet peering delete -g {RG} --vnet-name vnet-aks -n aks-to-hub",
+        f"az network vnet peering create -g {RG} --vnet-name vnet-aks -n aks-to-hub --remote-vnet {HUB} "
+        "--allow-vnet-access"]
 
 
 def test_public_access_a_cluster_in_the_pe_vnet_passes() -> None:
