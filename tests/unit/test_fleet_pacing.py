@@ -1,10 +1,11 @@
-"""The fleet's per-subscription pacing: ARM's read bucket per subscription, refilled at its rate."""
+"""The fleet's per-subscription pacing: ARM's read bucket per subscription, refilled at its rate; and which zone
+group reads the fleet starts while Resource Graph still pages."""
 
 from __future__ import annotations
 
 import asyncio
 
-from netcheck.fleetarm import Pacer
+from netcheck.fleetarm import Early, Pacer
 
 
 def test_each_subscription_has_its_own_bucket_and_waits_only_when_it_is_empty() -> None:
@@ -35,3 +36,31 @@ def test_the_bucket_refills_with_time_up_to_its_size() -> None:
     now[0] = 100.0   # long enough to refill many times over: still only `size` tokens
     asyncio.run(take(3))
     assert pacer.waited_s == 0
+
+
+def _row(rid: str, type_: str, **props: object) -> dict[str, object]:
+    return {"id": rid, "name": rid.rsplit("/", 1)[-1], "type": type_, "location": "eastus", "properties": props}
+
+
+def _conn(owner: str, pe: str) -> dict[str, object]:
+    return {"id": f"{owner}/privateEndpointConnections/{pe.rsplit('/', 1)[-1]}", "properties": {
+        "privateEndpoint": {"id": pe}, "privateLinkServiceConnectionState": {"status": "Approved"}}}
+
+
+def test_early_zone_group_reads_start_once_an_endpoints_row_and_an_owners_connection_have_come() -> None:
+    """Whatever order the pages come in: a workspace's and its registry's endpoints, not another resource's."""
+    rg = "/subscriptions/s1/resourceGroups/rg/providers"
+    ws, acr, other = (f"{rg}/Microsoft.MachineLearningServices/workspaces/ws", f"{rg}/Microsoft.ContainerRegistry/"
+                      "registries/acr", f"{rg}/Microsoft.Storage/storageAccounts/unrelated")
+    pe = {n: f"{rg}/Microsoft.Network/privateEndpoints/{n}" for n in ("PE-ws", "pe-acr", "pe-other")}
+    started: list[str] = []
+    early = Early(started.append)
+    early.rows("workspace_side", [_row(p, "microsoft.network/privateendpoints") for p in pe.values()] + [
+        _row(acr, "microsoft.containerregistry/registries", privateEndpointConnections=[_conn(acr, pe["pe-acr"])]),
+        _row(other, "microsoft.storage/storageaccounts", privateEndpointConnections=[_conn(other, pe["pe-other"])])])
+    assert started == []   # no workspace yet: nothing of these is known to be needed
+    early.rows("workspaces", [_row(ws, "microsoft.machinelearningservices/workspaces", containerRegistry=acr,
+                                   privateEndpointConnections=[_conn(ws, pe["PE-ws"].lower())])])
+    assert sorted(started) == sorted(f"{pe[n]}/privateDnsZoneGroups" for n in ("PE-ws", "pe-acr"))   # as rows spell them
+    early.rows("workspace_side", [_row(pe["PE-ws"], "microsoft.network/privateendpoints")])
+    assert len(started) == 2   # each once
