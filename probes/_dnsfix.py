@@ -84,20 +84,20 @@ def no_answer(server: str) -> Fix:
     return fix(f"Bring {server} back, or take it out of the VNet's DNS servers", docs="custom_dns")
 
 
-def restore_record(r: fx.ZoneGroupFix) -> Fix:
+def restore_record(r: fx.ZoneGroupFix, home: str) -> Fix:
     """The private endpoint's DNS zone group writes the record: add it back where the group holds the zone
     already, add the zone to the group it has, or give it one (then add the record by hand)."""
     pe = r.private_endpoint_id
-    add = [az.record_add(group_of(r.zone_id), r.zone, r.record, r.addresses[0])] if r.addresses else []
+    add = [az.record_add(r.zone_id, r.zone, r.record, r.addresses[0], home)] if r.addresses else []
     if r.action == "add-record":
         group = f"DNS zone group {r.group}" if r.group else "DNS zone group"
         return fix(f"The private endpoint's {group} holds {r.zone} but the record is missing: "
                    "add it back", *add, docs="pe_dns")
     if pe and r.action == "add-zone" and r.group:
         return fix(f"Add {r.zone} to the private endpoint's DNS zone group {r.group} (it writes the record; the group "
-                   "keeps the zones it holds)", az.zone_group_add(pe, r.group, r.zone_id, r.zone), docs="pe_dns")
+                   "keeps the zones it holds)", az.zone_group_add(pe, r.group, r.zone_id, r.zone, home), docs="pe_dns")
     return fix("Add the record: give the private endpoint a DNS zone group (or delete and recreate the private "
-               "endpoint)", *([az.zone_group_create(pe, r.zone_id, r.zone)] if pe else []), *add, docs="pe_dns")
+               "endpoint)", *([az.zone_group_create(pe, r.zone_id, r.zone, home)] if pe else []), *add, docs="pe_dns")
 
 
 def root_fix(d: m.Divergence, cloud_name: str) -> Fix | None:
