@@ -99,7 +99,7 @@ def root_fix(ctx: Context, obs: Observation, d: m.Divergence) -> Fix | None:
     if done := next((r for r in ctx.results_of(d.probe) if r.subject == d.subject), None):
         return done.fix
     root = next((x for x in obs.diagnosis.roots if x.ref == d.ref), d) if obs.diagnosis else d
-    return _dnsfix.root_fix(root, ctx.settings.cloud)
+    return _dnsfix.root_fix(root, ctx.settings.cloud, ctx.inventory.subscription if ctx.inventory else "")
 
 
 def failed(ctx: Context, obs: Observation, probe_id: str, who: Resolver, name: Name, lk: Lookup, kind: str,

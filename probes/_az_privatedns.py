@@ -6,17 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from netcheck.azure.facts import group_of, name_of
-from netcheck.probes._common import cmd
+from netcheck.probes._common import cmd, elsewhere
 
 _DNS = ("az", "network", "private-dns")
 _ZONE_GROUP = ("az", "network", "private-endpoint", "dns-zone-group")
-
-
-def _at(resource_id: str, home: str) -> tuple[str, ...]:
-    """`--subscription` for a resource outside `home` (the subscription az works in: the workspace's), as a
-    hub's shared zones are in a connectivity subscription: without it az looks for them in the wrong one."""
-    sub = resource_id.split("/")[2] if resource_id.count("/") > 2 else ""
-    return () if not sub or sub.lower() == home.lower() else ("--subscription", sub)
 
 
 def zone_create(rg: str, zone: str) -> str:
@@ -25,18 +18,18 @@ def zone_create(rg: str, zone: str) -> str:
 
 
 def zone_delete(zone_id: str, zone: str, home: str) -> str:
-    return cmd(*_DNS, "zone", "delete", "-g", group_of(zone_id), "-n", zone, "--yes", *_at(zone_id, home))
+    return cmd(*_DNS, "zone", "delete", "-g", group_of(zone_id), "-n", zone, "--yes", *elsewhere(zone_id, home))
 
 
 def link_create(zone_id: str, zone: str, link: str, vnet_id: str, home: str) -> str:
     """A link without auto-registration (`-e false`): the private endpoints' zone groups write the records."""
     return cmd(*_DNS, "link", "vnet", "create", "-g", group_of(zone_id), "-z", zone, "-n", link, "-v", vnet_id,
-               "-e", "false", *_at(zone_id, home))
+               "-e", "false", *elsewhere(zone_id, home))
 
 
 def link_delete(zone_id: str, zone: str, link: str, home: str) -> str:
     return cmd(*_DNS, "link", "vnet", "delete", "-g", group_of(zone_id), "-z", zone, "-n", link, "--yes",
-               *_at(zone_id, home))
+               *elsewhere(zone_id, home))
 
 
 def new_link_name(vnet_id: str, taken: Iterable[str]) -> str:
@@ -47,25 +40,25 @@ def new_link_name(vnet_id: str, taken: Iterable[str]) -> str:
 
 def record_add(zone_id: str, zone: str, record: str, ip: str, home: str) -> str:
     return cmd(*_DNS, "record-set", "a", "add-record", "-g", group_of(zone_id), "-z", zone, "-n", record, "-a", ip,
-               *_at(zone_id, home))
+               *elsewhere(zone_id, home))
 
 
 def record_remove(zone_id: str, zone: str, record: str, ip: str, home: str) -> str:
     return cmd(*_DNS, "record-set", "a", "remove-record", "-g", group_of(zone_id), "-z", zone, "-n", record,
-               "-a", ip, *_at(zone_id, home))
+               "-a", ip, *elsewhere(zone_id, home))
 
 
 def record_list(zone_id: str, zone: str, home: str) -> str:
-    return cmd(*_DNS, "record-set", "list", "-g", group_of(zone_id), "-z", zone, "-o", "table", *_at(zone_id, home))
+    return cmd(*_DNS, "record-set", "list", "-g", group_of(zone_id), "-z", zone, "-o", "table", *elsewhere(zone_id, home))
 
 
 def zone_group_add(pe_id: str, group: str, zone_id: str, zone: str, home: str) -> str:
     """Add a zone to a private endpoint's existing DNS zone group (it keeps the zones it holds)."""
-    return cmd(*_ZONE_GROUP, "add", *_zone_group_args(pe_id, group, zone_id, zone), *_at(pe_id, home))
+    return cmd(*_ZONE_GROUP, "add", *_zone_group_args(pe_id, group, zone_id, zone), *elsewhere(pe_id, home))
 
 
 def zone_group_create(pe_id: str, zone_id: str, zone: str, home: str) -> str:
-    return cmd(*_ZONE_GROUP, "create", *_zone_group_args(pe_id, "default", zone_id, zone), *_at(pe_id, home))
+    return cmd(*_ZONE_GROUP, "create", *_zone_group_args(pe_id, "default", zone_id, zone), *elsewhere(pe_id, home))
 
 
 def _zone_group_args(pe_id: str, group: str, zone_id: str, zone: str) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from netcheck.diagnosis import model as m
 from netcheck.diagnosis import remedy as fx
 from netcheck.model import Fix
 from netcheck.probes import _az_privatedns as az
-from netcheck.probes._common import DOCS, cmd, fix
+from netcheck.probes._common import DOCS, cmd, elsewhere, fix
 
 
 def _zones(zones: tuple[str, ...]) -> str:
@@ -62,7 +62,7 @@ def rule_text(r: fx.RuleFix) -> str:
             f"{', '.join(r.targets)}, which answers publicly: Azure DNS never reaches the private zones for it")
 
 
-def rule(r: fx.RuleFix) -> Fix:
+def rule(r: fx.RuleFix, home: str) -> Fix:
     """Delete the rule (Azure DNS then answers from the linked private zones), or send it to a resolver that
     answers privately."""
     rs, rg = name_of(r.ruleset_id), group_of(r.ruleset_id)
@@ -71,7 +71,7 @@ def rule(r: fx.RuleFix) -> Fix:
     return fix(f"Delete forwarding rule {name_of(r.rule_id)} ({r.domain}) from ruleset {rs}, so Azure DNS resolves "
                f"{r.domain} from the private zones linked to the VNet{there}",
                cmd("az", "dns-resolver", "forwarding-rule", "delete", "-g", rg, "--ruleset-name", rs, "-n",
-                   name_of(r.rule_id)), docs="custom_dns")
+                   name_of(r.rule_id), "--yes", *elsewhere(r.ruleset_id, home)), docs="custom_dns")
 
 
 def flapping(server: str, cloud_name: str) -> Fix:
@@ -100,13 +100,13 @@ def restore_record(r: fx.ZoneGroupFix, home: str) -> Fix:
                "endpoint)", *([az.zone_group_create(pe, r.zone_id, r.zone, home)] if pe else []), *add, docs="pe_dns")
 
 
-def root_fix(d: m.Divergence, cloud_name: str) -> Fix | None:
+def root_fix(d: m.Divergence, cloud_name: str, home: str) -> Fix | None:
     """The fix the root cause's own result shows, from its (merged) remedy."""
     r = d.remedy
     if isinstance(r, fx.Forwarders):
         return forwarders(r)
     if isinstance(r, fx.RuleFix):
-        return rule(r)
+        return rule(r, home)
     if isinstance(r, fx.Flapping):
         return flapping(d.subject.text, cloud_name)
     if isinstance(r, fx.NoAnswer) and d.probe == "dns.custom":
