@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from netcheck.azure.facts import group_id
 from netcheck.context import Context
 from netcheck.diagnosis import model as m
 from netcheck.diagnosis import remedy as fx
@@ -12,7 +13,7 @@ from netcheck.model import Finding, Fix, Result, Verdict
 from netcheck.net.dns import Lookup
 from netcheck.probes import _az_privatedns as az
 from netcheck.probes import _dnsfix
-from netcheck.probes._common import fix, group_of
+from netcheck.probes._common import fix
 from netcheck.probes._observe import Observation
 from netcheck.subject import Host, RecordName, Resolver, Subject, ZoneLink, ZoneName
 from netcheck.targets import Name, Names
@@ -63,9 +64,10 @@ def fix_for(ctx: Context, name: Name, lk: Lookup, kind: str) -> Fix | None:
             if zone and vnet and not any(lk_.vnet_id.lower() == vnet.lower() for lk_ in zone.links):
                 link = az.new_link_name(vnet, (lk_.name for lk_ in zone.links))
                 return fix(f"Link {zname} to the VNet netcheck runs in",
-                           az.link_create(group_of(zone.id), zname, link, vnet), docs="dns_link")
+                           az.link_create(zone.id, zname, link, vnet, inv.subscription), docs="dns_link")
             return fix(f"Add the record for {via} to {zname} (see pdns.records), or link the zone (pdns.links)",
-                       az.record_list(group_of(zone.id) if zone else inv.resource_group, zname), docs="pe_dns")
+                       az.record_list(zone.id if zone else group_id(inv.subscription, inv.resource_group), zname,
+                                      inv.subscription), docs="pe_dns")
         return fix("Create a private endpoint for this resource, or forward its zone to Azure DNS (dns.custom)",
                    docs="custom_dns")
     if kind == "stale":
@@ -97,7 +99,7 @@ def root_fix(ctx: Context, obs: Observation, d: m.Divergence) -> Fix | None:
     if done := next((r for r in ctx.results_of(d.probe) if r.subject == d.subject), None):
         return done.fix
     root = next((x for x in obs.diagnosis.roots if x.ref == d.ref), d) if obs.diagnosis else d
-    return _dnsfix.root_fix(root, ctx.settings.cloud)
+    return _dnsfix.root_fix(root, ctx.settings.cloud, ctx.inventory.subscription if ctx.inventory else "")
 
 
 def failed(ctx: Context, obs: Observation, probe_id: str, who: Resolver, name: Name, lk: Lookup, kind: str,

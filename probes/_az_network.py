@@ -11,16 +11,14 @@ from collections.abc import Iterable
 from netcheck.azure.facts import Peering, group_of, name_of
 from netcheck.diagnosis import remedy as fx
 from netcheck.model import Fix
-from netcheck.probes._common import cmd, fix
+from netcheck.probes._common import cmd, elsewhere, fix
 
 
 def _peering(verb: str, vnet_id: str, name: str, home: str, *args: str) -> str:
     """`az network vnet peering VERB` on a peering of `vnet_id`; `--subscription` when the VNet is not in `home`
     (the subscription az is logged into: the workspace's)."""
-    sub = vnet_id.split("/")[2] if vnet_id.count("/") > 2 else ""
-    there = () if sub.lower() == home.lower() else ("--subscription", sub)
     return cmd("az", "network", "vnet", "peering", verb, "-g", group_of(vnet_id), "--vnet-name", name_of(vnet_id),
-               "-n", name, *args, *there)
+               "-n", name, *args, *elsewhere(vnet_id, home))
 
 
 def _side(s: fx.PeeringSide, home: str) -> list[str]:

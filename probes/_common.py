@@ -43,6 +43,13 @@ def cmd(*argv: str) -> str:
     return shlex.join(argv)
 
 
+def elsewhere(resource_id: str, home: str) -> tuple[str, ...]:
+    """`--subscription SUB` for a command on a resource outside `home` (the subscription az works in: the
+    workspace's), as landing zones keep shared zones, resolvers and hub VNets in a connectivity subscription."""
+    sub = resource_id.split("/")[2] if resource_id.count("/") > 2 else ""
+    return () if not sub or sub.lower() == home.lower() else ("--subscription", sub)
+
+
 def counted(n: int, noun: str) -> str:
     """`1 deployment`, `2 deployments`."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

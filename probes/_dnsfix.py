@@ -9,7 +9,7 @@ from netcheck.diagnosis import model as m
 from netcheck.diagnosis import remedy as fx
 from netcheck.model import Fix
 from netcheck.probes import _az_privatedns as az
-from netcheck.probes._common import DOCS, cmd, fix
+from netcheck.probes._common import DOCS, cmd, elsewhere, fix
 
 
 def _zones(zones: tuple[str, ...]) -> str:
@@ -62,7 +62,7 @@ def rule_text(r: fx.RuleFix) -> str:
             f"{', '.join(r.targets)}, which answers publicly: Azure DNS never reaches the private zones for it")
 
 
-def rule(r: fx.RuleFix) -> Fix:
+def rule(r: fx.RuleFix, home: str) -> Fix:
     """Delete the rule (Azure DNS then answers from the linked private zones), or send it to a resolver that
     answers privately."""
     rs, rg = name_of(r.ruleset_id), group_of(r.ruleset_id)
@@ -71,7 +71,7 @@ def rule(r: fx.RuleFix) -> Fix:
     return fix(f"Delete forwarding rule {name_of(r.rule_id)} ({r.domain}) from ruleset {rs}, so Azure DNS resolves "
                f"{r.domain} from the private zones linked to the VNet{there}",
                cmd("az", "dns-resolver", "forwarding-rule", "delete", "-g", rg, "--ruleset-name", rs, "-n",
-                   name_of(r.rule_id)), docs="custom_dns")
+                   name_of(r.rule_id), "--yes", *elsewhere(r.ruleset_id, home)), docs="custom_dns")
 
 
 def flapping(server: str, cloud_name: str) -> Fix:
@@ -84,29 +84,29 @@ def no_answer(server: str) -> Fix:
     return fix(f"Bring {server} back, or take it out of the VNet's DNS servers", docs="custom_dns")
 
 
-def restore_record(r: fx.ZoneGroupFix) -> Fix:
+def restore_record(r: fx.ZoneGroupFix, home: str) -> Fix:
     """The private endpoint's DNS zone group writes the record: add it back where the group holds the zone
     already, add the zone to the group it has, or give it one (then add the record by hand)."""
     pe = r.private_endpoint_id
-    add = [az.record_add(group_of(r.zone_id), r.zone, r.record, r.addresses[0])] if r.addresses else []
+    add = [az.record_add(r.zone_id, r.zone, r.record, r.addresses[0], home)] if r.addresses else []
     if r.action == "add-record":
         group = f"DNS zone group {r.group}" if r.group else "DNS zone group"
         return fix(f"The private endpoint's {group} holds {r.zone} but the record is missing: "
                    "add it back", *add, docs="pe_dns")
     if pe and r.action == "add-zone" and r.group:
         return fix(f"Add {r.zone} to the private endpoint's DNS zone group {r.group} (it writes the record; the group "
-                   "keeps the zones it holds)", az.zone_group_add(pe, r.group, r.zone_id, r.zone), docs="pe_dns")
+                   "keeps the zones it holds)", az.zone_group_add(pe, r.group, r.zone_id, r.zone, home), docs="pe_dns")
     return fix("Add the record: give the private endpoint a DNS zone group (or delete and recreate the private "
-               "endpoint)", *([az.zone_group_create(pe, r.zone_id, r.zone)] if pe else []), *add, docs="pe_dns")
+               "endpoint)", *([az.zone_group_create(pe, r.zone_id, r.zone, home)] if pe else []), *add, docs="pe_dns")
 
 
-def root_fix(d: m.Divergence, cloud_name: str) -> Fix | None:
+def root_fix(d: m.Divergence, cloud_name: str, home: str) -> Fix | None:
     """The fix the root cause's own result shows, from its (merged) remedy."""
     r = d.remedy
     if isinstance(r, fx.Forwarders):
         return forwarders(r)
     if isinstance(r, fx.RuleFix):
-        return rule(r)
+        return rule(r, home)
     if isinstance(r, fx.Flapping):
         return flapping(d.subject.text, cloud_name)
     if isinstance(r, fx.NoAnswer) and d.probe == "dns.custom":

@@ -29,8 +29,9 @@ def duplicate(inv: Inventory, name: str, vnet_id: str) -> Finding | None:
                    f"but the private endpoints' DNS zone groups write their records into the one in {good_rg}",
                    {"resolves_from": bad.id, "writes_to": good.id, "vnet": vnet_id},
                    fix(f"Unlink the zone in {bad_rg} from {vname} (or delete it) and link the one the private "
-                       "endpoints write into", az.link_delete(bad_rg, name, link.name),
-                       az.link_create(good_rg, name, az.new_link_name(vnet_id, (lk.name for lk in good.links)), vnet_id),
+                       "endpoints write into", az.link_delete(bad.id, name, link.name, inv.subscription),
+                       az.link_create(good.id, name, az.new_link_name(vnet_id, (lk.name for lk in good.links)), vnet_id,
+                                      inv.subscription),
                        docs="pe_dns"))
 
 
@@ -42,7 +43,6 @@ def shadowing(inv: Inventory, zone: Zone, clients: list[str]) -> Finding | None:
     if zone.name not in cloud(inv.cloud).forwarded_zones or not links:
         return None
     right = next((z for z in required_zones(inv) if z.endswith("." + zone.name) and z.startswith("privatelink.")), None)
-    rg = group_of(zone.id)
     return Finding(ZoneName(zone.name), Verdict.FAIL, f"private zone {zone.name} is linked to "
                    f"{', '.join(name_of(lk.vnet_id) for lk in links)}: it answers every *.{zone.name} name there from "
                    "its own records, shadowing the public zone" + (f" (the private endpoints' zone is {right})"
@@ -50,5 +50,6 @@ def shadowing(inv: Inventory, zone: Zone, clients: list[str]) -> Finding | None:
                    {"zone": zone.id, "links": [lk.id for lk in links]},
                    fix(f"Delete the misnamed zone {zone.name} (or unlink it from these VNets); the private endpoints' "
                        f"records belong in {right or 'its privatelink zone'}",
-                       *(az.link_delete(rg, zone.name, lk.name) for lk in links), az.zone_delete(rg, zone.name),
+                       *(az.link_delete(zone.id, zone.name, lk.name, inv.subscription) for lk in links),
+                       az.zone_delete(zone.id, zone.name, inv.subscription),
                        docs="pe_dns"))

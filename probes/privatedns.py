@@ -115,15 +115,15 @@ def _judge(inv: Inventory, rec: Record, zone: Zone) -> Finding:
                 "private_endpoint": rec.private_endpoint}
     if found is None:
         return Finding(subject, Verdict.FAIL, f"no A record {rec.name} in {zone.name}: {rec.fqdn} resolves publicly",
-                       evidence, restore_fix(restore_record(inv, rec.private_endpoint, zone, rec.name, rec.ips)))
+                       evidence, restore_fix(restore_record(inv, rec.private_endpoint, zone, rec.name, rec.ips),
+                                             inv.subscription))
     evidence["found_ips"] = list(found.a)
     if rec.ips and not set(found.a) & set(rec.ips):
-        rg = group_of(zone.id)
         return Finding(subject, Verdict.FAIL, f"stale record: {rec.name} points at {', '.join(found.a)}, the private "
                        f"endpoint has {', '.join(rec.ips)}", evidence,
                        fix("Point the record at the private endpoint's IP",
-                           *(az.record_remove(rg, zone.name, rec.name, ip) for ip in found.a),
-                           az.record_add(rg, zone.name, rec.name, rec.ips[0]), docs="pe_dns"))
+                           *(az.record_remove(zone.id, zone.name, rec.name, ip, inv.subscription) for ip in found.a),
+                           az.record_add(zone.id, zone.name, rec.name, rec.ips[0], inv.subscription), docs="pe_dns"))
     return Finding(subject, Verdict.PASS, f"A {', '.join(found.a)}", evidence)
 
 
@@ -162,14 +162,14 @@ async def links(ctx: Context) -> list[Finding]:
 
 
 def _judge_link(inv: Inventory, zone: Zone, vnet_id: str, why: str) -> Finding:
-    vname, rg, subject = name_of(vnet_id), group_of(zone.id), ZoneLink(zone.name, vnet_id)
+    vname, subject = name_of(vnet_id), ZoneLink(zone.name, vnet_id)
     if err := inv.error_for(lists.links(zone.id)):
         return error_finding(err, subject)
     link = next((lk for lk in zone.links if lk.vnet_id.lower() == vnet_id.lower()), None)
     evidence = {"zone": zone.id, "vnet": vnet_id, "why": why,
                 "links": [{"name": lk.name, "vnet": lk.vnet_id, "state": lk.state} for lk in zone.links]}
-    make = az.link_create(rg, zone.name, az.new_link_name(vnet_id, (lk.name for lk in zone.links if lk is not link)),
-                          vnet_id)
+    make = az.link_create(zone.id, zone.name, az.new_link_name(vnet_id, (lk.name for lk in zone.links
+                                                                          if lk is not link)), vnet_id, inv.subscription)
     if link is None:
         elsewhere = [name_of(lk.vnet_id) for lk in zone.links]
         also = f" (it is linked to {', '.join(elsewhere)} only)" if elsewhere else ""
@@ -177,5 +177,6 @@ def _judge_link(inv: Inventory, zone: Zone, vnet_id: str, why: str) -> Finding:
                        "resolve to public IPs there", evidence, fix(f"Link the zone to {vname}", make, docs="dns_link"))
     if link.state != "Completed":
         return Finding(subject, Verdict.FAIL, f"the link {link.name} is {link.state}, not Completed", evidence,
-                       fix("Recreate the link", az.link_delete(rg, zone.name, link.name), make, docs="dns_link"))
+                       fix("Recreate the link", az.link_delete(zone.id, zone.name, link.name, inv.subscription),
+                                                    make, docs="dns_link"))
     return Finding(subject, Verdict.PASS, f"linked ({link.name}, Completed)", evidence)

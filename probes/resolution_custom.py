@@ -42,7 +42,8 @@ async def custom(ctx: Context) -> list[Finding]:
     obs = await observed(ctx)
     if obs is None:
         return no_names(ctx)
-    rules = [_rule(d) for d in obs.diagnosis.roots if isinstance(d.subject, Rule)] if obs.diagnosis else []
+    home = ctx.inventory.subscription if ctx.inventory else ""   # a ruleset elsewhere is fixed in its subscription
+    rules = [_rule(d, home) for d in obs.diagnosis.roots if isinstance(d.subject, Rule)] if obs.diagnosis else []
     servers = [w for w in obs.servers if w.role == "custom"]
     if not servers:
         return [no_custom_servers(ctx), *rules]
@@ -75,8 +76,8 @@ def _judged(ctx: Context, obs: Observation, who: Resolver, compared: Finding) ->
     return compared
 
 
-def _rule(d: Divergence) -> Finding:
+def _rule(d: Divergence, home: str) -> Finding:
     assert isinstance(d.remedy, fx.RuleFix)
     return Finding(d.subject, Verdict.FAIL, _dnsfix.rule_text(d.remedy),
                    {"ruleset": d.remedy.ruleset_id, "rule": d.remedy.rule_id, "domain": d.remedy.domain,
-                    "targets": list(d.remedy.targets), "names": list(d.names)}, _dnsfix.rule(d.remedy))
+                    "targets": list(d.remedy.targets), "names": list(d.names)}, _dnsfix.rule(d.remedy, home))

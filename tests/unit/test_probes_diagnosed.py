@@ -161,7 +161,7 @@ def test_a_ruleset_rule_sending_a_zone_to_a_public_server_is_the_root() -> None:
     root = next(f for f in got["dns.custom"] if isinstance(f.about, Rule))
     assert root.about.text == "rs-hub/azureml" and root.verdict is Verdict.FAIL
     assert root.fix is not None and root.fix.commands == (
-        f"az dns-resolver forwarding-rule delete -g {RG} --ruleset-name rs-hub -n azureml",)
+        f"az dns-resolver forwarding-rule delete -g {RG} --ruleset-name rs-hub -n azureml --yes",)
     consequences = failing(got["dns.azure"]) + failing(got["dns.system"])
     assert consequences and all(f.cause == Ref("dns.custom", root.about) and f.fix == root.fix for f in consequences)
 

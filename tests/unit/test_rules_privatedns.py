@@ -125,6 +125,21 @@ def test_an_unlinked_zone_fails_with_link_create() -> None:
                            f"-v {HUB} -e false"]
 
 
+def test_a_zone_in_the_hubs_subscription_is_fixed_there() -> None:
+    """Landing zones keep the privatelink zones in a connectivity subscription: az must be told which."""
+    hub_sub = "0c0c0c0c-1111-4222-8333-944444444444"
+    zone_id = f"/subscriptions/{hub_sub}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/{API}"
+    inv = replace_zone(inventory(), API, id=zone_id, links=())
+    (api,) = [z for z in inv.zones if z.name == API]
+    stale = tuple(RecordSet(name=r.name, type="A", a=("10.99.0.7",)) if r.name == WILDCARD else r for r in api.records)
+    link_fix = only(check(privatedns.links, inv, earlier=[privatedns.zones]), f"{API} → vnet-ml-hub")
+    assert commands(link_fix) == [f"az network private-dns link vnet create -g rg-dns -z {API} -n link-vnet-ml-hub "
+                                  f"-v {HUB} -e false --subscription {hub_sub}"]
+    record_fix = only(check(privatedns.zone_records, replace_zone(inv, API, records=stale),
+                            earlier=[privatedns.zones]), f"{WILDCARD}.{API}")
+    assert all(c.endswith(f" --subscription {hub_sub}") for c in commands(record_fix)), commands(record_fix)
+
+
 def test_a_link_not_completed_fails_and_recreates_it() -> None:
     inv = replace_zone(inventory(), API, links=(link(API, state="InProgress"),))
     f = only(check(privatedns.links, inv, earlier=[privatedns.zones]), f"{API} → vnet-ml-hub")

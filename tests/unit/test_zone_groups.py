@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from facts import ACR, ACR_IP, RG, inventory, rid, zone
+from facts import ACR, ACR_IP, RG, SUB, inventory, rid, zone
 
 from netcheck.azure.facts import Inventory, ZoneGroup
 from netcheck.diagnosis.zone_groups import restore_record
@@ -37,7 +37,7 @@ def _group(*zone_ids: str, name: str = "acr-zones") -> Inventory:
 def test_the_zone_group_rule_and_its_fix(inv: Inventory, action: str, group: str | None, commands: list[str]) -> None:
     r = restore_record(inv, PE, ZONE_OBJ, ACR, (ACR_IP,))
     assert (r.action, r.group) == (action, group)
-    assert list(restore_fix(r).commands) == commands
+    assert list(restore_fix(r, inv.subscription).commands) == commands
 
 
 def test_zone_ids_on_the_endpoint_count_as_an_unnamed_group() -> None:
@@ -45,9 +45,9 @@ def test_zone_ids_on_the_endpoint_count_as_an_unnamed_group() -> None:
     pes = tuple(dataclasses.replace(p, zone_ids=(ZONE_ID,)) if p.id == PE else p for p in inv.private_endpoints)
     r = restore_record(dataclasses.replace(inv, private_endpoints=pes), PE, ZONE_OBJ, ACR, (ACR_IP,))
     assert (r.action, r.group) == ("add-record", None)
-    assert list(restore_fix(r).commands) == [ADD_RECORD]
+    assert list(restore_fix(r, SUB).commands) == [ADD_RECORD]
 
 
 def test_without_a_private_endpoint_only_the_record_is_added() -> None:
     r = restore_record(inventory(), None, ZONE_OBJ, ACR, (ACR_IP,))
-    assert r.action == "create-group" and list(restore_fix(r).commands) == [ADD_RECORD]
+    assert r.action == "create-group" and list(restore_fix(r, SUB).commands) == [ADD_RECORD]
