@@ -7,9 +7,9 @@ and the peak RSS (netcheck's and the simulator's, each in its own process as Azu
 
 The fleet's floor is its ARM reads one bound-full at a time: fleet-200's 1,060 reads (1,000 of them private
 endpoints' DNS zone groups, which Resource Graph doesn't hold) x 80 ms / 16 in flight = 5.3 s, against one
-check's ~2.2 s critical path: a ratio of ~2.4 at best. Last figures (2 cores shared with other test runs, load
-average 2-6): fleet-200 6.0-6.6 s, one check 2.2-2.4 s, ratio 2.6-2.85; 16 in flight; 0.04 Resource Graph
-requests and 5.3 ARM requests per workspace; peak RSS ~210 MB.
+check's ~2.2 s critical path: a ratio of ~2.4 at best. Last figures on an idle 2-core machine: fleet-200
+6.4-6.6 s, one check 2.2-2.35 s, ratio 2.7-2.9 (2.6-2.85 beside other test runs); 16 in flight; 0.04 Resource
+Graph requests and 5.3 ARM requests per workspace; peak RSS ~210 MB.
 """
 
 from __future__ import annotations
