@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import http.client
 import json
 import ssl
 import urllib.error
@@ -225,6 +226,24 @@ def test_arm_wire_errors_look_like_arm(sim_factory: Any) -> None:
     status, body = request(sim, WS + "?api-version=2025-12-01", method="DELETE")
     assert status == 405
     assert sim.mutating_requests == [f"DELETE {WS}"]   # recorded, so a test would fail on it
+
+
+def test_a_refused_post_leaves_the_keep_alive_connection_clean(sim_factory: Any) -> None:
+    """Answered 401 before its body is looked at, a POST's body is still read: the next request on the
+    connection is answered as itself, not parsed from the leftover body."""
+    sim = sim_factory("healthy")
+    conn = http.client.HTTPSConnection(sim.arm.base_url.split("://", 1)[1],
+                                       context=ssl.create_default_context(cafile=str(sim.ca_bundle)), timeout=10)
+    try:
+        conn.request("POST", "/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01",
+                     body=json.dumps({"query": "resources | project id"}), headers={"Content-Type": "application/json"})
+        refused = conn.getresponse()
+        assert refused.status == 401 and json.loads(refused.read())["error"]["code"] == "AuthenticationFailed"
+        conn.request("GET", WS + "?api-version=2025-12-01", headers={"Authorization": f"Bearer {sim.token}"})
+        read = conn.getresponse()
+        assert read.status == 200 and json.loads(read.read())["name"] == "mlw-contoso-prod"
+    finally:
+        conn.close()
 
 
 def test_403_names_action_and_scope(sim_factory: Any) -> None:

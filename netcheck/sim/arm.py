@@ -94,13 +94,16 @@ class Arm:
 
     def _answer(self, h: QuietHandler, method: str, path: str, query: dict[str, list[str]],
                 raw_query: str) -> tuple[int, bytes, dict[str, str]]:
+        # read the body before any answer, as a server does: one left unread on a keep-alive connection would
+        # be taken for the start of the next request
+        payload = h.body()
         if self.latency_ms:
             self._pause(self.latency_ms)
         if h.headers.get("Authorization") != f"Bearer {self.token}":
             return 401, error_body("AuthenticationFailed", "Authentication failed. The 'Authorization' header is "
                                    "missing or not a valid bearer token."), {"WWW-Authenticate": 'Bearer'}
         if resourcegraph.is_query(method, path):
-            return self.resource_graph.answer(raw_query, h.body(), self._fault(method, path))
+            return self.resource_graph.answer(raw_query, payload, self._fault(method, path))
         if method not in ("GET", "HEAD") and not (method == "POST" and _READ_ACTIONS.search(path)):
             return 405, error_body("NetcheckSimulatorReadOnly", f"{method} {path} would change Azure; "
                                    "netcheck must never send it."), {}
