@@ -132,7 +132,7 @@ class FleetArm:
         self.pacer = self.reader.pacer
         self.early, self.concurrency = Early(self._queue), concurrency
         self._waiting: collections.deque[str] = collections.deque()
-        self._early_reads = 0
+        self._early_reads, self._closed = 0, False
 
     def zone_groups(self, path: str) -> asyncio.Task[list[dict[str, Any]] | None]:
         """A private endpoint's zone groups, read once for the fleet."""
@@ -141,16 +141,16 @@ class FleetArm:
     def _queue(self, path: str) -> None:
         """An early read, started when fewer than the bound are under way: the reads workspaces wait for (the
         resolvers', the rest of their own) queue behind no more than that many."""
-        self._waiting.append(path)
-        self._next()
+        if not self._closed:
+            self._waiting.append(path)
+            self._next()
 
-    def _next(self, *_: object) -> None:
-        if self._waiting and self._early_reads < self.concurrency:
+    def _next(self) -> None:
+        while self._waiting and self._early_reads < self.concurrency and not self._closed:
             path = self._waiting.popleft()
             if path.lower() not in self.reader.tasks:   # else a workspace's own reads started it
                 self._early_reads += 1
                 self.zone_groups(path).add_done_callback(self._done)
-            self._next()
 
     def _done(self, _: object) -> None:
         self._early_reads -= 1
@@ -236,7 +236,8 @@ class FleetArm:
         await asyncio.gather(*(one(p) for p in paths))
 
     def close(self) -> None:
-        self._waiting.clear()   # a run that ends early (a failure, an interrupt) starts no more early reads
+        self._closed = True   # a run that ends early (a failure, an interrupt) starts no more early reads
+        self._waiting.clear()
         self.reader.close()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from netcheck.azure.facts import group_id
+from netcheck.azure.facts import Inventory, resource_id
 from netcheck.context import Context
 from netcheck.diagnosis import model as m
 from netcheck.diagnosis import remedy as fx
@@ -54,6 +54,11 @@ def evidence(name: Name, lk: Lookup, kind: str) -> dict[str, object]:
     return {**lk.to_json(), "expected": list(name.expected), "answer": kind, "role": name.role}
 
 
+def _created(inv: Inventory, zone: str) -> str:
+    """A missing zone's id once pdns.zones' fix creates it (in the workspace's resource group)."""
+    return resource_id(inv.subscription, inv.resource_group, "Microsoft.Network/privateDnsZones", zone)
+
+
 def fix_for(ctx: Context, name: Name, lk: Lookup, kind: str) -> Fix | None:
     inv = ctx.inventory
     if kind in ("public", "nxdomain") and inv is not None:
@@ -66,8 +71,8 @@ def fix_for(ctx: Context, name: Name, lk: Lookup, kind: str) -> Fix | None:
                 return fix(f"Link {zname} to the VNet netcheck runs in",
                            az.link_create(zone.id, zname, link, vnet, inv.subscription), docs="dns_link")
             return fix(f"Add the record for {via} to {zname} (see pdns.records), or link the zone (pdns.links)",
-                       az.record_list(zone.id if zone else group_id(inv.subscription, inv.resource_group), zname,
-                                      inv.subscription), docs="pe_dns")
+                       az.record_list(zone.id if zone else _created(inv, zname), zname, inv.subscription),
+                       docs="pe_dns")
         return fix("Create a private endpoint for this resource, or forward its zone to Azure DNS (dns.custom)",
                    docs="custom_dns")
     if kind == "stale":

@@ -57,6 +57,11 @@ def zone_group_add(pe_id: str, group: str, zone_id: str, zone: str, home: str) -
     return cmd(*_ZONE_GROUP, "add", *_zone_group_args(pe_id, group, zone_id, zone), *elsewhere(pe_id, home))
 
 
+def zone_group_list(pe_id: str, home: str) -> str:
+    return cmd(*_ZONE_GROUP, "list", "-g", group_of(pe_id), "--endpoint-name", name_of(pe_id), "-o", "table",
+               *elsewhere(pe_id, home))
+
+
 def zone_group_create(pe_id: str, zone_id: str, zone: str, home: str) -> str:
     return cmd(*_ZONE_GROUP, "create", *_zone_group_args(pe_id, "default", zone_id, zone), *elsewhere(pe_id, home))
 

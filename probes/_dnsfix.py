@@ -96,6 +96,10 @@ def restore_record(r: fx.ZoneGroupFix, home: str) -> Fix:
     if pe and r.action == "add-zone" and r.group:
         return fix(f"Add {r.zone} to the private endpoint's DNS zone group {r.group} (it writes the record; the group "
                    "keeps the zones it holds)", az.zone_group_add(pe, r.group, r.zone_id, r.zone, home), docs="pe_dns")
+    if pe and r.action == "add-zone":   # a private endpoint has one zone group: never a second one over it
+        return fix(f"Add {r.zone} to the private endpoint's DNS zone group (it writes the record): the command names "
+                   f"the group, then `az network private-endpoint dns-zone-group add -n GROUP` adds {r.zone} to it",
+                   az.zone_group_list(pe, home), docs="pe_dns")
     return fix("Add the record: give the private endpoint a DNS zone group (or delete and recreate the private "
                "endpoint)", *([az.zone_group_create(pe, r.zone_id, r.zone, home)] if pe else []), *add, docs="pe_dns")
 

@@ -22,11 +22,10 @@ def zone_groups(inv: Inventory, pe_id: str | None) -> list[tuple[str | None, tup
 def restore_record(inv: Inventory, pe_id: str | None, zone: Zone, record: str, addresses: tuple[str, ...]
                    ) -> fx.ZoneGroupFix:
     """`add-record` when a group holds the zone already (it lost the record), `add-zone` to the endpoint's
-    named group, else `create-group`."""
+    group (`group` None: it has one, whose name was not read), else `create-group`."""
     groups = zone_groups(inv, pe_id)
     holding = [g for g, ids in groups if zone.id.lower() in (z.lower() for z in ids)]
-    named = [g for g, _ in groups if g]
-    action, group = (("add-record", holding[0]) if holding else ("add-zone", named[0]) if named
+    action, group = (("add-record", holding[0]) if holding else ("add-zone", groups[0][0]) if groups
                      else ("create-group", None))
     return fx.ZoneGroupFix(action=action, private_endpoint_id=pe_id, zone_id=zone.id, zone=zone.name, record=record,
                            group=group, addresses=addresses)

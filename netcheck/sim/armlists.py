@@ -21,7 +21,7 @@ def subscriptions(world: World) -> frozenset[str]:
         target = world.scenario.target.get("subscription")
         subs = world.memo["subscriptions"] = frozenset({rid.split("/")[2] for rid in world.resources} |
                                                        ({str(target).lower()} if target else set()))
-    return frozenset(subs)
+    return subs
 
 
 def _groups(world: World, sub: str) -> dict[str, dict[str, Any]]:

@@ -52,11 +52,12 @@ class World:
 
     # ---- ARM -------------------------------------------------------------------------------------
     def of_type(self, type_: str) -> list[dict[str, Any]]:
-        if self._by_type is None:   # an index, as children's: ARM and DNS answers ask for a type per request
-            self._by_type = {}
+        if (index := self._by_type) is None:   # as children's: ARM and DNS answers ask for a type per request
+            index = {}   # built whole, then published: another server thread never sees it half-filled
             for res in self.resources.values():
-                self._by_type.setdefault(res["type"].lower(), []).append(res)
-        return list(self._by_type.get(type_.lower(), ()))
+                index.setdefault(res["type"].lower(), []).append(res)
+            self._by_type = index
+        return list(index.get(type_.lower(), ()))
 
     def serve(self, res: dict[str, Any]) -> dict[str, Any]:
         body = copy.deepcopy(res)
@@ -77,12 +78,13 @@ class World:
 
     def children(self, parent_id: str, segment: str) -> list[dict[str, Any]]:
         pid, seg = parent_id.lower(), segment.lower()
-        if self._by_parent is None:   # an index: a fleet scenario holds thousands of resources
-            self._by_parent = {}
+        if (index := self._by_parent) is None:   # a fleet scenario holds thousands of resources
+            index = {}   # built whole, then published, as of_type's
             for key, item in self.resources.items():
-                self._by_parent.setdefault(parent(key), []).append((key, item))
+                index.setdefault(parent(key), []).append((key, item))
+            self._by_parent = index
         out = []
-        for rid, res in self._by_parent.get(pid, []):
+        for rid, res in index.get(pid, []):
             kind = rid.split("/")[-2]
             if kind == seg or (seg == "all" and kind in _RECORD_TYPES):
                 out.append(res)

@@ -4,8 +4,9 @@ group reads the fleet starts while Resource Graph still pages."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any, cast
 
-from netcheck.fleetarm import Early, Pacer
+from netcheck.fleetarm import Early, FleetArm, Pacer
 
 
 def test_each_subscription_has_its_own_bucket_and_waits_only_when_it_is_empty() -> None:
@@ -64,3 +65,39 @@ def test_early_zone_group_reads_start_once_an_endpoints_row_and_an_owners_connec
     assert sorted(started) == sorted(f"{pe[n]}/privateDnsZoneGroups" for n in ("PE-ws", "pe-acr"))   # as rows spell them
     early.rows("workspace_side", [_row(pe["PE-ws"], "microsoft.network/privateendpoints")])
     assert len(started) == 2   # each once
+
+
+def test_early_reads_skip_any_number_of_paths_workspaces_started_first_and_none_start_after_close() -> None:
+    """Thousands of queued endpoints whose workspaces read them first are passed over in one go (a loop, not a
+    recursion as deep as the queue), and a closed run starts no more early reads."""
+    async def scenario() -> tuple[int, int, list[str], list[Any]]:
+        loop, errors = asyncio.get_running_loop(), list[Any]()
+        loop.set_exception_handler(lambda _, context: errors.append(context.get("exception")))
+        gates: dict[str, asyncio.Event] = {}
+
+        async def items(path: str) -> list[dict[str, Any]]:
+            await gates.setdefault(path, asyncio.Event()).wait()
+            return []
+
+        arm = FleetArm(cast(Any, None), concurrency=4)
+        arm.items = items   # type: ignore[method-assign]
+        paths = [f"/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/privateEndpoints/pe{i}"
+                 f"/privateDnsZoneGroups" for i in range(5000)]
+        for p in paths:
+            arm.early.start(p)
+        first = [p for p in paths if p.lower() in arm.reader.tasks]
+        for p in paths[4:]:
+            arm.zone_groups(p)   # the workspaces' own reads start the rest first
+        gates.setdefault(first[0], asyncio.Event()).set()
+        await asyncio.sleep(0.05)
+        waiting = len(arm._waiting)
+        arm.close()
+        arm.early.start(paths[0] + "-late")
+        started_late = [p for p in arm.reader.tasks if p.endswith("-late")]
+        for g in gates.values():
+            g.set()
+        await asyncio.wait_for(asyncio.gather(*arm.reader.tasks.values()), 20)
+        return len(first), waiting, started_late, errors
+
+    first, waiting, late, errors = asyncio.run(scenario())
+    assert (first, waiting, late, errors) == (4, 0, [], [])

@@ -51,3 +51,16 @@ def test_zone_ids_on_the_endpoint_count_as_an_unnamed_group() -> None:
 def test_without_a_private_endpoint_only_the_record_is_added() -> None:
     r = restore_record(inventory(), None, ZONE_OBJ, ACR, (ACR_IP,))
     assert r.action == "create-group" and list(restore_fix(r, SUB).commands) == [ADD_RECORD]
+
+
+def test_an_unnamed_group_without_the_zone_is_listed_never_replaced() -> None:
+    """Only the endpoint's own zone list is known (an older inventory): it has a group, whose name is unread.
+    Creating `default` would replace a group of that name and the zones it holds: name it first."""
+    inv = inventory()
+    pes = tuple(dataclasses.replace(p, zone_ids=(VAULT_ZONE_ID,)) if p.id == PE else p for p in inv.private_endpoints)
+    r = restore_record(dataclasses.replace(inv, private_endpoints=pes), PE, ZONE_OBJ, ACR, (ACR_IP,))
+    assert (r.action, r.group) == ("add-zone", None)
+    fix = restore_fix(r, SUB)
+    assert list(fix.commands) == [f"az network private-endpoint dns-zone-group list -g {RG} --endpoint-name "
+                                  "pe-crcontosoml -o table"]
+    assert "dns-zone-group add -n GROUP" in fix.summary and "create" not in " ".join(fix.commands)
