@@ -89,7 +89,9 @@ def toasts(screen: str) -> str:
 
 
 def _finished(screen: str) -> bool:
-    return "2 problems ·" in screen and "so far" not in screen and "$ az network" in screen
+    """Checked to the end, and the list and the first problem's fix drawn (widgets draw one after another)."""
+    return ("2 problems ·" in screen and "so far" not in screen and "$ az network" in screen
+            and all(part in screen for part in (*PROBLEMS, *FIX)))
 
 
 def test_80x24_first_screen_shows_both_problems_and_the_first_fix_whole(pane: Callable[..., Pane],
@@ -176,7 +178,8 @@ def test_fleet_in_tmux_problems_then_workspaces_and_one_opened(pane: Callable[..
     p.keys("Down", "Down", "Down", "Down", "Down")   # past the 4 problems to mlw-default
     assert "FAIL  mlw-default" in p.until(lambda s: "FAIL  mlw-default" in s, 20)
     p.keys("Enter")
-    opened = p.until(lambda s: "workspace mlw-default (rg-default)" in s and "Fix: Approve the connection" in s, 20)
+    opened = p.until(lambda s: "workspace mlw-default (rg-default)" in s and "Fix: Approve the connection" in s
+                     and "1. ✗ acr.pe_approval ep-fraud-egress.91ac" in s, 20)
     assert "1. ✗ acr.pe_approval ep-fraud-egress.91ac" in opened, opened
     p.keys("Escape")
     assert "5 workspaces · 4 problems" in p.until(lambda s: "5 workspaces · 4 problems" in s, 20)
