@@ -200,12 +200,7 @@ def settings_from(args: argparse.Namespace, env: dict[str, str] | os._Environ[st
         _check_ca_bundle(args.ca_bundle)
     if args.no_azure and not args.hosts:
         raise UsageError("argument --no-azure: name at least one --host to test")
-    token = env.get("NETCHECK_ARM_TOKEN") or None
-    try:
-        if token is not None:
-            validate.secret(token, "NETCHECK_ARM_TOKEN")
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    token = validate.arm_token(env)
     if not (args.no_azure or args.inventory) and not (sub and group and ws):
         missing = [n for n, v in (("--subscription", sub), ("--resource-group", group), ("--workspace", ws)) if not v]
         raise UsageError(f"argument {missing[0]}: required (or set a default: {_DEFAULT_FROM[missing[0]]}; "

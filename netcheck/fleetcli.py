@@ -144,10 +144,5 @@ def settings_for(args: argparse.Namespace, env: dict[str, str] | os._Environ[str
     """Settings for a fleet run outside the simulator: the cloud, the ARM endpoint, the token."""
     from netcheck.settings import Settings
 
-    token = env.get("NETCHECK_ARM_TOKEN") or None
-    try:
-        if token is not None:
-            validate.secret(token, "NETCHECK_ARM_TOKEN")
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    return Settings(cloud=args.cloud, arm_endpoint=args.arm_endpoint, arm_token=token, ca_bundle=args.ca_bundle)
+    return Settings(cloud=args.cloud, arm_endpoint=args.arm_endpoint, arm_token=validate.arm_token(env),
+                    ca_bundle=args.ca_bundle)

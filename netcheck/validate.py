@@ -7,7 +7,7 @@ import ipaddress
 import math
 import re
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 FORMATS = ("text", "json", "md", "html", "junit")   # the report formats (a renderer each in netcheck.render)
@@ -194,6 +194,15 @@ def arm_endpoint(value: str) -> str:
 
 # Longest secret accepted: an AAD access token with many group claims stays well under this.
 MAX_SECRET = 16_384
+
+
+def arm_token(env: Mapping[str, str]) -> str | None:
+    """NETCHECK_ARM_TOKEN, when set, checked as a header value (UsageError if unusable)."""
+    token = env.get("NETCHECK_ARM_TOKEN") or None
+    try:
+        return None if token is None else secret(token, "NETCHECK_ARM_TOKEN")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def secret(value: str, what: str) -> str:

@@ -111,6 +111,15 @@ def test_bad_input_exits_2_with_one_clear_line(argv: list[str], named: str, tmp_
     assert len(r.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("argv", [["-s", "6b1e2f3a-8c4d-4e5f-9a0b-1c2d3e4f5a6b", "-g", "rg", "-w", "mlw-x", "--no-tui"],
+                                  ["fleet", "--no-tui"]])
+def test_an_arm_token_a_header_cannot_carry_exits_2_for_a_check_and_a_fleet(argv: list[str]) -> None:
+    done = netcheck(*argv, env=cli_env(NETCHECK_ARM_TOKEN="eyJ-token\r\nX-Injected: 1"))
+    assert done.returncode == 2 and done.stderr.strip().splitlines() == [
+        "netcheck: error: NETCHECK_ARM_TOKEN holds control characters (a line break?)"], done.stderr
+    assert "eyJ-token" not in done.stderr   # the message never repeats the value
+
+
 def test_bad_scenario_file_names_file_and_key(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("scenario: 1\nname: x\nsummary: y\narm:\n  - id: /not/an/id\n    type: A/b\n")
